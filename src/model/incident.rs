@@ -1,0 +1,128 @@
+//! Pages and alerts from every incident system, in one shape.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where an incident is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentStatus {
+    /// Paging, nobody has taken it.
+    Triggered,
+    /// Someone holds it.
+    Acknowledged,
+    /// Over.
+    Resolved,
+}
+
+impl IncidentStatus {
+    /// Lower-case name as the JSON output writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentStatus::Triggered => "triggered",
+            IncidentStatus::Acknowledged => "acknowledged",
+            IncidentStatus::Resolved => "resolved",
+        }
+    }
+}
+
+/// How urgently a human is needed. Ordered so `High` sorts first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    /// Wake someone up.
+    High,
+    /// Working hours.
+    Low,
+}
+
+impl Urgency {
+    /// Lower-case name as the JSON output writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::High => "high",
+            Urgency::Low => "low",
+        }
+    }
+}
+
+/// A link shown with an incident (dashboard, backend page, runbook URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// What the link is.
+    pub label: String,
+    /// Where it goes.
+    pub url: String,
+}
+
+/// One page, alert or incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    /// Backend id, unique within its source.
+    pub id: String,
+    /// Name of the configured source it came from.
+    pub source: String,
+    /// One-line summary.
+    pub title: String,
+    /// Affected service.
+    pub service: String,
+    /// Triggered, acknowledged or resolved.
+    pub status: IncidentStatus,
+    /// High or low.
+    pub urgency: Urgency,
+    /// When it opened.
+    pub created_at: DateTime<Utc>,
+    /// When someone acknowledged it, if they did.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// When it resolved, if it did.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Who acknowledged it.
+    pub acknowledged_by: Option<String>,
+    /// Who holds it now.
+    pub assignee: Option<String>,
+    /// Escalation level, 1 for the first responder.
+    pub escalation_level: u32,
+    /// Labels or tags from the backend.
+    pub labels: BTreeMap<String, String>,
+    /// Related links.
+    pub links: Vec<Link>,
+    /// Runbook id or URL, if the alert names one.
+    pub runbook: Option<String>,
+}
+
+impl Incident {
+    /// Still needs attention (triggered or acknowledged).
+    pub fn is_open(&self) -> bool {
+        self.status != IncidentStatus::Resolved
+    }
+}
+
+/// A change a responder asks of an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentAction {
+    /// Take it: stop escalation.
+    Acknowledge,
+    /// Close it.
+    Resolve,
+}
+
+impl IncidentAction {
+    /// The verb as a responder reads it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            IncidentAction::Acknowledge => "acknowledge",
+            IncidentAction::Resolve => "resolve",
+        }
+    }
+
+    /// The status the incident has once the action is delivered.
+    pub fn resulting_status(self) -> IncidentStatus {
+        match self {
+            IncidentAction::Acknowledge => IncidentStatus::Acknowledged,
+            IncidentAction::Resolve => IncidentStatus::Resolved,
+        }
+    }
+}

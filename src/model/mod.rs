@@ -1,0 +1,11 @@
+//! Owned data that sources produce and state keeps: metric observations, incidents, traces.
+//! Every backend maps its wire format into these types, so panes never know where data
+//! came from.
+
+pub mod incident;
+pub mod metrics;
+pub mod trace;
+
+pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
+pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};
+pub use trace::{Span, Trace, TraceKind, TraceSearch, TraceSummary};
