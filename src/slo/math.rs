@@ -117,11 +117,17 @@ mod tests {
         let objective = 0.999;
         assert!(close(error_budget(objective), 0.001));
         // 500 of 1,000,000 failed: half the budget spent.
-        let month = Counts { bad: 500.0, total: 1_000_000.0 };
+        let month = Counts {
+            bad: 500.0,
+            total: 1_000_000.0,
+        };
         assert!(close(budget_remaining(month, objective).unwrap(), 0.5));
         assert!(close(sli(month).unwrap(), 0.9995));
         // A 1h window at 1.44% errors burns at 14.4x: 2% of the month's budget in one hour.
-        let hour = Counts { bad: 144.0, total: 10_000.0 };
+        let hour = Counts {
+            bad: 144.0,
+            total: 10_000.0,
+        };
         assert!(close(burn_rate(hour, objective).unwrap(), 14.4));
         // At 14.4x, a full budget lasts 30d / 14.4 = 50 hours; half a budget 25 hours.
         let period = Window::days(30);
@@ -140,23 +146,47 @@ mod tests {
 
     #[test]
     fn zero_traffic_is_no_data_not_zero() {
-        let none = Counts { bad: 0.0, total: 0.0 };
+        let none = Counts {
+            bad: 0.0,
+            total: 0.0,
+        };
         assert_eq!(error_ratio(none), None);
         assert_eq!(sli(none), None);
         assert_eq!(burn_rate(none, 0.999), None);
         assert_eq!(budget_remaining(none, 0.999), None);
-        assert_eq!(time_to_exhaustion(None, Window::days(30), Some(2.0)), Exhaustion::NoData);
-        assert_eq!(time_to_exhaustion(Some(0.5), Window::days(30), None), Exhaustion::NoData);
+        assert_eq!(
+            time_to_exhaustion(None, Window::days(30), Some(2.0)),
+            Exhaustion::NoData
+        );
+        assert_eq!(
+            time_to_exhaustion(Some(0.5), Window::days(30), None),
+            Exhaustion::NoData
+        );
     }
 
     #[test]
     fn unusable_counts_are_no_data() {
         for counts in [
-            Counts { bad: -1.0, total: 10.0 },
-            Counts { bad: 1.0, total: -10.0 },
-            Counts { bad: 11.0, total: 10.0 },
-            Counts { bad: f64::NAN, total: 10.0 },
-            Counts { bad: 1.0, total: f64::INFINITY },
+            Counts {
+                bad: -1.0,
+                total: 10.0,
+            },
+            Counts {
+                bad: 1.0,
+                total: -10.0,
+            },
+            Counts {
+                bad: 11.0,
+                total: 10.0,
+            },
+            Counts {
+                bad: f64::NAN,
+                total: 10.0,
+            },
+            Counts {
+                bad: 1.0,
+                total: f64::INFINITY,
+            },
         ] {
             assert_eq!(burn_rate(counts, 0.99), None, "{counts:?}");
         }
@@ -166,7 +196,16 @@ mod tests {
     fn objectives_without_budget_are_rejected() {
         for objective in [1.0, 0.0, -0.5, 1.5, f64::NAN] {
             assert!(!objective_is_valid(objective));
-            assert_eq!(burn_rate(Counts { bad: 1.0, total: 10.0 }, objective), None);
+            assert_eq!(
+                burn_rate(
+                    Counts {
+                        bad: 1.0,
+                        total: 10.0
+                    },
+                    objective
+                ),
+                None
+            );
         }
         assert!(objective_is_valid(0.9999));
     }
@@ -174,16 +213,28 @@ mod tests {
     #[test]
     fn exhaustion_edges() {
         let p = Window::days(30);
-        assert_eq!(time_to_exhaustion(Some(0.3), p, Some(0.0)), Exhaustion::Never);
-        assert_eq!(time_to_exhaustion(Some(0.0), p, Some(3.0)), Exhaustion::Exhausted);
-        assert_eq!(time_to_exhaustion(Some(-0.2), p, None), Exhaustion::Exhausted);
+        assert_eq!(
+            time_to_exhaustion(Some(0.3), p, Some(0.0)),
+            Exhaustion::Never
+        );
+        assert_eq!(
+            time_to_exhaustion(Some(0.0), p, Some(3.0)),
+            Exhaustion::Exhausted
+        );
+        assert_eq!(
+            time_to_exhaustion(Some(-0.2), p, None),
+            Exhaustion::Exhausted
+        );
         assert_eq!(Exhaustion::Exhausted.seconds(), Some(0.0));
         assert_eq!(Exhaustion::Never.seconds(), None);
     }
 
     #[test]
     fn overspent_budget_goes_negative() {
-        let c = Counts { bad: 3.0, total: 1000.0 };
+        let c = Counts {
+            bad: 3.0,
+            total: 1000.0,
+        };
         assert!(close(budget_remaining(c, 0.999).unwrap(), -2.0));
     }
 }

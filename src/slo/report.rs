@@ -44,8 +44,16 @@ impl SloReport {
 
 /// Computes an SLO's report from its counts per window. Windows missing from `counts` are
 /// "no data", never zero.
-pub fn evaluate(spec: &SloSpec, counts: &BTreeMap<Window, Counts>, tiers: &[TierSpec]) -> SloReport {
-    let burn = |w: Window| counts.get(&w).and_then(|c| math::burn_rate(*c, spec.objective));
+pub fn evaluate(
+    spec: &SloSpec,
+    counts: &BTreeMap<Window, Counts>,
+    tiers: &[TierSpec],
+) -> SloReport {
+    let burn = |w: Window| {
+        counts
+            .get(&w)
+            .and_then(|c| math::burn_rate(*c, spec.objective))
+    };
     let mut burn_rates: BTreeMap<Window, Option<f64>> =
         STANDARD_WINDOWS.iter().map(|&w| (w, burn(w))).collect();
     for tier in tiers {
@@ -83,17 +91,41 @@ mod tests {
     use crate::slo::tiers::{Severity, default_tiers};
 
     fn spec() -> SloSpec {
-        SloSpec::new("checkout", "availability", 0.999, Window::days(30), SliKind::Availability)
+        SloSpec::new(
+            "checkout",
+            "availability",
+            0.999,
+            Window::days(30),
+            SliKind::Availability,
+        )
     }
 
     #[test]
     fn a_fast_burn_pages_and_projects_exhaustion() {
         let mut counts = BTreeMap::new();
         // 2% errors for the last hour and last 5 minutes: 20x on a 99.9% SLO.
-        counts.insert(Window::minutes(5), Counts { bad: 20.0, total: 1000.0 });
-        counts.insert(Window::hours(1), Counts { bad: 240.0, total: 12_000.0 });
+        counts.insert(
+            Window::minutes(5),
+            Counts {
+                bad: 20.0,
+                total: 1000.0,
+            },
+        );
+        counts.insert(
+            Window::hours(1),
+            Counts {
+                bad: 240.0,
+                total: 12_000.0,
+            },
+        );
         // 40% of the month's budget spent.
-        counts.insert(Window::days(30), Counts { bad: 4_000.0, total: 10_000_000.0 });
+        counts.insert(
+            Window::days(30),
+            Counts {
+                bad: 4_000.0,
+                total: 10_000_000.0,
+            },
+        );
         let report = evaluate(&spec(), &counts, &default_tiers());
         assert!((report.budget_remaining.unwrap() - 0.6).abs() < 1e-12);
         assert!((report.current_burn().unwrap() - 20.0).abs() < 1e-9);

@@ -118,7 +118,12 @@ mod tests {
 
     #[test]
     fn parses_and_prints_the_workbook_windows() {
-        for (text, secs) in [("5m", 300), ("1h", 3600), ("3d", 259_200), ("30d", 2_592_000)] {
+        for (text, secs) in [
+            ("5m", 300),
+            ("1h", 3600),
+            ("3d", 259_200),
+            ("30d", 2_592_000),
+        ] {
             let w: Window = text.parse().unwrap();
             assert_eq!(w.as_secs(), secs);
             assert_eq!(w.to_string(), text);
@@ -129,7 +134,16 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_window() {
-        for text in ["", "5", "m", "0m", "5x", "-5m", "1.5h", "99999999999999999999d"] {
+        for text in [
+            "",
+            "5",
+            "m",
+            "0m",
+            "5x",
+            "-5m",
+            "1.5h",
+            "99999999999999999999d",
+        ] {
             assert!(text.parse::<Window>().is_err(), "{text} should not parse");
         }
     }

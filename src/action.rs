@@ -1,0 +1,95 @@
+//! `Action`: the only way state changes. Bindable variants have stable snake_case names so
+//! keymaps can name them; internal variants are `#[serde(skip)]` so no key can forge them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::event::CommandResult;
+use crate::sources::SourceUpdate;
+
+/// Something the user or the world did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Leave ondeck.
+    Quit,
+    /// Show or hide the key help.
+    ToggleHelp,
+    /// Next pane.
+    NextPane,
+    /// Previous pane.
+    PrevPane,
+    /// Executive pane.
+    ShowExecutive,
+    /// On-call pane.
+    ShowOncall,
+    /// Debug pane.
+    ShowDebug,
+    /// Move the selection up.
+    Up,
+    /// Move the selection down.
+    Down,
+    /// Jump to the first row.
+    Top,
+    /// Jump to the last row.
+    Bottom,
+    /// Move the selection a page up.
+    PageUp,
+    /// Move the selection a page down.
+    PageDown,
+    /// Move focus to the next panel within the pane.
+    NextFocus,
+    /// Open the selected item's detail (or its service in the debug pane).
+    Open,
+    /// Close the detail, dialog or overlay on top.
+    Back,
+    /// Acknowledge the selected incident (asks first).
+    Acknowledge,
+    /// Resolve the selected incident (asks first).
+    Resolve,
+    /// Answer yes in a confirmation dialog.
+    Confirm,
+    /// Answer no in a confirmation dialog.
+    Cancel,
+    /// Poll every source now.
+    RefreshNow,
+    /// The clock moved (internal).
+    #[serde(skip)]
+    Tick(DateTime<Utc>),
+    /// A poller delivered data or a failure (internal).
+    #[serde(skip)]
+    Ingest(Box<SourceUpdate>),
+    /// A command finished (internal).
+    #[serde(skip)]
+    Completed(Box<CommandResult>),
+}
+
+impl Action {
+    /// What the action does, for help and the key-hint bar.
+    pub fn description(&self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::ToggleHelp => "help",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+            Action::ShowExecutive => "executive pane",
+            Action::ShowOncall => "on-call pane",
+            Action::ShowDebug => "debug pane",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Top => "first",
+            Action::Bottom => "last",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::NextFocus => "next panel",
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::Acknowledge => "acknowledge",
+            Action::Resolve => "resolve",
+            Action::Confirm => "confirm",
+            Action::Cancel => "cancel",
+            Action::RefreshNow => "refresh now",
+            Action::Tick(_) | Action::Ingest(_) | Action::Completed(_) => "internal",
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Why a source gave no data, in words a responder can act on.
+
+use thiserror::Error;
+
+/// A failed poll or command. Messages never contain secrets (tokens, passwords, auth headers).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SourceError {
+    /// No answer within the configured timeout.
+    #[error("timed out after {0} ms")]
+    Timeout(u64),
+    /// Could not connect or the connection dropped.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    /// The server answered with an error status.
+    #[error("HTTP {status}: {message}")]
+    Http {
+        /// Status code.
+        status: u16,
+        /// Short reason.
+        message: String,
+    },
+    /// The answer could not be understood.
+    #[error("malformed response: {0}")]
+    Malformed(String),
+    /// The backend refused the request (bad query, unknown incident).
+    #[error("rejected: {0}")]
+    Rejected(String),
+}
+
+impl SourceError {
+    /// Whether trying again later may succeed (network trouble, timeouts, 5xx, 429).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SourceError::Timeout(_) | SourceError::Unreachable(_) => true,
+            SourceError::Http { status, .. } => *status == 429 || *status >= 500,
+            SourceError::Malformed(_) | SourceError::Rejected(_) => false,
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! IO only: the backends ondeck polls, behind three traits (metrics, incidents, traces).
+//!
+//! Each configured source runs in its own poller task and sends owned [`SourceUpdate`]s over
+//! the app channel. Commands (acknowledge, trace search) run as spawned tasks on a clone of
+//! the backend handle. The built-in demo implements the same traits as real backends.
+
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod poller;
+pub mod registry;
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+pub use clock::Clock;
+pub use error::SourceError;
+pub use registry::{Backends, IncidentBackend, MetricsBackend, SourceMeta, TraceBackend};
+
+use crate::model::{Incident, IncidentAction, MetricsSnapshot, Trace, TraceSearch, TraceSummary};
+
+/// Which kind of data a poller fetches from a source. One source (the demo) may feed several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Feed {
+    /// SLO counts and service trends.
+    Metrics,
+    /// Pages and alerts.
+    Incidents,
+}
+
+impl Feed {
+    /// Lower-case name for the status bar and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feed::Metrics => "metrics",
+            Feed::Incidents => "incidents",
+        }
+    }
+}
+
+/// What one poll of one feed produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourcePayload {
+    /// A metrics snapshot.
+    Metrics(MetricsSnapshot),
+    /// Every incident the source currently reports (open, plus recently resolved ones it
+    /// still lists, which feed MTTA/MTTR).
+    Incidents(Vec<Incident>),
+}
+
+/// The result of one poll, sent from a poller to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceUpdate {
+    /// Configured source name.
+    pub source: String,
+    /// Which feed of that source.
+    pub feed: Feed,
+    /// When the poll finished (wall clock).
+    pub at: DateTime<Utc>,
+    /// The data, or why there is none.
+    pub outcome: Result<SourcePayload, SourceError>,
+    /// When the poller will try again after a failure.
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+/// A source of SLO counts and service trends (Prometheus, the demo, …).
+pub trait MetricsSource: Send + Sync + 'static {
+    /// Counts for every SLO and trends for every service, evaluated at `at`.
+    fn fetch_metrics(
+        &self,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<MetricsSnapshot, SourceError>> + Send;
+}
+
+/// A source of incidents that can be acknowledged and resolved (PagerDuty, the demo, …).
+pub trait IncidentSource: Send + Sync + 'static {
+    /// Every incident the source lists now.
+    fn fetch_incidents(&self) -> impl Future<Output = Result<Vec<Incident>, SourceError>> + Send;
+
+    /// Delivers an action. Idempotent: acknowledging an acknowledged incident succeeds.
+    fn apply(
+        &self,
+        incident_id: &str,
+        action: IncidentAction,
+        note: Option<&str>,
+    ) -> impl Future<Output = Result<(), SourceError>> + Send;
+}
+
+/// A source of distributed traces (Jaeger, Tempo, the demo).
+pub trait TraceSource: Send + Sync + 'static {
+    /// Recent traces for a service, slowest or failing first.
+    fn search_traces(
+        &self,
+        search: &TraceSearch,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<TraceSummary>, SourceError>> + Send;
+
+    /// One whole trace.
+    fn fetch_trace(
+        &self,
+        trace_id: &str,
+    ) -> impl Future<Output = Result<Trace, SourceError>> + Send;
+}

@@ -1,0 +1,125 @@
+//! The configured backends, dispatched by enum so pollers and commands stay generic without
+//! boxing futures. Adding a backend kind means one variant per trait it implements.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::demo::DemoSource;
+use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
+use crate::model::{Incident, IncidentAction, MetricsSnapshot, Trace, TraceSearch, TraceSummary};
+
+/// How a configured source is named and polled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceMeta {
+    /// Configured name, unique.
+    pub name: String,
+    /// Backend kind as written in the config (`demo`, `prometheus`, …).
+    pub kind: String,
+    /// Time between polls.
+    pub refresh: Duration,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+/// A metrics backend.
+#[derive(Clone)]
+pub enum MetricsBackend {
+    /// The built-in demo fleet.
+    Demo(DemoSource),
+}
+
+/// An incident backend.
+#[derive(Clone)]
+pub enum IncidentBackend {
+    /// The built-in demo fleet.
+    Demo(DemoSource),
+}
+
+/// A tracing backend.
+#[derive(Clone)]
+pub enum TraceBackend {
+    /// The built-in demo fleet.
+    Demo(DemoSource),
+}
+
+impl MetricsSource for MetricsBackend {
+    async fn fetch_metrics(&self, at: DateTime<Utc>) -> Result<MetricsSnapshot, SourceError> {
+        match self {
+            MetricsBackend::Demo(demo) => demo.fetch_metrics(at).await,
+        }
+    }
+}
+
+impl IncidentSource for IncidentBackend {
+    async fn fetch_incidents(&self) -> Result<Vec<Incident>, SourceError> {
+        match self {
+            IncidentBackend::Demo(demo) => demo.fetch_incidents().await,
+        }
+    }
+
+    async fn apply(
+        &self,
+        incident_id: &str,
+        action: IncidentAction,
+        note: Option<&str>,
+    ) -> Result<(), SourceError> {
+        match self {
+            IncidentBackend::Demo(demo) => demo.apply(incident_id, action, note).await,
+        }
+    }
+}
+
+impl TraceSource for TraceBackend {
+    async fn search_traces(
+        &self,
+        search: &TraceSearch,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<TraceSummary>, SourceError> {
+        match self {
+            TraceBackend::Demo(demo) => demo.search_traces(search, at).await,
+        }
+    }
+
+    async fn fetch_trace(&self, trace_id: &str) -> Result<Trace, SourceError> {
+        match self {
+            TraceBackend::Demo(demo) => demo.fetch_trace(trace_id).await,
+        }
+    }
+}
+
+/// Every configured backend, by the feeds it provides.
+#[derive(Clone, Default)]
+pub struct Backends {
+    /// Metrics feeds.
+    pub metrics: Vec<(SourceMeta, MetricsBackend)>,
+    /// Incident feeds.
+    pub incidents: Vec<(SourceMeta, IncidentBackend)>,
+    /// Tracing backends (queried on demand, not polled).
+    pub traces: Vec<(SourceMeta, TraceBackend)>,
+}
+
+impl Backends {
+    /// Registers a demo fleet that feeds metrics, incidents and traces under one name.
+    pub fn add_demo(&mut self, meta: SourceMeta, seed: u64, clock: Clock) {
+        let demo = DemoSource::new(&meta.name, seed, clock);
+        self.metrics
+            .push((meta.clone(), MetricsBackend::Demo(demo.clone())));
+        self.incidents
+            .push((meta.clone(), IncidentBackend::Demo(demo.clone())));
+        self.traces.push((meta, TraceBackend::Demo(demo)));
+    }
+
+    /// The incident backend registered under `source`.
+    pub fn incident_backend(&self, source: &str) -> Option<&IncidentBackend> {
+        self.incidents
+            .iter()
+            .find(|(meta, _)| meta.name == source)
+            .map(|(_, backend)| backend)
+    }
+
+    /// The first tracing backend, which the debug pane searches.
+    pub fn trace_backend(&self) -> Option<&TraceBackend> {
+        self.traces.first().map(|(_, backend)| backend)
+    }
+}

@@ -1,0 +1,164 @@
+//! Incidents across sources: the on-call ordering, pending writes, MTTA and MTTR.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::{Incident, IncidentAction, IncidentStatus};
+
+use super::State;
+
+/// Identifies an incident across sources.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IncidentKey {
+    /// Source name.
+    pub source: String,
+    /// Id within the source.
+    pub id: String,
+}
+
+impl IncidentKey {
+    /// The key of an incident.
+    pub fn of(incident: &Incident) -> Self {
+        Self {
+            source: incident.source.clone(),
+            id: incident.id.clone(),
+        }
+    }
+}
+
+/// Which list of the on-call pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OncallFocus {
+    /// Pages and incidents.
+    Incidents,
+    /// Firing burn-rate tiers.
+    Alerts,
+}
+
+/// Where a write stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PendingState {
+    /// On its way.
+    Sending,
+    /// Failed; shown with the reason until the user retries or the incident changes.
+    Failed(String),
+}
+
+/// A write sent for an incident that the backend has not yet confirmed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingAction {
+    /// What was asked.
+    pub action: IncidentAction,
+    /// Where it stands.
+    pub state: PendingState,
+}
+
+/// Mean time to acknowledge and to resolve over a window.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ResponseTimes {
+    /// Mean created → acknowledged, over incidents acknowledged in the window.
+    pub mtta: Option<Duration>,
+    /// Mean created → resolved, over incidents resolved in the window.
+    pub mttr: Option<Duration>,
+    /// How many incidents opened in the window.
+    pub opened: usize,
+}
+
+/// On-call order: high urgency first, then triggered before acknowledged, then oldest first
+/// (the page that has waited longest is the one to take), then by key for stability.
+pub fn oncall_order(a: &Incident, b: &Incident) -> Ordering {
+    a.urgency
+        .cmp(&b.urgency)
+        .then(a.status.cmp(&b.status))
+        .then(a.created_at.cmp(&b.created_at))
+        .then_with(|| (&a.source, &a.id).cmp(&(&b.source, &b.id)))
+}
+
+fn mean(durations: impl Iterator<Item = Duration>) -> Option<Duration> {
+    let (sum, n) = durations.fold((Duration::zero(), 0i32), |(s, n), d| (s + d, n + 1));
+    (n > 0).then(|| sum / n)
+}
+
+/// MTTA and MTTR over incidents created within `window` before `now`.
+pub fn response_times<'a>(
+    incidents: impl Iterator<Item = &'a Incident> + Clone,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> ResponseTimes {
+    let since = now - window;
+    let recent = incidents.filter(move |i| i.created_at >= since);
+    ResponseTimes {
+        mtta: mean(
+            recent
+                .clone()
+                .filter_map(|i| i.acknowledged_at.map(|at| at - i.created_at)),
+        ),
+        mttr: mean(
+            recent
+                .clone()
+                .filter_map(|i| i.resolved_at.map(|at| at - i.created_at)),
+        ),
+        opened: recent.count(),
+    }
+}
+
+impl State {
+    /// Every incident from every source.
+    pub fn all_incidents(&self) -> impl Iterator<Item = &Incident> + Clone {
+        self.incidents.values().flatten()
+    }
+
+    /// Open incidents in on-call order.
+    pub fn open_incidents(&self) -> Vec<&Incident> {
+        let mut open: Vec<&Incident> = self.all_incidents().filter(|i| i.is_open()).collect();
+        open.sort_by(|a, b| oncall_order(a, b));
+        open
+    }
+
+    /// Index of the selected incident within [`State::open_incidents`].
+    pub fn selected_incident_index(&self, open: &[&Incident]) -> usize {
+        self.selected_incident
+            .as_ref()
+            .and_then(|key| open.iter().position(|i| &IncidentKey::of(i) == key))
+            .unwrap_or(0)
+    }
+
+    /// The selected open incident.
+    pub fn selected_incident(&self) -> Option<&Incident> {
+        let open = self.open_incidents();
+        open.get(self.selected_incident_index(&open)).copied()
+    }
+
+    /// Open incidents by urgency: (high, low), and how many of each are unacknowledged.
+    pub fn open_counts(&self) -> OpenCounts {
+        let mut counts = OpenCounts::default();
+        for incident in self.all_incidents().filter(|i| i.is_open()) {
+            let triggered = incident.status == IncidentStatus::Triggered;
+            match incident.urgency {
+                crate::model::Urgency::High => {
+                    counts.high += 1;
+                    counts.high_triggered += usize::from(triggered);
+                }
+                crate::model::Urgency::Low => {
+                    counts.low += 1;
+                    counts.low_triggered += usize::from(triggered);
+                }
+            }
+        }
+        counts
+    }
+}
+
+/// Open incidents by urgency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpenCounts {
+    /// Open high-urgency incidents.
+    pub high: usize,
+    /// Of which nobody has acknowledged.
+    pub high_triggered: usize,
+    /// Open low-urgency incidents.
+    pub low: usize,
+    /// Of which nobody has acknowledged.
+    pub low_triggered: usize,
+}

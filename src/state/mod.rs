@@ -1,0 +1,174 @@
+//! Plain data the panes draw from. Changed only by [`crate::update::update`]; read by `ui`.
+
+pub mod debug;
+pub mod incidents;
+pub mod slos;
+pub mod sources;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+pub use debug::{DebugFocus, DebugState, Load};
+pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState, ResponseTimes};
+pub use slos::{FiringAlert, SloRow};
+pub use sources::{Health, SourceStatus};
+
+use crate::model::{Incident, IncidentAction, ServiceMetrics};
+use crate::slo::TierSpec;
+
+/// The three panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    /// SLO compliance for everyone.
+    Executive,
+    /// Open pages and firing alerts.
+    Oncall,
+    /// One service's trends and traces.
+    Debug,
+}
+
+impl Pane {
+    /// In tab order.
+    pub const ALL: [Pane; 3] = [Pane::Executive, Pane::Oncall, Pane::Debug];
+
+    /// Tab title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Executive => "Executive",
+            Pane::Oncall => "On-call",
+            Pane::Debug => "Debug",
+        }
+    }
+
+    /// Keymap section name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Pane::Executive => "executive",
+            Pane::Oncall => "oncall",
+            Pane::Debug => "debug",
+        }
+    }
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    /// The pane after this one, wrapping.
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
+    }
+
+    /// The pane before this one, wrapping.
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+}
+
+/// A confirmation the responder must answer before a write is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    /// Which incident.
+    pub key: IncidentKey,
+    /// Its title, repeated so the responder sees exactly what they act on.
+    pub title: String,
+    /// What will be done.
+    pub action: IncidentAction,
+    /// Kind of backend the write goes to (`demo`, `pagerduty`, …).
+    pub backend_kind: String,
+}
+
+/// What sits on top of the pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    /// Every key binding.
+    Help,
+    /// A yes/no question before a write.
+    Confirm(Confirm),
+    /// The selected item's detail (incident, or span in the debug pane).
+    Detail,
+}
+
+/// Whether a flash message reports success or trouble.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashKind {
+    /// Something worked.
+    Info,
+    /// Something failed.
+    Error,
+}
+
+/// A one-line message in the status bar that fades after a few seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    /// The message.
+    pub text: String,
+    /// Success or failure.
+    pub kind: FlashKind,
+    /// When it appeared.
+    pub at: DateTime<Utc>,
+}
+
+/// Everything on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// The clock as of the last tick or update.
+    pub now: DateTime<Utc>,
+    /// Visible pane.
+    pub pane: Pane,
+    /// Dialog or overlay on top, if any.
+    pub overlay: Option<Overlay>,
+    /// No writes: acknowledge and resolve are refused.
+    pub readonly: bool,
+    /// Alert tiers every SLO is evaluated against.
+    pub tiers: Vec<TierSpec>,
+    /// One entry per source feed, in config order.
+    pub sources: Vec<SourceStatus>,
+    /// SLO rows, most at risk first.
+    pub slos: Vec<SloRow>,
+    /// Id of the selected SLO.
+    pub selected_slo: Option<String>,
+    /// Trends per service, from the metrics sources.
+    pub services: BTreeMap<String, ServiceMetrics>,
+    /// Incidents as last reported, per source name.
+    pub incidents: BTreeMap<String, Vec<Incident>>,
+    /// The selected incident.
+    pub selected_incident: Option<IncidentKey>,
+    /// Row selected in the firing-alerts list.
+    pub selected_alert: usize,
+    /// Which list of the on-call pane has focus.
+    pub oncall_focus: OncallFocus,
+    /// Writes in flight or waiting for retry, per incident.
+    pub pending: BTreeMap<IncidentKey, PendingAction>,
+    /// Debug pane state.
+    pub debug: DebugState,
+    /// The latest result message.
+    pub flash: Option<Flash>,
+    /// Set once the user asked to leave.
+    pub quit: bool,
+}
+
+impl State {
+    /// An empty cockpit at `now`, evaluating SLOs against `tiers`.
+    pub fn new(now: DateTime<Utc>, tiers: Vec<TierSpec>) -> Self {
+        Self {
+            now,
+            pane: Pane::Executive,
+            overlay: None,
+            readonly: false,
+            tiers,
+            sources: Vec::new(),
+            slos: Vec::new(),
+            selected_slo: None,
+            services: BTreeMap::new(),
+            incidents: BTreeMap::new(),
+            selected_incident: None,
+            selected_alert: 0,
+            oncall_focus: OncallFocus::Incidents,
+            pending: BTreeMap::new(),
+            debug: DebugState::default(),
+            flash: None,
+            quit: false,
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! SLO rows for the executive pane and the firing tiers for the on-call pane.
+
+use std::cmp::Ordering;
+
+use crate::slo::{SloReport, TierState};
+
+use super::State;
+
+/// One SLO as the executive pane shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloRow {
+    /// Source that measured it.
+    pub source: String,
+    /// Computed numbers.
+    pub report: SloReport,
+    /// Recent burn-rate samples for the sparkline, oldest first.
+    pub trend: Vec<f64>,
+}
+
+/// A firing tier with the SLO it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FiringAlert<'a> {
+    /// The SLO row.
+    pub slo: &'a SloRow,
+    /// The tier.
+    pub tier: &'a TierState,
+}
+
+/// Order rows most at risk first: paging tiers, then ticket tiers, then least budget left;
+/// rows without data last. Ties break by id so the order is stable between refreshes.
+pub fn risk_order(a: &SloRow, b: &SloRow) -> Ordering {
+    let rank = |row: &SloRow| row.report.worst_firing().map(|t| t.spec.severity);
+    let severity = match (rank(a), rank(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    let budget = match (a.report.budget_remaining, b.report.budget_remaining) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    severity
+        .then(budget)
+        .then_with(|| a.report.spec.id.cmp(&b.report.spec.id))
+}
+
+impl State {
+    /// Index of the selected SLO row (0 when nothing is selected yet).
+    pub fn selected_slo_index(&self) -> usize {
+        self.selected_slo
+            .as_ref()
+            .and_then(|id| self.slos.iter().position(|r| &r.report.spec.id == id))
+            .unwrap_or(0)
+    }
+
+    /// The selected SLO row.
+    pub fn selected_slo_row(&self) -> Option<&SloRow> {
+        self.slos.get(self.selected_slo_index())
+    }
+
+    /// Every firing tier across all SLOs, pages first, then by SLO risk order.
+    pub fn firing_alerts(&self) -> Vec<FiringAlert<'_>> {
+        let mut firing: Vec<FiringAlert<'_>> = self
+            .slos
+            .iter()
+            .flat_map(|slo| {
+                slo.report
+                    .alerts
+                    .iter()
+                    .filter(|t| t.firing)
+                    .map(move |tier| FiringAlert { slo, tier })
+            })
+            .collect();
+        firing.sort_by_key(|f| f.tier.spec.severity);
+        firing
+    }
+}
