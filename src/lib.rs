@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod command;
+pub mod config;
 pub mod event;
 pub mod model;
 pub mod slo;
