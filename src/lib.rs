@@ -10,3 +10,4 @@ pub mod model;
 pub mod slo;
 pub mod sources;
 pub mod state;
+pub mod update;

@@ -47,6 +47,8 @@ pub struct DebugState {
     pub errors: Load<Vec<TraceSummary>>,
     /// Selected row across slow traces followed by error traces.
     pub selected_trace: usize,
+    /// Id of the trace shown (or being fetched) in the waterfall.
+    pub trace_id: Option<String>,
     /// The trace shown as a waterfall.
     pub trace: Load<Trace>,
     /// Selected span row in the waterfall (in display order).

@@ -1,0 +1,95 @@
+//! `update(&mut State, Action) -> Vec<Command>`: every state change happens here, with no IO,
+//! so the whole cockpit's behaviour is unit-testable without a terminal.
+
+mod ingest;
+mod navigate;
+mod respond;
+
+use chrono::Duration;
+
+use crate::action::Action;
+use crate::command::Command;
+use crate::state::{Overlay, Pane, State};
+
+pub use navigate::PAGE_ROWS;
+
+/// How long a flash message stays in the status bar.
+pub const FLASH_SECONDS: i64 = 8;
+
+/// Applies one action and returns the side effects it asks for.
+pub fn update(state: &mut State, action: Action) -> Vec<Command> {
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            vec![Command::Quit]
+        }
+        Action::ToggleHelp => {
+            state.overlay = match state.overlay {
+                Some(Overlay::Help) => None,
+                _ => Some(Overlay::Help),
+            };
+            vec![]
+        }
+        Action::NextPane => navigate::show_pane(state, state.pane.next()),
+        Action::PrevPane => navigate::show_pane(state, state.pane.prev()),
+        Action::ShowExecutive => navigate::show_pane(state, Pane::Executive),
+        Action::ShowOncall => navigate::show_pane(state, Pane::Oncall),
+        Action::ShowDebug => navigate::show_pane(state, Pane::Debug),
+        Action::Up => navigate::move_selection(state, -1),
+        Action::Down => navigate::move_selection(state, 1),
+        Action::PageUp => navigate::move_selection(state, -PAGE_ROWS),
+        Action::PageDown => navigate::move_selection(state, PAGE_ROWS),
+        Action::Top => navigate::move_selection(state, isize::MIN),
+        Action::Bottom => navigate::move_selection(state, isize::MAX),
+        Action::NextFocus => {
+            navigate::next_focus(state);
+            vec![]
+        }
+        Action::Open => navigate::open(state),
+        Action::Back => {
+            navigate::back(state);
+            vec![]
+        }
+        Action::Acknowledge => {
+            respond::ask(state, crate::model::IncidentAction::Acknowledge);
+            vec![]
+        }
+        Action::Resolve => {
+            respond::ask(state, crate::model::IncidentAction::Resolve);
+            vec![]
+        }
+        Action::Confirm => respond::confirm(state),
+        Action::Cancel => {
+            if matches!(state.overlay, Some(Overlay::Confirm(_))) {
+                state.overlay = None;
+            }
+            vec![]
+        }
+        Action::RefreshNow => {
+            let mut commands = vec![Command::RefreshNow];
+            if state.pane == Pane::Debug {
+                commands.extend(navigate::search_debug_service(state));
+            }
+            commands
+        }
+        Action::Tick(now) => {
+            state.now = now;
+            let expired = state
+                .flash
+                .as_ref()
+                .is_some_and(|f| now - f.at >= Duration::seconds(FLASH_SECONDS));
+            if expired {
+                state.flash = None;
+            }
+            vec![]
+        }
+        Action::Ingest(update) => {
+            ingest::ingest(state, *update);
+            vec![]
+        }
+        Action::Completed(result) => ingest::completed(state, *result),
+    }
+}
+
+#[cfg(test)]
+mod tests;

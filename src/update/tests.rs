@@ -1,0 +1,430 @@
+//! Behaviour of `update` as a responder relies on it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::update;
+use crate::action::Action;
+use crate::command::Command;
+use crate::event::CommandResult;
+use crate::model::{
+    Incident, IncidentAction, IncidentStatus, MetricsSnapshot, SloObservation, TraceKind,
+    TraceSummary, Urgency,
+};
+use crate::slo::{Counts, SliKind, SloSpec, Window, default_tiers};
+use crate::sources::{Feed, SourceError, SourcePayload, SourceUpdate};
+use crate::state::{
+    Health, IncidentKey, Load, OncallFocus, Overlay, Pane, PendingState, SourceStatus, State,
+};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, 3, 12, 0).unwrap()
+}
+
+fn state() -> State {
+    let mut s = State::new(t0(), default_tiers());
+    let refresh = std::time::Duration::from_secs(5);
+    s.sources
+        .push(SourceStatus::new("demo", "demo", Feed::Metrics, refresh));
+    s.sources
+        .push(SourceStatus::new("demo", "demo", Feed::Incidents, refresh));
+    s
+}
+
+fn observation(service: &str, bad_hour: f64, bad_month: f64) -> SloObservation {
+    let spec = SloSpec::new(
+        service,
+        "availability",
+        0.999,
+        Window::days(30),
+        SliKind::Availability,
+    );
+    let mut counts = BTreeMap::new();
+    counts.insert(
+        Window::minutes(5),
+        Counts {
+            bad: bad_hour / 12.0,
+            total: 1_000.0,
+        },
+    );
+    counts.insert(
+        Window::hours(1),
+        Counts {
+            bad: bad_hour,
+            total: 12_000.0,
+        },
+    );
+    counts.insert(
+        Window::days(30),
+        Counts {
+            bad: bad_month,
+            total: 1_000_000.0,
+        },
+    );
+    SloObservation {
+        spec,
+        counts,
+        trend: vec![1.0, 2.0],
+    }
+}
+
+fn metrics_update(at: DateTime<Utc>) -> SourceUpdate {
+    SourceUpdate {
+        source: "demo".into(),
+        feed: Feed::Metrics,
+        at,
+        outcome: Ok(SourcePayload::Metrics(MetricsSnapshot {
+            at,
+            // search is healthy, checkout burns 25x in the last hour with 60% budget spent.
+            slos: vec![
+                observation("search", 6.0, 100.0),
+                observation("checkout", 300.0, 600.0),
+            ],
+            services: vec![],
+        })),
+        retry_at: None,
+    }
+}
+
+fn incident(id: &str, urgency: Urgency, status: IncidentStatus, minutes_ago: i64) -> Incident {
+    Incident {
+        id: id.into(),
+        source: "demo".into(),
+        title: format!("incident {id}"),
+        service: "checkout".into(),
+        status,
+        urgency,
+        created_at: t0() - Duration::minutes(minutes_ago),
+        acknowledged_at: None,
+        resolved_at: None,
+        acknowledged_by: (status == IncidentStatus::Acknowledged).then(|| "sam".to_string()),
+        assignee: Some("sam".into()),
+        escalation_level: 1,
+        labels: BTreeMap::new(),
+        links: vec![],
+        runbook: None,
+    }
+}
+
+fn incidents_update(incidents: Vec<Incident>) -> Action {
+    Action::Ingest(Box::new(SourceUpdate {
+        source: "demo".into(),
+        feed: Feed::Incidents,
+        at: t0(),
+        outcome: Ok(SourcePayload::Incidents(incidents)),
+        retry_at: None,
+    }))
+}
+
+fn oncall_with_pages() -> State {
+    let mut s = state();
+    update(
+        &mut s,
+        incidents_update(vec![
+            incident("LOW-1", Urgency::Low, IncidentStatus::Triggered, 50),
+            incident("HIGH-2", Urgency::High, IncidentStatus::Triggered, 5),
+            incident("HIGH-1", Urgency::High, IncidentStatus::Acknowledged, 90),
+        ]),
+    );
+    update(&mut s, Action::ShowOncall);
+    s
+}
+
+#[test]
+fn panes_cycle_with_tab_and_jump_with_numbers() {
+    let mut s = state();
+    assert_eq!(s.pane, Pane::Executive);
+    update(&mut s, Action::NextPane);
+    assert_eq!(s.pane, Pane::Oncall);
+    update(&mut s, Action::NextPane);
+    update(&mut s, Action::NextPane);
+    assert_eq!(s.pane, Pane::Executive);
+    update(&mut s, Action::PrevPane);
+    assert_eq!(s.pane, Pane::Debug);
+    update(&mut s, Action::ShowOncall);
+    assert_eq!(s.pane, Pane::Oncall);
+}
+
+#[test]
+fn slos_are_ordered_most_at_risk_first_and_selection_follows_the_slo() {
+    let mut s = state();
+    update(&mut s, Action::Ingest(Box::new(metrics_update(t0()))));
+    assert_eq!(s.slos[0].report.spec.service, "checkout");
+    assert!(s.slos[0].report.worst_firing().is_some());
+    assert_eq!(s.selected_slo.as_deref(), Some("checkout/availability"));
+    update(&mut s, Action::Down);
+    assert_eq!(s.selected_slo.as_deref(), Some("search/availability"));
+    update(&mut s, Action::Down);
+    assert_eq!(s.selected_slo.as_deref(), Some("search/availability"));
+    update(&mut s, Action::Top);
+    assert_eq!(s.selected_slo_index(), 0);
+}
+
+#[test]
+fn a_failing_source_keeps_its_last_good_numbers() {
+    let mut s = state();
+    update(&mut s, Action::Ingest(Box::new(metrics_update(t0()))));
+    let later = t0() + Duration::seconds(30);
+    update(
+        &mut s,
+        Action::Ingest(Box::new(SourceUpdate {
+            source: "demo".into(),
+            feed: Feed::Metrics,
+            at: later,
+            outcome: Err(SourceError::Timeout(10_000)),
+            retry_at: Some(later + Duration::seconds(20)),
+        })),
+    );
+    update(&mut s, Action::Tick(later));
+    assert_eq!(s.slos.len(), 2, "last good data stays on screen");
+    match s.sources[0].health(s.now) {
+        Health::Failed {
+            error,
+            last_ok_age_secs,
+            retry_in_secs,
+        } => {
+            assert_eq!(error, "timed out after 10000 ms");
+            assert_eq!(last_ok_age_secs, Some(30));
+            assert_eq!(retry_in_secs, Some(20));
+        }
+        other => panic!("expected failed, got {other:?}"),
+    }
+    update(&mut s, Action::Ingest(Box::new(metrics_update(later))));
+    assert_eq!(s.sources[0].health(later), Health::Fresh { age_secs: 0 });
+}
+
+#[test]
+fn a_source_silent_for_three_intervals_is_stale() {
+    let mut s = state();
+    update(&mut s, Action::Ingest(Box::new(metrics_update(t0()))));
+    assert_eq!(
+        s.sources[0].health(t0() + Duration::seconds(15)),
+        Health::Fresh { age_secs: 15 }
+    );
+    assert_eq!(
+        s.sources[0].health(t0() + Duration::seconds(16)),
+        Health::Stale { age_secs: 16 }
+    );
+}
+
+#[test]
+fn incidents_sort_by_urgency_then_status_then_age() {
+    let s = oncall_with_pages();
+    let order: Vec<&str> = s.open_incidents().iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(order, ["HIGH-2", "HIGH-1", "LOW-1"]);
+}
+
+#[test]
+fn acknowledge_asks_first_then_sends_exactly_once() {
+    let mut s = oncall_with_pages();
+    assert!(
+        update(&mut s, Action::Acknowledge).is_empty(),
+        "nothing is sent before confirming"
+    );
+    let Some(Overlay::Confirm(confirm)) = &s.overlay else {
+        panic!("no confirmation")
+    };
+    assert_eq!(confirm.key.id, "HIGH-2");
+    assert_eq!(confirm.action, IncidentAction::Acknowledge);
+    assert_eq!(confirm.backend_kind, "demo");
+
+    let commands = update(&mut s, Action::Confirm);
+    assert_eq!(
+        commands,
+        vec![Command::Incident {
+            source: "demo".into(),
+            incident_id: "HIGH-2".into(),
+            action: IncidentAction::Acknowledge,
+            note: None,
+        }]
+    );
+    assert_eq!(s.overlay, None);
+    let key = IncidentKey {
+        source: "demo".into(),
+        id: "HIGH-2".into(),
+    };
+    assert_eq!(s.pending[&key].state, PendingState::Sending);
+
+    // Pressing `a` again while the first is on its way opens no dialog and sends nothing.
+    assert!(update(&mut s, Action::Acknowledge).is_empty());
+    assert_eq!(s.overlay, None);
+    assert!(update(&mut s, Action::Confirm).is_empty());
+
+    let done = CommandResult::Incident {
+        source: "demo".into(),
+        incident_id: "HIGH-2".into(),
+        action: IncidentAction::Acknowledge,
+        outcome: Ok(()),
+    };
+    assert_eq!(
+        update(&mut s, Action::Completed(Box::new(done))),
+        vec![Command::RefreshNow]
+    );
+    assert!(s.pending.is_empty());
+    assert_eq!(s.open_incidents()[0].status, IncidentStatus::Acknowledged);
+    assert!(
+        s.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("acknowledged HIGH-2")
+    );
+}
+
+#[test]
+fn a_failed_acknowledge_is_shown_in_plain_words() {
+    let mut s = oncall_with_pages();
+    update(&mut s, Action::Acknowledge);
+    update(&mut s, Action::Confirm);
+    let failed = CommandResult::Incident {
+        source: "demo".into(),
+        incident_id: "HIGH-2".into(),
+        action: IncidentAction::Acknowledge,
+        outcome: Err(SourceError::Unreachable("connection refused".into())),
+    };
+    update(&mut s, Action::Completed(Box::new(failed)));
+    let key = IncidentKey {
+        source: "demo".into(),
+        id: "HIGH-2".into(),
+    };
+    assert_eq!(
+        s.pending[&key].state,
+        PendingState::Failed("unreachable: connection refused".into())
+    );
+    let flash = s.flash.clone().unwrap();
+    assert_eq!(
+        flash.text,
+        "could not acknowledge HIGH-2 on demo: unreachable: connection refused"
+    );
+    // The incident is still triggered and may be tried again.
+    assert_eq!(s.open_incidents()[0].status, IncidentStatus::Triggered);
+    update(&mut s, Action::Acknowledge);
+    assert!(matches!(s.overlay, Some(Overlay::Confirm(_))));
+}
+
+#[test]
+fn cancel_sends_nothing() {
+    let mut s = oncall_with_pages();
+    update(&mut s, Action::Resolve);
+    assert!(update(&mut s, Action::Cancel).is_empty());
+    assert_eq!(s.overlay, None);
+    assert!(s.pending.is_empty());
+}
+
+#[test]
+fn readonly_refuses_writes_and_says_so() {
+    let mut s = oncall_with_pages();
+    s.readonly = true;
+    update(&mut s, Action::Acknowledge);
+    assert_eq!(s.overlay, None);
+    assert_eq!(
+        s.flash.unwrap().text,
+        "read-only: not sending acknowledge for HIGH-2"
+    );
+}
+
+#[test]
+fn acknowledging_an_acknowledged_page_opens_no_dialog() {
+    let mut s = oncall_with_pages();
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Acknowledge);
+    assert_eq!(s.overlay, None);
+    assert_eq!(
+        s.flash.unwrap().text,
+        "HIGH-1 is already acknowledged by sam"
+    );
+}
+
+#[test]
+fn selection_stays_on_the_same_incident_when_a_new_page_arrives() {
+    let mut s = oncall_with_pages();
+    update(&mut s, Action::Down);
+    assert_eq!(s.selected_incident().unwrap().id, "HIGH-1");
+    update(
+        &mut s,
+        incidents_update(vec![
+            incident("LOW-1", Urgency::Low, IncidentStatus::Triggered, 50),
+            incident("HIGH-3", Urgency::High, IncidentStatus::Triggered, 1),
+            incident("HIGH-2", Urgency::High, IncidentStatus::Triggered, 5),
+            incident("HIGH-1", Urgency::High, IncidentStatus::Acknowledged, 90),
+        ]),
+    );
+    assert_eq!(s.selected_incident().unwrap().id, "HIGH-1");
+}
+
+#[test]
+fn keys_on_other_panes_never_acknowledge() {
+    let mut s = oncall_with_pages();
+    update(&mut s, Action::NextFocus);
+    assert_eq!(s.oncall_focus, OncallFocus::Alerts);
+    update(&mut s, Action::Acknowledge);
+    assert_eq!(s.overlay, None);
+    update(&mut s, Action::ShowExecutive);
+    update(&mut s, Action::Acknowledge);
+    assert_eq!(s.overlay, None);
+}
+
+fn summary(id: &str) -> TraceSummary {
+    TraceSummary {
+        trace_id: id.into(),
+        root_service: "checkout".into(),
+        root_operation: "POST /checkout".into(),
+        start: t0(),
+        duration_us: 1_800_000,
+        span_count: 12,
+        error: false,
+    }
+}
+
+#[test]
+fn opening_an_slo_searches_its_service_and_shows_the_slowest_trace() {
+    let mut s = state();
+    update(&mut s, Action::Ingest(Box::new(metrics_update(t0()))));
+    let commands = update(&mut s, Action::Open);
+    assert_eq!(s.pane, Pane::Debug);
+    assert_eq!(s.debug.service.as_deref(), Some("checkout"));
+    assert_eq!(commands.len(), 2);
+    assert_eq!(s.debug.slow, Load::Loading);
+
+    let found = CommandResult::Traces {
+        service: "checkout".into(),
+        kind: TraceKind::Slow,
+        outcome: Ok(vec![summary("aa"), summary("bb")]),
+    };
+    let commands = update(&mut s, Action::Completed(Box::new(found)));
+    assert_eq!(
+        commands,
+        vec![Command::FetchTrace {
+            trace_id: "aa".into()
+        }]
+    );
+
+    // A result for a trace nobody asked for any more is dropped.
+    let stale = CommandResult::Trace {
+        trace_id: "zz".into(),
+        outcome: Err(SourceError::Rejected("gone".into())),
+    };
+    update(&mut s, Action::Completed(Box::new(stale)));
+    assert_eq!(s.debug.trace, Load::Loading);
+
+    // Searches for a service no longer in view are dropped too.
+    let other = CommandResult::Traces {
+        service: "search".into(),
+        kind: TraceKind::Errors,
+        outcome: Ok(vec![summary("cc")]),
+    };
+    update(&mut s, Action::Completed(Box::new(other)));
+    assert_eq!(s.debug.errors, Load::Loading);
+}
+
+#[test]
+fn flash_messages_fade() {
+    let mut s = oncall_with_pages();
+    s.readonly = true;
+    update(&mut s, Action::Acknowledge);
+    update(&mut s, Action::Tick(t0() + Duration::seconds(7)));
+    assert!(s.flash.is_some());
+    update(&mut s, Action::Tick(t0() + Duration::seconds(8)));
+    assert!(s.flash.is_none());
+}
