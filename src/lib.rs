@@ -3,11 +3,14 @@
 //! of state.
 
 pub mod action;
+pub mod cli;
 pub mod command;
 pub mod config;
 pub mod event;
+pub mod logging;
 pub mod model;
 pub mod slo;
 pub mod sources;
 pub mod state;
+pub mod ui;
 pub mod update;

@@ -248,6 +248,11 @@ impl Keymap {
     pub fn merge_toml(&mut self, text: &str) -> Result<(), KeymapError> {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| KeymapError::Syntax(e.to_string()))?;
+        self.merge_table(&table)
+    }
+
+    /// Merges an already parsed table (the config's `[keys]`) over these bindings.
+    pub fn merge_table(&mut self, table: &toml::Table) -> Result<(), KeymapError> {
         for (context, bindings) in table {
             if !CONTEXTS.contains(&context.as_str()) {
                 return Err(KeymapError::Syntax(format!(
@@ -261,7 +266,7 @@ impl Keymap {
                 )));
             };
             // Make sure empty tables still create their context, so help lists it.
-            self.ensure_context(&context);
+            self.ensure_context(context);
             for (key_text, action_value) in bindings {
                 let fail = |message: String| KeymapError::Binding {
                     context: context.clone(),
@@ -275,7 +280,7 @@ impl Keymap {
                     .clone()
                     .try_into()
                     .map_err(|_| fail(format!("unknown action {action_value}")))?;
-                self.bind(&context, key, action);
+                self.bind(context, key, action);
             }
         }
         Ok(())

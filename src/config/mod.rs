@@ -1,7 +1,26 @@
 //! Load and validate the config file, the keymap and the theme.
+//!
+//! The app calls [`resolve_path`] and [`load`] once at start-up, then [`select_theme`] and
+//! [`Keymap::merge_table`] with what the config holds. Every config error names the file, line,
+//! column and field; nothing here panics on any input.
 
+mod describe;
+pub mod duration;
+mod error;
+mod file;
 pub mod keymap;
+mod load;
+mod model;
+mod overrides;
+pub mod secret;
+mod spans;
+mod style;
 pub mod theme;
+mod validate;
 
+pub use error::ConfigError;
 pub use keymap::{Binding, Key, Keymap};
-pub use theme::Theme;
+pub use load::{ConfigLocation, load, log_path, parse, resolve_path, resolve_path_from, state_dir};
+pub use model::{Config, SloConfig, SloSliConfig, SourceConfig, SourceKind};
+pub use secret::{Secret, SecretError, SecretRef};
+pub use theme::{Theme, ThemeError, select_theme};

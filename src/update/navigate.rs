@@ -30,13 +30,13 @@ pub(super) fn show_pane(state: &mut State, pane: Pane) -> Vec<Command> {
     if matches!(state.overlay, Some(Overlay::Detail)) {
         state.overlay = None;
     }
-    if pane == Pane::Debug && state.debug.service.is_none() {
-        if let Some(service) = state
+    if pane == Pane::Debug
+        && state.debug.service.is_none()
+        && let Some(service) = state
             .selected_slo_row()
             .map(|r| r.report.spec.service.clone())
-        {
-            return open_service(state, service);
-        }
+    {
+        return open_service(state, service);
     }
     vec![]
 }

@@ -1,0 +1,68 @@
+//! The config file as written: serde structs that reject unknown fields and keep the spans of
+//! the values validation checks, so errors can point at them.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::duration::HumanDuration;
+use super::model::SourceKind;
+use crate::slo::{Severity, Window};
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    pub(crate) theme: Option<Spanned<String>>,
+    pub(crate) user: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) readonly: bool,
+    pub(crate) tier: Option<Spanned<Vec<Spanned<RawTier>>>>,
+    #[serde(default)]
+    pub(crate) source: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    pub(crate) slo: Vec<Spanned<RawSlo>>,
+    pub(crate) keys: Option<toml::Table>,
+    pub(crate) theme_overrides: Option<toml::Table>,
+}
+
+/// `[[tier]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTier {
+    pub(crate) severity: Severity,
+    pub(crate) long_window: Window,
+    pub(crate) short_window: Spanned<Window>,
+    pub(crate) budget_share: Spanned<f64>,
+}
+
+/// `[[source]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSource {
+    pub(crate) name: Spanned<String>,
+    pub(crate) kind: SourceKind,
+    pub(crate) refresh: Option<Spanned<HumanDuration>>,
+    pub(crate) timeout: Option<Spanned<HumanDuration>>,
+    pub(crate) seed: Option<u64>,
+    pub(crate) url: Option<Spanned<String>>,
+    pub(crate) token_env: Option<Spanned<String>>,
+    pub(crate) token_file: Option<Spanned<String>>,
+}
+
+/// `[[slo]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSlo {
+    pub(crate) name: Spanned<String>,
+    pub(crate) service: Spanned<String>,
+    pub(crate) objective: Spanned<f64>,
+    pub(crate) window: Option<Spanned<Window>>,
+    pub(crate) source: Option<Spanned<String>>,
+    /// Ratio SLIs: `good` or `bad`, with `total`.
+    pub(crate) good: Option<Spanned<String>>,
+    pub(crate) bad: Option<Spanned<String>>,
+    pub(crate) total: Option<Spanned<String>>,
+    /// Latency SLIs: a histogram `metric` and a `threshold` in seconds.
+    pub(crate) metric: Option<Spanned<String>>,
+    pub(crate) threshold: Option<Spanned<f64>>,
+}

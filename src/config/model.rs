@@ -1,0 +1,277 @@
+//! The validated configuration in plain Rust types: what the app reads after loading.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::secret::SecretRef;
+use crate::slo::{SliKind, SloSpec, TierSpec, Window, default_tiers};
+
+/// A validated config file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Built-in theme name (`dark` when absent).
+    pub theme: Option<String>,
+    /// Who acts: recorded with acknowledgements and in the audit log.
+    pub user: String,
+    /// Never send acknowledge or resolve.
+    pub readonly: bool,
+    /// Alert tiers applied to every SLO.
+    pub tiers: Vec<TierSpec>,
+    /// Configured sources. Empty means the app runs the built-in demo.
+    pub sources: Vec<SourceConfig>,
+    /// SLOs measured by the configured sources.
+    pub slos: Vec<SloConfig>,
+    /// User key bindings (`[keys.<context>]`), already checked against the default keymap.
+    pub keys: Option<toml::Table>,
+    /// Theme roles the user restyles (`[theme_overrides]`), already checked.
+    pub theme_overrides: Option<toml::Table>,
+}
+
+/// One backend ondeck polls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceConfig {
+    /// Unique name, shown in the status bar.
+    pub name: String,
+    /// Which backend.
+    pub kind: SourceKind,
+    /// Time between polls.
+    pub refresh: Duration,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Seed of the demo fleet, so two runs show the same story.
+    pub seed: u64,
+    /// Base URL of the backend's API.
+    pub url: Option<String>,
+    /// Where the API token comes from.
+    pub token: Option<SecretRef>,
+}
+
+/// The backends ondeck knows by name. The app decides which ones it can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// The built-in simulated fleet.
+    Demo,
+    /// Prometheus (SLO counts, service trends).
+    Prometheus,
+    /// Prometheus Alertmanager (alerts as incidents).
+    Alertmanager,
+    /// Alerta (alerts as incidents).
+    Alerta,
+    /// PagerDuty (incidents).
+    Pagerduty,
+    /// Opsgenie (alerts as incidents).
+    Opsgenie,
+    /// Jaeger (traces).
+    Jaeger,
+    /// Grafana Tempo (traces).
+    Tempo,
+}
+
+/// One SLO as configured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloConfig {
+    /// Name within its service, e.g. `availability`.
+    pub name: String,
+    /// The service it belongs to.
+    pub service: String,
+    /// Target share of good events as a fraction: `99.9` in the file is `0.999` here.
+    pub objective: f64,
+    /// Compliance period the error budget is measured over.
+    pub window: Window,
+    /// The source that measures it.
+    pub source: Option<String>,
+    /// How good and bad events are counted.
+    pub sli: SloSliConfig,
+}
+
+/// How an SLO's events are counted, as queries for its source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SloSliConfig {
+    /// `good / total`.
+    GoodRatio {
+        /// Query counting good events.
+        good: String,
+        /// Query counting all events.
+        total: String,
+    },
+    /// `1 - bad / total`.
+    BadRatio {
+        /// Query counting bad events.
+        bad: String,
+        /// Query counting all events.
+        total: String,
+    },
+    /// Requests faster than `threshold` seconds, from a histogram.
+    Latency {
+        /// Histogram metric name.
+        metric: String,
+        /// Latency bound in seconds a good request stays under.
+        threshold: f64,
+    },
+}
+
+/// Demo defaults: a lively fleet every 5 seconds.
+pub(crate) const DEMO_REFRESH: Duration = Duration::from_secs(5);
+/// Real backends are polled less often, to stay inside their rate limits.
+pub(crate) const REMOTE_REFRESH: Duration = Duration::from_secs(30);
+/// Per-request timeout for every kind.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The demo's default seed.
+pub(crate) const DEMO_SEED: u64 = 42;
+/// SLO period when none is written.
+pub(crate) const DEFAULT_WINDOW: Window = Window::days(30);
+
+impl Config {
+    /// What ondeck runs without a config file: one demo source named `demo`, the default
+    /// tiers and no configured SLOs (the demo brings its own).
+    pub fn demo() -> Self {
+        Self {
+            sources: vec![SourceConfig::demo("demo")],
+            ..Self::empty()
+        }
+    }
+
+    /// An empty file: no sources, default tiers.
+    pub(crate) fn empty() -> Self {
+        Self {
+            theme: None,
+            user: default_user(),
+            readonly: false,
+            tiers: default_tiers(),
+            sources: Vec::new(),
+            slos: Vec::new(),
+            keys: None,
+            theme_overrides: None,
+        }
+    }
+}
+
+/// `$USER`, else `ondeck`.
+pub(crate) fn default_user() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "ondeck".to_string())
+}
+
+impl SourceConfig {
+    /// A demo source with the default seed, refresh and timeout.
+    pub fn demo(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            kind: SourceKind::Demo,
+            refresh: DEMO_REFRESH,
+            timeout: DEFAULT_TIMEOUT,
+            seed: DEMO_SEED,
+            url: None,
+            token: None,
+        }
+    }
+}
+
+impl SourceKind {
+    /// Every kind, in the order the docs list them.
+    pub const ALL: [SourceKind; 8] = [
+        SourceKind::Demo,
+        SourceKind::Prometheus,
+        SourceKind::Alertmanager,
+        SourceKind::Alerta,
+        SourceKind::Pagerduty,
+        SourceKind::Opsgenie,
+        SourceKind::Jaeger,
+        SourceKind::Tempo,
+    ];
+
+    /// The name written in the config file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Demo => "demo",
+            SourceKind::Prometheus => "prometheus",
+            SourceKind::Alertmanager => "alertmanager",
+            SourceKind::Alerta => "alerta",
+            SourceKind::Pagerduty => "pagerduty",
+            SourceKind::Opsgenie => "opsgenie",
+            SourceKind::Jaeger => "jaeger",
+            SourceKind::Tempo => "tempo",
+        }
+    }
+
+    /// The refresh interval used when the file gives none.
+    pub fn default_refresh(self) -> Duration {
+        match self {
+            SourceKind::Demo => DEMO_REFRESH,
+            _ => REMOTE_REFRESH,
+        }
+    }
+}
+
+impl SloSliConfig {
+    /// The indicator kind the SLO math and the panes show.
+    pub fn kind(&self) -> SliKind {
+        match self {
+            SloSliConfig::GoodRatio { .. } | SloSliConfig::BadRatio { .. } => SliKind::Availability,
+            SloSliConfig::Latency { threshold, .. } => SliKind::Latency {
+                threshold_seconds: *threshold,
+            },
+        }
+    }
+}
+
+impl SloConfig {
+    /// The SLO as the math module sees it; its id is `service/name`.
+    pub fn spec(&self) -> SloSpec {
+        SloSpec::new(
+            &self.service,
+            &self.name,
+            self.objective,
+            self.window,
+            self.sli.kind(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_config_is_one_demo_source_with_the_documented_defaults() {
+        let config = Config::demo();
+        assert_eq!(config.sources.len(), 1);
+        let demo = &config.sources[0];
+        assert_eq!(demo.name, "demo");
+        assert_eq!(demo.kind, SourceKind::Demo);
+        assert_eq!(
+            (demo.seed, demo.refresh, demo.timeout),
+            (42, Duration::from_secs(5), Duration::from_secs(10))
+        );
+        assert_eq!(config.tiers, default_tiers());
+        assert!(config.slos.is_empty());
+        assert!(!config.user.is_empty());
+    }
+
+    #[test]
+    fn latency_slos_keep_their_threshold_for_the_math() {
+        let slo = SloConfig {
+            name: "latency".into(),
+            service: "checkout".into(),
+            objective: 0.99,
+            window: DEFAULT_WINDOW,
+            source: None,
+            sli: SloSliConfig::Latency {
+                metric: "http_request_duration_seconds".into(),
+                threshold: 0.3,
+            },
+        };
+        let spec = slo.spec();
+        assert_eq!(spec.id, "checkout/latency");
+        assert_eq!(
+            spec.sli,
+            SliKind::Latency {
+                threshold_seconds: 0.3
+            }
+        );
+    }
+}
