@@ -1,63 +1,142 @@
-//! The built-in demo fleet (placeholder until the simulation lands).
+//! The built-in demo fleet: a deterministic simulation of seven services at 3 a.m., served
+//! through the same source traits as real backends.
+//!
+//! Everything is a pure function of the seed, the start instant (the clock's "now" when the
+//! source is created), the instants asked about and the actions applied: the same inputs give
+//! the same SLO counts, incidents and traces. The checkout availability SLO starts burning its
+//! budget fast, so the page tier fires about 30 seconds after the start.
+//!
+//! Submodules: `rng` (hashing), `roster` (services and SLOs), `fleet` (traffic and error
+//! model), `counts`
+//! (window integration), `snapshot` (metrics feed), `catalog` and `incidents` (the incident
+//! schedule and responder overrides), `flows` and `traces` (trace generation).
+
+mod catalog;
+mod counts;
+mod fleet;
+mod flows;
+mod incidents;
+mod rng;
+mod roster;
+mod snapshot;
+mod traces;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{Incident, IncidentAction, MetricsSnapshot, Trace, TraceSearch, TraceSummary};
+use counts::Counter;
+use fleet::Fleet;
+use incidents::Book;
 
-/// A simulated fleet.
+/// A simulated fleet that feeds metrics, incidents and traces. Clones share one world, so an
+/// acknowledgement sent through one clone shows in every feed.
 #[derive(Clone)]
 pub struct DemoSource {
-    name: String,
-    _seed: u64,
-    _clock: Clock,
+    inner: Arc<Inner>,
+}
+
+/// The shared world: the immutable model plus the few things that change.
+struct Inner {
+    seed: u64,
+    clock: Clock,
+    fleet: Fleet,
+    /// Built on the first metrics fetch, so a source that only serves traces stays cheap.
+    counter: Mutex<Option<Counter>>,
+    book: Mutex<Book>,
+}
+
+/// Takes a lock even if another thread panicked while holding it: the demo's state is always
+/// left consistent between statements, so the data is still good.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl DemoSource {
-    /// A demo fleet named `name`.
+    /// A demo fleet named `name` whose world starts at `clock.now()`.
     pub fn new(name: &str, seed: u64, clock: Clock) -> Self {
+        Self::with_start(name, seed, clock.now(), clock)
+    }
+
+    /// A demo fleet whose world started at `start`, evaluated by `clock`. With a fixed clock
+    /// later than `start` this shows the fleet as it is that long after the start (used for
+    /// tests and reproducible screenshots of, say, the checkout page firing).
+    pub fn with_start(name: &str, seed: u64, start: DateTime<Utc>, clock: Clock) -> Self {
+        let fleet = Fleet::new(seed, snapshot::epoch_secs(start));
+        let book = Book::new(name, seed, start);
         Self {
-            name: name.to_string(),
-            _seed: seed,
-            _clock: clock,
+            inner: Arc::new(Inner {
+                seed,
+                clock,
+                fleet,
+                counter: Mutex::new(None),
+                book: Mutex::new(book),
+            }),
         }
+    }
+
+    fn metrics_at(&self, at: DateTime<Utc>) -> MetricsSnapshot {
+        let inner = &self.inner;
+        let mut guard = lock(&inner.counter);
+        let counter = guard.get_or_insert_with(|| Counter::new(&inner.fleet));
+        snapshot::snapshot(&inner.fleet, counter, at)
+    }
+
+    fn incidents_now(&self) -> Vec<Incident> {
+        let now = self.inner.clock.now();
+        lock(&self.inner.book).list(now)
+    }
+
+    fn apply_now(&self, id: &str, action: IncidentAction) -> Result<(), SourceError> {
+        let now = self.inner.clock.now();
+        lock(&self.inner.book).apply(id, action, now)
     }
 }
 
 impl MetricsSource for DemoSource {
     async fn fetch_metrics(&self, at: DateTime<Utc>) -> Result<MetricsSnapshot, SourceError> {
-        Ok(MetricsSnapshot {
-            at,
-            slos: vec![],
-            services: vec![],
-        })
+        Ok(self.metrics_at(at))
     }
 }
 
 impl IncidentSource for DemoSource {
     async fn fetch_incidents(&self) -> Result<Vec<Incident>, SourceError> {
-        let _ = &self.name;
-        Ok(vec![])
+        Ok(self.incidents_now())
     }
+
+    /// The note is accepted and dropped: the demo has no timeline to attach it to.
     async fn apply(
         &self,
-        _id: &str,
-        _a: IncidentAction,
-        _n: Option<&str>,
+        incident_id: &str,
+        action: IncidentAction,
+        _note: Option<&str>,
     ) -> Result<(), SourceError> {
-        Ok(())
+        self.apply_now(incident_id, action)
     }
 }
 
 impl TraceSource for DemoSource {
     async fn search_traces(
         &self,
-        _s: &TraceSearch,
-        _at: DateTime<Utc>,
+        search: &TraceSearch,
+        at: DateTime<Utc>,
     ) -> Result<Vec<TraceSummary>, SourceError> {
-        Ok(vec![])
+        Ok(traces::search(
+            &self.inner.fleet,
+            self.inner.seed,
+            search,
+            at,
+        ))
     }
-    async fn fetch_trace(&self, id: &str) -> Result<Trace, SourceError> {
-        Err(SourceError::Rejected(format!("no trace {id}")))
+
+    async fn fetch_trace(&self, trace_id: &str) -> Result<Trace, SourceError> {
+        traces::fetch(&self.inner.fleet, self.inner.seed, trace_id)
     }
 }
