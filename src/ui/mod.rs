@@ -1,0 +1,65 @@
+//! All drawing. Rendering is a pure function of the state, the theme and the keymap: no IO,
+//! no sends, no mutation. The app loop calls [`render`] once per frame.
+
+pub mod format;
+pub mod keys;
+pub mod layout;
+pub mod overlays;
+pub mod panes;
+pub mod statusbar;
+pub mod tabs;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::config::{Keymap, Theme};
+use crate::state::{Pane, State};
+
+pub use widgets::waterfall::{WaterfallRow, waterfall_rows};
+
+/// What rendering needs besides the state.
+#[derive(Debug, Clone, Copy)]
+pub struct UiContext<'a> {
+    /// Styles by meaning.
+    pub theme: &'a Theme,
+    /// The live keymap, for hints and help.
+    pub keymap: &'a Keymap,
+}
+
+/// Draws the whole screen for `state`.
+pub fn render(frame: &mut Frame, state: &State, ctx: &UiContext) {
+    let area = frame.area();
+    if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT {
+        too_small(frame, area, ctx.theme);
+        return;
+    }
+    let screen = layout::screen(area);
+    tabs::render(frame, screen.top, state, ctx.theme);
+    match state.pane {
+        Pane::Executive => panes::executive::render(frame, screen.body, state, ctx.theme),
+        Pane::Oncall => panes::oncall::render(frame, screen.body, state, ctx.theme),
+        Pane::Debug => panes::debug::render(frame, screen.body, state, ctx.theme),
+    }
+    statusbar::render(frame, screen.status, state, ctx.theme, ctx.keymap);
+    overlays::render(frame, screen.body, state, ctx);
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let message = format!(
+        "terminal too small (need {}x{}, have {}x{})",
+        layout::MIN_WIDTH,
+        layout::MIN_HEIGHT,
+        area.width,
+        area.height
+    );
+    let lines = u16::try_from(message.len())
+        .unwrap_or(u16::MAX)
+        .div_ceil(area.width.max(1));
+    let box_area = layout::centered(area, area.width, lines);
+    let text = Paragraph::new(Line::styled(message, theme.sev_warning).centered())
+        .wrap(Wrap { trim: true });
+    frame.render_widget(text, box_area);
+}

@@ -1,0 +1,90 @@
+//! The confirmation dialog shown before any write: what will be done, to which incident, on
+//! which backend, and the keys that answer (from the keymap's `confirm` context).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::config::{Keymap, Theme};
+use crate::state::Confirm;
+use crate::ui::UiContext;
+use crate::ui::keys::grouped;
+use crate::ui::layout::centered;
+use crate::ui::overlays::dialog;
+
+/// The question: "Acknowledge incident DEMO-1042 on demo (demo)?".
+pub fn question(confirm: &Confirm) -> String {
+    let verb = confirm.action.verb();
+    let mut chars = verb.chars();
+    let capitalised: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    format!(
+        "{capitalised} incident {} on {} ({})?",
+        confirm.key.id, confirm.key.source, confirm.backend_kind
+    )
+}
+
+/// "y/enter confirm · n/esc cancel", generated from the `confirm` context.
+pub fn answer_hint(keymap: &Keymap, theme: &Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    for group in grouped(keymap.bindings("confirm")) {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", theme.text_muted));
+        }
+        spans.push(Span::styled(group.joined(), theme.key));
+        spans.push(Span::styled(
+            format!(" {}", group.action.description()),
+            theme.text,
+        ));
+    }
+    Line::from(spans)
+}
+
+/// Draws the dialog centred in `area`.
+pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, ctx: &UiContext) {
+    let theme = ctx.theme;
+    let width = area.width.saturating_sub(4).min(64);
+    let box_area = centered(area, width, 9);
+    let block = dialog(frame, box_area, "Confirm", theme);
+    let lines = vec![
+        Line::styled(question(confirm), theme.title),
+        Line::default(),
+        Line::styled(format!("“{}”", confirm.title), theme.text),
+        Line::default(),
+        answer_hint(ctx.keymap, theme),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        box_area,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::IncidentAction;
+    use crate::state::IncidentKey;
+
+    #[test]
+    fn the_question_names_action_incident_and_backend() {
+        let confirm = Confirm {
+            key: IncidentKey {
+                source: "demo".to_string(),
+                id: "DEMO-1042".to_string(),
+            },
+            title: "checkout 5xx".to_string(),
+            action: IncidentAction::Acknowledge,
+            backend_kind: "demo".to_string(),
+        };
+        assert_eq!(
+            question(&confirm),
+            "Acknowledge incident DEMO-1042 on demo (demo)?"
+        );
+        let hint = answer_hint(&Keymap::defaults(), &Theme::monochrome());
+        let text: String = hint.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "y/enter confirm · n/esc cancel");
+    }
+}

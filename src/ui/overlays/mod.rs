@@ -1,0 +1,31 @@
+//! What draws on top of a pane: help, the confirmation dialog, and detail views. Each clears
+//! its box first so the pane underneath does not show through.
+
+pub mod confirm;
+pub mod detail;
+pub mod help;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Clear};
+
+use crate::config::Theme;
+use crate::state::{Overlay, State};
+use crate::ui::UiContext;
+use crate::ui::widgets::panel;
+
+/// Draws the overlay of `state`, if any, over the pane `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
+    match &state.overlay {
+        None => {}
+        Some(Overlay::Help) => help::render(frame, area, ctx),
+        Some(Overlay::Confirm(confirm)) => confirm::render(frame, area, confirm, ctx),
+        Some(Overlay::Detail) => detail::render(frame, area, state, ctx.theme),
+    }
+}
+
+/// Clears `area` and returns the focused, overlay-styled panel to draw in it.
+pub fn dialog<'a>(frame: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Block<'a> {
+    frame.render_widget(Clear, area);
+    panel(crate::ui::widgets::title(title), true, theme).style(theme.overlay)
+}

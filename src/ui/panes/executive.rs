@@ -1,0 +1,241 @@
+//! The executive pane: open incidents, MTTA/MTTR and firing counts on top, then one row per
+//! SLO, most at risk first, with budget gauge, burn rate, time to exhaustion and trend.
+
+use chrono::Duration;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row};
+
+use crate::config::Theme;
+use crate::slo::{Exhaustion, Severity, Window};
+use crate::state::incidents::response_times;
+use crate::state::{SloRow, State};
+use crate::ui::format;
+use crate::ui::layout::WIDE;
+use crate::ui::widgets::table::ScrolledTable;
+use crate::ui::widgets::{fit, gauge, panel, spark, title};
+
+/// The window MTTA and MTTR are averaged over.
+const RESPONSE_WINDOW_DAYS: i64 = 30;
+
+/// Draws the pane into `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let [header, table] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
+    render_header(frame, header, state, theme);
+    render_table(frame, table, state, theme);
+}
+
+/// The style for a severity badge or a number that drives it.
+pub fn severity_style(severity: Option<Severity>, theme: &Theme) -> Style {
+    match severity {
+        Some(Severity::Page) => theme.sev_critical,
+        Some(Severity::Ticket) => theme.sev_warning,
+        None => theme.text,
+    }
+}
+
+/// The badge text of a severity.
+pub fn severity_badge(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Page => "PAGE",
+        Severity::Ticket => "TICKET",
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn count_span(label: &str, count: usize, triggered: usize, theme: &Theme) -> Vec<Span<'static>> {
+    let style = if triggered > 0 {
+        theme.sev_critical
+    } else {
+        theme.text
+    };
+    let mut spans = vec![
+        Span::styled(format!("{label} "), theme.text_muted),
+        Span::styled(count.to_string(), style),
+    ];
+    if triggered > 0 {
+        spans.push(Span::styled(format!(" ({triggered} unacked)"), style));
+    }
+    spans
+}
+
+fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let counts = state.open_counts();
+    let window = Duration::days(RESPONSE_WINDOW_DAYS);
+    let times = response_times(state.all_incidents(), state.now, window);
+    let firing = state.firing_alerts();
+    let pages = firing
+        .iter()
+        .filter(|f| f.tier.spec.severity == Severity::Page)
+        .count();
+    let tickets = firing.len() - pages;
+    let pick = |n: usize, style: Style| if n > 0 { style } else { theme.text };
+    let mut first = vec![Span::styled("Open  ", theme.title)];
+    first.extend(count_span(
+        "High",
+        counts.high,
+        counts.high_triggered,
+        theme,
+    ));
+    first.push(Span::raw("  "));
+    first.extend(count_span("Low", counts.low, counts.low_triggered, theme));
+    first.extend([
+        Span::styled("    Firing  ", theme.title),
+        Span::styled(plural(pages, "page"), pick(pages, theme.sev_critical)),
+        Span::styled(" · ", theme.text_muted),
+        Span::styled(plural(tickets, "ticket"), pick(tickets, theme.sev_warning)),
+    ]);
+    let budgets = state.slos.iter().map(|r| r.report.budget_remaining);
+    let no_data = budgets.clone().filter(Option::is_none).count();
+    let exhausted = budgets.filter(|b| b.is_some_and(|b| b <= 0.0)).count();
+    let second = Line::from(vec![
+        Span::styled("MTTA ", theme.text_muted),
+        Span::styled(format::duration(times.mtta), theme.text),
+        Span::styled("  MTTR ", theme.text_muted),
+        Span::styled(format::duration(times.mttr), theme.text),
+        Span::styled(
+            format!(" ({RESPONSE_WINDOW_DAYS}d, {} opened)", times.opened),
+            theme.text_muted,
+        ),
+        Span::styled("   SLOs ", theme.title),
+        Span::styled(state.slos.len().to_string(), theme.text),
+        Span::styled(" · exhausted ", theme.text_muted),
+        Span::styled(
+            exhausted.to_string(),
+            pick(exhausted, theme.budget_exhausted),
+        ),
+        Span::styled(" · no data ", theme.text_muted),
+        Span::styled(no_data.to_string(), theme.text),
+    ]);
+    let block = panel(title("Overview"), false, theme);
+    let text = Paragraph::new(vec![Line::from(first), second]).block(block);
+    frame.render_widget(text, area);
+}
+
+/// Which optional columns fit.
+struct Columns {
+    wide: bool,
+    service: usize,
+    bar: usize,
+    trend: usize,
+}
+
+fn columns(width: u16) -> Columns {
+    let wide = width >= WIDE;
+    Columns {
+        wide,
+        service: if wide { 18 } else { 14 },
+        bar: if wide { 14 } else { 8 },
+        trend: if wide { usize::from(width / 6) } else { 0 },
+    }
+}
+
+/// Column titles and widths; at 80 columns the SLI, kind, 5m burn and trend are left out.
+fn layout(cols: &Columns) -> (Vec<&'static str>, Vec<Constraint>) {
+    let len = |n: usize| Constraint::Length(u16::try_from(n).unwrap_or(u16::MAX));
+    let mut columns = vec![
+        ("SERVICE", len(cols.service)),
+        ("SLO", Constraint::Fill(1)),
+        ("OBJ", len(7)),
+    ];
+    if cols.wide {
+        columns.extend([("KIND", len(8)), ("SLI", len(8))]);
+    }
+    columns.extend([("BUDGET", len((cols.bar + 5).max(15))), ("BURN 1h", len(7))]);
+    if cols.wide {
+        columns.push(("BURN 5m", len(7)));
+    }
+    columns.extend([("EXHAUSTS", len(9)), ("ALERT", len(6))]);
+    if cols.trend > 0 {
+        columns.push(("TREND 1h", len(cols.trend)));
+    }
+    columns.into_iter().unzip()
+}
+
+fn render_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let cols = columns(area.width);
+    let (headers, widths) = layout(&cols);
+    let table = ScrolledTable {
+        block: panel(title(format!("SLOs ({})", state.slos.len())), true, theme),
+        header: Row::new(headers),
+        widths,
+        len: state.slos.len(),
+        selected: Some(state.selected_slo_index()),
+        empty: Line::styled(
+            "no SLOs yet: waiting for a metrics source",
+            theme.text_muted,
+        ),
+    };
+    table.render(frame, area, theme, |i| {
+        slo_row(&state.slos[i], &cols, theme)
+    });
+}
+
+fn right(text: String, style: Style) -> Cell<'static> {
+    Cell::from(Line::styled(text, style).right_aligned())
+}
+
+fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
+    let report = &row.report;
+    let severity = report.worst_firing().map(|t| t.spec.severity);
+    let mut cells = vec![
+        Cell::from(fit(&report.spec.service, cols.service)),
+        Cell::from(report.spec.name.as_str()),
+        Cell::from(Span::styled(
+            format::objective(report.spec.objective),
+            theme.text_muted,
+        )),
+    ];
+    if cols.wide {
+        cells.push(Cell::from(Span::styled(
+            report.spec.sli.short_label(),
+            theme.text_muted,
+        )));
+        cells.push(Cell::from(format::percent(report.sli, 3)));
+    }
+    cells.push(Cell::from(gauge::budget(
+        report.budget_remaining,
+        cols.bar,
+        theme,
+    )));
+    let burn = format::burn_rate(report.current_burn());
+    cells.push(right(burn, severity_style(severity, theme)));
+    if cols.wide {
+        let short = report
+            .burn_rates
+            .get(&Window::minutes(5))
+            .copied()
+            .flatten();
+        cells.push(right(format::burn_rate(short), theme.text));
+    }
+    let exhaustion_style = match report.exhaustion {
+        Exhaustion::Exhausted => theme.budget_exhausted,
+        Exhaustion::NoData => theme.text_muted,
+        _ => theme.text,
+    };
+    cells.push(right(
+        format::exhaustion(report.exhaustion),
+        exhaustion_style,
+    ));
+    cells.push(Cell::from(Span::styled(
+        severity.map(severity_badge).unwrap_or_default(),
+        severity_style(severity, theme),
+    )));
+    if cols.trend > 0 {
+        cells.push(Cell::from(spark::spark_span(
+            &row.trend,
+            cols.trend,
+            theme.chart,
+        )));
+    }
+    Row::new(cells).style(theme.text)
+}

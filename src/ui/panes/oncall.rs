@@ -1,0 +1,221 @@
+//! The on-call pane: open incidents in on-call order, firing burn-rate tiers, and the detail
+//! of the selected incident. The focused list has the focused border.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+use crate::config::Theme;
+use crate::model::{Incident, IncidentAction, IncidentStatus, Urgency};
+use crate::state::{FiringAlert, IncidentKey, OncallFocus, PendingState, State};
+use crate::ui::format;
+use crate::ui::layout::WIDE;
+use crate::ui::overlays::detail::incident_lines;
+use crate::ui::panes::executive::{severity_badge, severity_style};
+use crate::ui::widgets::table::ScrolledTable;
+use crate::ui::widgets::{panel, title};
+
+/// Rows of the detail panel below the lists.
+const DETAIL_ROWS: u16 = 7;
+/// Incident panels at least this wide also show the source column.
+const SOURCE_COLUMN_FROM: u16 = 90;
+
+/// Draws the pane into `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let firing = state.firing_alerts();
+    let open = state.open_incidents();
+    let (incidents, alerts, detail) = if area.width >= WIDE {
+        let [top, detail] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(DETAIL_ROWS + 5)]).areas(area);
+        let [incidents, alerts] =
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
+        (incidents, alerts, detail)
+    } else {
+        let alert_rows = u16::try_from(firing.len()).unwrap_or(u16::MAX).clamp(1, 3) + 3;
+        Layout::vertical([
+            Constraint::Min(5),
+            Constraint::Length(alert_rows),
+            Constraint::Length(DETAIL_ROWS),
+        ])
+        .areas::<3>(area)
+        .into()
+    };
+    render_incidents(frame, incidents, state, &open, theme);
+    render_alerts(frame, alerts, state, &firing, theme);
+    let selected = open.get(state.selected_incident_index(&open)).copied();
+    render_detail(frame, detail, state, selected, theme);
+}
+
+/// The status cell: a write in flight or failed wins over the backend's status.
+pub fn status_span(incident: &Incident, state: &State, theme: &Theme) -> Span<'static> {
+    if let Some(pending) = state.pending.get(&IncidentKey::of(incident)) {
+        return match &pending.state {
+            PendingState::Sending => {
+                let text = match pending.action {
+                    IncidentAction::Acknowledge => "acking…",
+                    IncidentAction::Resolve => "resolving…",
+                };
+                Span::styled(text, theme.sev_info)
+            }
+            PendingState::Failed(reason) => {
+                Span::styled(format!("failed: {reason}"), theme.sev_critical)
+            }
+        };
+    }
+    match incident.status {
+        IncidentStatus::Triggered => Span::styled("TRIG", theme.sev_critical),
+        IncidentStatus::Acknowledged => Span::styled("ACK", theme.sev_ok),
+        IncidentStatus::Resolved => Span::styled("RESOLVED", theme.text_muted),
+    }
+}
+
+/// The urgency word in its severity colour.
+pub fn urgency_span(urgency: Urgency, theme: &Theme) -> Span<'static> {
+    let style = match urgency {
+        Urgency::High => theme.sev_critical,
+        Urgency::Low => theme.sev_warning,
+    };
+    Span::styled(urgency.as_str(), style)
+}
+
+fn render_incidents(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    open: &[&Incident],
+    theme: &Theme,
+) {
+    let with_source = area.width >= SOURCE_COLUMN_FROM;
+    let mut headers = vec!["STATUS", "URG"];
+    let mut widths = vec![
+        Constraint::Length(if with_source { 16 } else { 11 }),
+        Constraint::Length(4),
+    ];
+    if with_source {
+        headers.push("SOURCE");
+        widths.push(Constraint::Length(8));
+    }
+    headers.extend(["SERVICE", "TITLE", "AGE", "ASSIGNEE", "ESC"]);
+    widths.extend([
+        Constraint::Length(12),
+        Constraint::Fill(1),
+        Constraint::Length(5),
+        Constraint::Length(10),
+        Constraint::Length(3),
+    ]);
+    let focused = state.oncall_focus == OncallFocus::Incidents;
+    let table = ScrolledTable {
+        block: panel(
+            title(format!("Incidents ({} open)", open.len())),
+            focused,
+            theme,
+        ),
+        header: Row::new(headers),
+        widths,
+        len: open.len(),
+        selected: Some(state.selected_incident_index(open)),
+        empty: Line::styled("no open incidents", theme.sev_ok),
+    };
+    table.render(frame, area, theme, |i| {
+        let incident = open[i];
+        let mut cells = vec![
+            Cell::from(status_span(incident, state, theme)),
+            Cell::from(urgency_span(incident.urgency, theme)),
+        ];
+        if with_source {
+            cells.push(Cell::from(Span::styled(
+                incident.source.clone(),
+                theme.text_muted,
+            )));
+        }
+        let age = (state.now - incident.created_at).num_seconds();
+        cells.extend([
+            Cell::from(incident.service.clone()),
+            Cell::from(incident.title.clone()),
+            Cell::from(Line::styled(format::age_secs(age), theme.text_muted).right_aligned()),
+            Cell::from(
+                incident
+                    .assignee
+                    .clone()
+                    .unwrap_or_else(|| format::NO_DATA.to_string()),
+            ),
+            Cell::from(format!("L{}", incident.escalation_level)),
+        ]);
+        Row::new(cells).style(theme.text)
+    });
+}
+
+/// "1h 20.1× & 5m 31.0× > 14.4": both windows' burn against the tier's threshold.
+pub fn tier_windows(alert: &FiringAlert) -> String {
+    let tier = alert.tier;
+    format!(
+        "{} {} & {} {} > {}",
+        tier.spec.long_window,
+        format::burn_rate(tier.long_burn),
+        tier.spec.short_window,
+        format::burn_rate(tier.short_burn),
+        format::factor(tier.factor)
+    )
+}
+
+fn render_alerts(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    firing: &[FiringAlert],
+    theme: &Theme,
+) {
+    let focused = state.oncall_focus == OncallFocus::Alerts;
+    let table = ScrolledTable {
+        block: panel(title(format!("Firing ({})", firing.len())), focused, theme),
+        header: Row::new(["SEV", "SLO", "BURN"]),
+        widths: vec![
+            Constraint::Length(6),
+            Constraint::Fill(1),
+            Constraint::Length(30),
+        ],
+        len: firing.len(),
+        selected: focused.then_some(state.selected_alert),
+        empty: Line::styled("no burn-rate tier is firing", theme.sev_ok),
+    };
+    table.render(frame, area, theme, |i| {
+        let alert = &firing[i];
+        let severity = alert.tier.spec.severity;
+        let style: Style = severity_style(Some(severity), theme);
+        Row::new([
+            Cell::from(Span::styled(severity_badge(severity), style)),
+            Cell::from(alert.slo.report.spec.id.clone()),
+            Cell::from(tier_windows(alert)),
+        ])
+        .style(theme.text)
+    });
+}
+
+fn render_detail(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    incident: Option<&Incident>,
+    theme: &Theme,
+) {
+    let Some(incident) = incident else {
+        let block = panel(title("Detail"), false, theme);
+        let empty = Line::styled("no incident selected", theme.text_muted);
+        frame.render_widget(Paragraph::new(empty).block(block), area);
+        return;
+    };
+    let block = panel(
+        title(format!("{} · {}", incident.id, incident.title)),
+        false,
+        theme,
+    );
+    let lines = incident_lines(incident, state, theme);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,172 @@
+//! The status bar: each source's health (worst feed per source name), the latest flash
+//! message, and key hints generated from the keymap, cut to fit.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{Keymap, Theme};
+use crate::state::{FlashKind, Health, SourceStatus, State};
+use crate::ui::format;
+use crate::ui::keys;
+
+fn badness(health: &Health) -> (u8, i64) {
+    match health {
+        Health::Fresh { age_secs } => (0, *age_secs),
+        Health::Loading => (1, 0),
+        Health::Stale { age_secs } => (2, *age_secs),
+        Health::Failed { .. } => (3, 0),
+    }
+}
+
+/// Each source name once, in config order, with the worst health among its feeds.
+pub fn source_health(sources: &[SourceStatus], now: DateTime<Utc>) -> Vec<(&str, Health)> {
+    let mut out: Vec<(&str, Health)> = Vec::new();
+    for source in sources {
+        let health = source.health(now);
+        match out.iter_mut().find(|(name, _)| *name == source.name) {
+            Some((_, worst)) => {
+                if badness(&health) > badness(worst) {
+                    *worst = health;
+                }
+            }
+            None => out.push((source.name.as_str(), health)),
+        }
+    }
+    out
+}
+
+/// One source's badge: "● demo 3s", "◐ demo stale 2m", "✕ prom failed: … (retry 20s)".
+pub fn source_span(name: &str, health: &Health, theme: &Theme) -> Span<'static> {
+    match health {
+        Health::Loading => Span::styled(format!("… {name}"), theme.text_muted),
+        Health::Fresh { age_secs } => Span::styled(
+            format!("● {name} {}", format::age_secs(*age_secs)),
+            theme.source_fresh,
+        ),
+        Health::Stale { age_secs } => Span::styled(
+            format!("◐ {name} stale {}", format::age_secs(*age_secs)),
+            theme.stale,
+        ),
+        Health::Failed {
+            error,
+            retry_in_secs,
+            ..
+        } => {
+            let retry = retry_in_secs
+                .map(|s| format!(" (retry {})", format::age_secs(s)))
+                .unwrap_or_default();
+            Span::styled(
+                format!("✕ {name} failed: {error}{retry}"),
+                theme.source_failed,
+            )
+        }
+    }
+}
+
+/// Appends `key:description` hints to `spans` while they fit in `width` columns.
+fn push_hints(
+    spans: &mut Vec<Span<'static>>,
+    hints: &[(String, &str)],
+    width: usize,
+    theme: &Theme,
+) {
+    let mut used: usize = spans.iter().map(Span::width).sum();
+    for (key, description) in hints {
+        let gap = if used == 0 { 0 } else { 2 };
+        let cost = gap + key.chars().count() + 1 + description.chars().count();
+        if used + cost > width {
+            break;
+        }
+        if gap > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(key.clone(), theme.key));
+        spans.push(Span::styled(format!(":{description}"), theme.text_muted));
+        used += cost;
+    }
+}
+
+/// Draws the two status lines into `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keymap: &Keymap) {
+    let mut sources = Vec::new();
+    for (name, health) in source_health(&state.sources, state.now) {
+        if !sources.is_empty() {
+            sources.push(Span::raw("  "));
+        }
+        sources.push(source_span(name, &health, theme));
+    }
+    if sources.is_empty() {
+        sources.push(Span::styled("no sources configured", theme.text_muted));
+    }
+    let mut second = Vec::new();
+    if let Some(flash) = &state.flash {
+        let style = match flash.kind {
+            FlashKind::Error => theme.sev_critical,
+            FlashKind::Info => theme.sev_info,
+        };
+        second.push(Span::styled(flash.text.clone(), style));
+    }
+    push_hints(
+        &mut second,
+        &keys::hints(state, keymap),
+        usize::from(area.width),
+        theme,
+    );
+    let lines = vec![Line::from(sources), Line::from(second)];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::Feed;
+    use crate::state::sources::Failure;
+    use chrono::TimeZone;
+    use std::time::Duration;
+
+    #[test]
+    fn one_badge_per_source_showing_its_worst_feed() {
+        let now = Utc.timestamp_opt(1_000_000, 0).unwrap();
+        let mut metrics = SourceStatus::new("demo", "demo", Feed::Metrics, Duration::from_secs(10));
+        metrics.last_ok = Some(now - chrono::Duration::seconds(3));
+        let mut incidents = metrics.clone();
+        incidents.feed = Feed::Incidents;
+        incidents.last_ok = Some(now - chrono::Duration::seconds(120));
+        let mut prom =
+            SourceStatus::new("prom", "prometheus", Feed::Metrics, Duration::from_secs(15));
+        prom.failure = Some(Failure {
+            error: "connection refused".to_string(),
+            since: now,
+            retry_at: Some(now + chrono::Duration::seconds(20)),
+        });
+        let theme = Theme::monochrome();
+        let shown: Vec<String> = source_health(&[metrics, incidents, prom], now)
+            .iter()
+            .map(|(name, h)| source_span(name, h, &theme).content.to_string())
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "◐ demo stale 2m",
+                "✕ prom failed: connection refused (retry 20s)"
+            ]
+        );
+    }
+
+    #[test]
+    fn hints_stop_before_overflowing() {
+        let theme = Theme::monochrome();
+        let hints = [
+            ("a".to_string(), "acknowledge"),
+            ("r".to_string(), "resolve"),
+        ];
+        let mut spans = Vec::new();
+        push_hints(&mut spans, &hints, 16, &theme);
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "a:acknowledge");
+    }
+}
