@@ -3,12 +3,15 @@
 //! of state.
 
 pub mod action;
+pub mod app;
 pub mod cli;
 pub mod command;
 pub mod config;
 pub mod event;
+pub mod headless;
 pub mod logging;
 pub mod model;
+pub mod setup;
 pub mod slo;
 pub mod sources;
 pub mod state;

@@ -1,1 +1,112 @@
-fn main() {}
+//! ondeck: error hooks → command line → logging → config → terminal → run.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use color_eyre::Result;
+use color_eyre::eyre::eyre;
+
+use ondeck::cli::{Cli, Format, Subcommands};
+use ondeck::config::{self, ConfigLocation};
+use ondeck::headless;
+use ondeck::setup::{self, Overrides};
+use ondeck::sources::Clock;
+
+fn main() -> ExitCode {
+    if let Err(error) = color_eyre::install() {
+        eprintln!("ondeck: {error}");
+    }
+    let cli = Cli::parse();
+    let _log_guard = ondeck::logging::init(config::log_path().as_deref());
+    match run(cli) {
+        Ok(code) => code,
+        Err(report) => {
+            // The terminal is already restored here: `cockpit` restores before returning.
+            eprintln!("ondeck: {report:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let location = config::resolve_path(cli.config.as_deref());
+    if cli.version {
+        print_version(&location);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let overrides = Overrides {
+        theme: cli.theme.clone(),
+        readonly: cli.readonly,
+    };
+    match cli.command {
+        Some(Subcommands::CheckConfig { path }) => Ok(check_config(path, &location)),
+        Some(Subcommands::Snapshot { format }) => snapshot(&location, &overrides, format),
+        None => cockpit(&location, &overrides),
+    }
+}
+
+fn print_version(location: &ConfigLocation) {
+    let show =
+        |p: Option<std::path::PathBuf>| p.map_or("(none)".into(), |p| p.display().to_string());
+    println!("ondeck {}", env!("CARGO_PKG_VERSION"));
+    println!("config: {}", location.path().display());
+    println!("state:  {}", show(config::state_dir()));
+    println!("log:    {}", show(config::log_path()));
+}
+
+/// Exit 2 with the error on stderr when the file is invalid.
+fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> ExitCode {
+    let location = path.map_or_else(|| default.clone(), ConfigLocation::Explicit);
+    match config::load(&location) {
+        Ok(config) => {
+            println!("{}: ok", location.path().display());
+            print!("{}", config.describe());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_config(location: &ConfigLocation) -> Result<config::Config> {
+    config::load(location).map_err(|e| eyre!("{e}"))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn snapshot(location: &ConfigLocation, overrides: &Overrides, format: Format) -> Result<ExitCode> {
+    let config = load_config(location)?;
+    let app = setup::build(&config, overrides, Clock::System)?;
+    let (state, generated_at) = runtime()?.block_on(headless::collect(app));
+    let snapshot = headless::json::build(&state, generated_at);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&snapshot)?),
+        Format::Text => print!("{}", headless::text::render(&snapshot)),
+    }
+    Ok(if headless::any_failed(&state) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn cockpit(location: &ConfigLocation, overrides: &Overrides) -> Result<ExitCode> {
+    let config = load_config(location)?;
+    let app = setup::build(&config, overrides, Clock::System)?;
+    let runtime = runtime()?;
+    // ratatui::init installs a panic hook that restores the terminal before the report prints.
+    let mut terminal = ratatui::init();
+    let result = runtime.block_on(app.run(&mut terminal));
+    ratatui::restore();
+    // Pollers and in-flight commands are cancelled here rather than awaited: nothing they do
+    // is lost (writes are confirmed or reported before the user can quit).
+    runtime.shutdown_background();
+    result.map(|()| ExitCode::SUCCESS)
+}

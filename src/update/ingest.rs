@@ -52,6 +52,7 @@ pub(super) fn ingest(state: &mut State, update: SourceUpdate) {
                 SourcePayload::Metrics(snapshot) => ingest_metrics(state, &source, snapshot),
                 SourcePayload::Incidents(incidents) => {
                     state.incidents.insert(source, incidents);
+                    pin_incident_selection(state);
                 }
             }
         }
@@ -74,6 +75,19 @@ fn ingest_metrics(state: &mut State, source: &str, snapshot: crate::model::Metri
     }
     if state.selected_slo.is_none() {
         state.selected_slo = state.slos.first().map(|r| r.report.spec.id.clone());
+    }
+}
+
+/// Keeps the cursor on a concrete incident. Without this, "nothing selected" would mean
+/// "whatever is first", and a re-sort could slide a different page under the responder's `a`.
+fn pin_incident_selection(state: &mut State) {
+    let open = state.open_incidents();
+    let still_open = state
+        .selected_incident
+        .as_ref()
+        .is_some_and(|key| open.iter().any(|i| &IncidentKey::of(i) == key));
+    if !still_open {
+        state.selected_incident = open.first().map(|i| IncidentKey::of(i));
     }
 }
 

@@ -428,3 +428,39 @@ fn flash_messages_fade() {
     update(&mut s, Action::Tick(t0() + Duration::seconds(8)));
     assert!(s.flash.is_none());
 }
+
+#[test]
+fn the_first_page_is_pinned_so_a_resort_never_moves_the_cursor() {
+    let mut s = oncall_with_pages();
+    // Nothing was chosen by hand: the cursor is on the first row, by key.
+    assert_eq!(
+        s.selected_incident.as_ref().map(|k| k.id.as_str()),
+        Some("HIGH-2")
+    );
+    let mut acked = incident("HIGH-2", Urgency::High, IncidentStatus::Acknowledged, 5);
+    acked.acknowledged_by = Some("you".into());
+    update(
+        &mut s,
+        incidents_update(vec![
+            incident("LOW-1", Urgency::Low, IncidentStatus::Triggered, 50),
+            acked,
+            incident("HIGH-1", Urgency::High, IncidentStatus::Acknowledged, 90),
+        ]),
+    );
+    assert_eq!(
+        s.selected_incident().unwrap().id,
+        "HIGH-2",
+        "still on the acked page"
+    );
+    // Once it resolves, the cursor moves to the first open page.
+    update(
+        &mut s,
+        incidents_update(vec![incident(
+            "LOW-1",
+            Urgency::Low,
+            IncidentStatus::Triggered,
+            50,
+        )]),
+    );
+    assert_eq!(s.selected_incident().unwrap().id, "LOW-1");
+}

@@ -1,0 +1,97 @@
+//! `ondeck snapshot`: poll every source once, compute what the cockpit shows, print it.
+//! It goes through the same backends, `update` and state as the cockpit, so what scripts see
+//! is what responders see. Polling here calls the backends directly (no poller tasks), once.
+
+pub mod json;
+pub mod text;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use futures_util::future::join_all;
+
+use crate::action::Action;
+use crate::app::App;
+use crate::sources::{
+    Backends, Clock, Feed, IncidentSource, MetricsSource, SourceError, SourceMeta, SourcePayload,
+    SourceUpdate,
+};
+use crate::state::{Health, State};
+use crate::update::update;
+
+/// Polls every metrics and incident feed once, concurrently, each under its own timeout.
+pub async fn poll_once(backends: &Backends, clock: Clock) -> Vec<SourceUpdate> {
+    let at = clock.now();
+    let metrics = backends.metrics.iter().map(|(meta, backend)| async move {
+        let outcome = bounded(meta.timeout, backend.fetch_metrics(at)).await;
+        finished(
+            meta,
+            Feed::Metrics,
+            clock,
+            outcome.map(SourcePayload::Metrics),
+        )
+    });
+    let incidents = backends.incidents.iter().map(|(meta, backend)| async move {
+        let outcome = bounded(meta.timeout, backend.fetch_incidents()).await;
+        finished(
+            meta,
+            Feed::Incidents,
+            clock,
+            outcome.map(SourcePayload::Incidents),
+        )
+    });
+    let (mut updates, more) =
+        futures_util::future::join(join_all(metrics), join_all(incidents)).await;
+    updates.extend(more);
+    updates
+}
+
+async fn bounded<T>(
+    timeout: Duration,
+    work: impl std::future::Future<Output = Result<T, SourceError>>,
+) -> Result<T, SourceError> {
+    tokio::time::timeout(timeout, work)
+        .await
+        .unwrap_or_else(|_| Err(SourceError::Timeout(timeout.as_millis() as u64)))
+}
+
+fn finished(
+    meta: &SourceMeta,
+    feed: Feed,
+    clock: Clock,
+    outcome: Result<SourcePayload, SourceError>,
+) -> SourceUpdate {
+    SourceUpdate {
+        source: meta.name.clone(),
+        feed,
+        at: clock.now(),
+        outcome,
+        retry_at: None,
+    }
+}
+
+/// Polls every feed once and returns the state the cockpit would show, with the evaluation
+/// instant.
+pub async fn collect(app: App) -> (State, DateTime<Utc>) {
+    let App {
+        mut state,
+        backends,
+        clock,
+        ..
+    } = app;
+    let generated_at = clock.now();
+    for source_update in poll_once(&backends, clock).await {
+        update(&mut state, Action::Ingest(Box::new(source_update)));
+    }
+    update(&mut state, Action::Tick(generated_at));
+    (state, generated_at)
+}
+
+/// Whether any feed failed (or never answered): the snapshot then exits 1.
+pub fn any_failed(state: &State) -> bool {
+    state
+        .sources
+        .iter()
+        .any(|s| matches!(s.health(state.now), Health::Failed { .. } | Health::Loading))
+}

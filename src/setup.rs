@@ -1,0 +1,94 @@
+//! Turns a validated config and the command line into a ready [`App`]: theme, keymap,
+//! backends and the initial state with every source feed registered.
+
+use color_eyre::eyre::{Result, eyre};
+
+use crate::app::App;
+use crate::config::{Config, Keymap, SourceConfig, SourceKind, select_theme};
+use crate::sources::{Backends, Clock, Feed, SourceMeta};
+use crate::state::{SourceStatus, State};
+
+/// What the command line adds to the config.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--theme`.
+    pub theme: Option<String>,
+    /// `--readonly`.
+    pub readonly: bool,
+}
+
+fn meta(source: &SourceConfig) -> SourceMeta {
+    SourceMeta {
+        name: source.name.clone(),
+        kind: source.kind.as_str().to_string(),
+        refresh: source.refresh,
+        timeout: source.timeout,
+    }
+}
+
+/// Builds every configured backend. A config without sources gets the demo, so a new user
+/// always sees a living cockpit.
+pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
+    let mut backends = Backends::default();
+    let fallback;
+    let sources = if config.sources.is_empty() {
+        fallback = Config::demo().sources;
+        &fallback
+    } else {
+        &config.sources
+    };
+    for source in sources {
+        match source.kind {
+            SourceKind::Demo => backends.add_demo(meta(source), source.seed, clock),
+            other => {
+                return Err(eyre!(
+                    "source `{}`: kind `{}` is not supported by this version of ondeck yet",
+                    source.name,
+                    other.as_str()
+                ));
+            }
+        }
+    }
+    Ok(backends)
+}
+
+/// The state before any data arrives: every feed registered as loading.
+pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonly: bool) -> State {
+    let mut state = State::new(clock.now(), config.tiers.clone());
+    state.readonly = readonly || config.readonly;
+    let feeds = backends
+        .metrics
+        .iter()
+        .map(|(m, _)| (m, Feed::Metrics))
+        .chain(backends.incidents.iter().map(|(m, _)| (m, Feed::Incidents)));
+    for (meta, feed) in feeds {
+        state.sources.push(SourceStatus::new(
+            &meta.name,
+            &meta.kind,
+            feed,
+            meta.refresh,
+        ));
+    }
+    state
+}
+
+/// Builds the app from a validated config.
+pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = overrides.theme.as_deref().or(config.theme.as_deref());
+    let theme = select_theme(theme_name, config.theme_overrides.as_ref(), no_color)
+        .map_err(|e| eyre!("{e}"))?;
+    let mut keymap = Keymap::defaults();
+    if let Some(keys) = &config.keys {
+        keymap.merge_table(keys).map_err(|e| eyre!("keys: {e}"))?;
+    }
+    let backends = backends(config, clock)?;
+    let state = initial_state(config, &backends, clock, overrides.readonly);
+    Ok(App {
+        state,
+        keymap,
+        theme,
+        backends,
+        clock,
+    })
+}

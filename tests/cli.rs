@@ -1,0 +1,205 @@
+//! The built binary, run as scripts and cron jobs run it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A command for the built binary with config, state and log dirs isolated in `home`, so the
+/// developer's own config never leaks into a test.
+fn ondeck(home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ondeck"));
+    cmd.env_remove("ONDECK_CONFIG")
+        .env_remove("NO_COLOR")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_DATA_HOME", home.join("data"));
+    cmd
+}
+
+fn temp_home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ondeck-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the ondeck binary runs")
+}
+
+fn is_number_or_null(v: &Value) -> bool {
+    v.is_null() || v.as_f64().is_some_and(f64::is_finite)
+}
+
+#[test]
+fn snapshot_json_without_config_shows_the_demo_fleet() {
+    let home = temp_home("snapshot");
+    let out = run(ondeck(&home).args(["snapshot", "--format", "json"]));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    // Windows are written shortest first (serde_json's Value re-sorts them, so read the text).
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rates_at = text.find("\"burn_rates\"").unwrap();
+    let order: Vec<usize> = [
+        "\"5m\"", "\"30m\"", "\"1h\"", "\"2h\"", "\"6h\"", "\"1d\"", "\"3d\"",
+    ]
+    .iter()
+    .map(|w| rates_at + text[rates_at..].find(w).unwrap())
+    .collect();
+    assert!(
+        order.windows(2).all(|p| p[0] < p[1]),
+        "burn_rates in window order"
+    );
+
+    let generated = json["generated_at"].as_str().unwrap();
+    chrono::DateTime::parse_from_rfc3339(generated).expect("generated_at is RFC 3339");
+
+    let sources = json["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0]["name"], "demo");
+    assert_eq!(sources[0]["kind"], "demo");
+    assert_eq!(sources[0]["status"], "fresh");
+    assert!(sources[0]["error"].is_null());
+
+    let slos = json["slos"].as_array().unwrap();
+    assert!(
+        slos.len() >= 10,
+        "the demo has at least 10 SLOs, got {}",
+        slos.len()
+    );
+    let services: std::collections::BTreeSet<&str> = slos
+        .iter()
+        .map(|s| s["service"].as_str().unwrap())
+        .collect();
+    assert!(services.len() >= 6, "at least 6 services: {services:?}");
+    for slo in slos {
+        let objective = slo["objective"].as_f64().unwrap();
+        assert!((0.99..=0.9999).contains(&objective), "{objective}");
+        assert_eq!(slo["window"], "30d");
+        for field in [
+            "sli",
+            "error_budget_remaining",
+            "time_to_exhaustion_seconds",
+        ] {
+            assert!(is_number_or_null(&slo[field]), "{field} = {}", slo[field]);
+        }
+        let rates = slo["burn_rates"].as_object().unwrap();
+        let windows: std::collections::BTreeSet<&str> = rates.keys().map(String::as_str).collect();
+        let expected = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+        assert_eq!(windows, expected.into_iter().collect());
+        assert!(rates.values().all(is_number_or_null));
+        let alerts = slo["alerts"].as_array().unwrap();
+        assert_eq!(alerts.len(), 4);
+        let first = &alerts[0];
+        assert_eq!(first["severity"], "page");
+        assert_eq!(first["long_window"], "1h");
+        assert_eq!(first["short_window"], "5m");
+        assert_eq!(first["factor"].as_f64(), Some(14.4));
+        assert!(first["firing"].is_boolean());
+    }
+
+    let incidents = json["incidents"].as_array().unwrap();
+    assert!(!incidents.is_empty(), "the demo starts with open incidents");
+    for incident in incidents {
+        for field in ["id", "source", "title", "service"] {
+            assert!(incident[field].is_string(), "{field}");
+        }
+        let status = incident["status"].as_str().unwrap();
+        assert!(
+            ["triggered", "acknowledged"].contains(&status),
+            "open only: {status}"
+        );
+        assert!(["high", "low"].contains(&incident["urgency"].as_str().unwrap()));
+        chrono::DateTime::parse_from_rfc3339(incident["created_at"].as_str().unwrap()).unwrap();
+        assert!(incident["assignee"].is_string() || incident["assignee"].is_null());
+        assert!(incident["runbook"].is_string() || incident["runbook"].is_null());
+    }
+}
+
+#[test]
+fn snapshot_text_names_every_slo() {
+    let home = temp_home("text");
+    let out = run(ondeck(&home).args(["snapshot"]));
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("source demo [demo]: fresh"), "{text}");
+    assert!(text.contains("checkout"), "{text}");
+}
+
+#[test]
+fn check_config_rejects_a_bad_file_with_exit_2_and_names_the_field() {
+    let home = temp_home("check-bad");
+    let file = home.join("config.toml");
+    std::fs::write(
+        &file,
+        "[[source]]\nname = \"demo\"\nkind = \"demo\"\n\n[[slo]]\nname = \"a\"\nservice = \"s\"\nobjective = 100\nsource = \"demo\"\ngood = \"up\"\ntotal = \"up\"\n",
+    )
+    .unwrap();
+    let out = run(ondeck(&home).arg("check-config").arg(&file));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("{}:8:", file.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("slo[0].objective"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn check_config_accepts_the_example_config() {
+    let home = temp_home("check-example");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let out = run(ondeck(&home).arg("check-config").arg(&example));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().contains(": ok"));
+}
+
+#[test]
+fn a_missing_explicit_config_is_an_error_not_the_demo() {
+    let home = temp_home("missing");
+    let out = run(ondeck(&home).args(["--config", "/nonexistent/ondeck.toml", "snapshot"]));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/ondeck.toml"));
+}
+
+#[test]
+fn version_prints_the_paths_in_use() {
+    let home = temp_home("version");
+    let out = run(ondeck(&home).arg("--version"));
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!("ondeck {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    let config = home.join("config").join("ondeck").join("config.toml");
+    assert!(
+        text.contains(&format!("config: {}", config.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("state:  ") && text.contains("log:    "),
+        "{text}"
+    );
+    assert!(text.contains("ondeck.log"), "{text}");
+
+    let explicit = run(ondeck(&home)
+        .env("ONDECK_CONFIG", "/etc/ondeck.toml")
+        .arg("--version"));
+    assert!(
+        String::from_utf8(explicit.stdout)
+            .unwrap()
+            .contains("config: /etc/ondeck.toml")
+    );
+}
