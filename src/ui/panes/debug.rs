@@ -93,7 +93,12 @@ fn render_trends(
             let mut spans = Vec::new();
             for (label, values) in chunk {
                 spans.push(Span::styled(format!("{label:<label_width$} "), theme.text));
-                spans.push(spark::spark_span(values, spark_width, theme.chart));
+                spans.push(spark::spark_span(
+                    values,
+                    spark_width,
+                    spark::Scale::Band,
+                    theme.chart,
+                ));
                 let used = spark_width.min(values.len()) + label_width + 1;
                 spans.push(Span::raw(" ".repeat(cell_width.saturating_sub(used))));
             }

@@ -231,9 +231,12 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
         severity_style(severity, theme),
     )));
     if cols.trend > 0 {
+        // Scale against the SLO's first page threshold: bar height reads as closeness to paging.
+        let page_factor = report.alerts.first().map_or(1.0, |tier| tier.factor);
         cells.push(Cell::from(spark::spark_span(
             &row.trend,
             cols.trend,
+            spark::Scale::UpTo(page_factor),
             theme.chart,
         )));
     }

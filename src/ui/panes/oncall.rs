@@ -27,10 +27,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let firing = state.firing_alerts();
     let open = state.open_incidents();
     let (incidents, alerts, detail) = if area.width >= WIDE {
-        let [top, detail] =
+        // Incidents get the full width (titles are what responders read first); the firing
+        // tiers and the selected incident's detail share the band below.
+        let [incidents, bottom] =
             Layout::vertical([Constraint::Min(0), Constraint::Length(DETAIL_ROWS + 5)]).areas(area);
-        let [incidents, alerts] =
-            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
+        let [alerts, detail] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(bottom);
         (incidents, alerts, detail)
     } else {
         let alert_rows = u16::try_from(firing.len()).unwrap_or(u16::MAX).clamp(1, 3) + 3;
