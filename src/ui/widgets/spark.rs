@@ -43,7 +43,8 @@ pub fn sparkline(values: &[f64], width: usize, scale: Scale) -> String {
         .map(|&v| {
             if !v.is_finite() {
                 ' '
-            } else if !(high > low) {
+            } else if high.partial_cmp(&low) != Some(std::cmp::Ordering::Greater) {
+                // An empty or all-NaN band: nothing to scale against.
                 LEVELS[0]
             } else {
                 let share = ((v - low) / (high - low)).clamp(0.0, 1.0);
