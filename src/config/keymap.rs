@@ -34,7 +34,8 @@ pub struct Keymap {
 }
 
 impl Keymap {
-    /// Bindings of one context, in file order.
+    /// Bindings of one context, in the order they were first bound (within one TOML file that
+    /// is key order: `toml::Table` sorts its keys). Help groups and orders them itself.
     pub fn bindings(&self, context: &str) -> &[Binding] {
         self.contexts
             .iter()

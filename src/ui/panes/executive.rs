@@ -121,21 +121,35 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(text, area);
 }
 
-/// Which optional columns fit.
+/// Which optional columns fit. They appear as the terminal widens, most useful first, so a
+/// 100- or 120-column terminal shows more numbers rather than a wider name column.
 struct Columns {
-    wide: bool,
     service: usize,
     bar: usize,
+    sli: bool,
+    short_burn: bool,
+    kind: bool,
     trend: usize,
 }
+
+/// Width from which the SLI and the 5m burn rate are shown.
+const SLI_FROM: u16 = 100;
+/// Width from which the trend sparkline is shown.
+const TREND_FROM: u16 = 118;
 
 fn columns(width: u16) -> Columns {
     let wide = width >= WIDE;
     Columns {
-        wide,
         service: if wide { 18 } else { 14 },
         bar: if wide { 14 } else { 8 },
-        trend: if wide { usize::from(width / 6) } else { 0 },
+        sli: width >= SLI_FROM,
+        short_burn: width >= SLI_FROM,
+        kind: wide,
+        trend: match width {
+            w if w >= WIDE => usize::from(w / 6),
+            w if w >= TREND_FROM => 16,
+            _ => 0,
+        },
     }
 }
 
@@ -147,11 +161,14 @@ fn layout(cols: &Columns) -> (Vec<&'static str>, Vec<Constraint>) {
         ("SLO", Constraint::Fill(1)),
         ("OBJ", len(7)),
     ];
-    if cols.wide {
-        columns.extend([("KIND", len(8)), ("SLI", len(8))]);
+    if cols.kind {
+        columns.push(("KIND", len(8)));
+    }
+    if cols.sli {
+        columns.push(("SLI", len(8)));
     }
     columns.extend([("BUDGET", len((cols.bar + 5).max(15))), ("BURN 1h", len(7))]);
-    if cols.wide {
+    if cols.short_burn {
         columns.push(("BURN 5m", len(7)));
     }
     columns.extend([("EXHAUSTS", len(9)), ("ALERT", len(6))]);
@@ -195,11 +212,13 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
             theme.text_muted,
         )),
     ];
-    if cols.wide {
+    if cols.kind {
         cells.push(Cell::from(Span::styled(
             report.spec.sli.short_label(),
             theme.text_muted,
         )));
+    }
+    if cols.sli {
         cells.push(Cell::from(format::percent(report.sli, 3)));
     }
     cells.push(Cell::from(gauge::budget(
@@ -209,7 +228,7 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
     )));
     let burn = format::burn_rate(report.current_burn());
     cells.push(right(burn, severity_style(severity, theme)));
-    if cols.wide {
+    if cols.short_burn {
         let short = report
             .burn_rates
             .get(&Window::minutes(5))
