@@ -140,6 +140,7 @@ pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Opt
             action,
             note,
         } => {
+            tracing::info!(%source, incident = %incident_id, action = action.verb(), "sending");
             let outcome = match backends.incident_backend(&source) {
                 Some(b) => tokio::time::timeout(
                     COMMAND_TIMEOUT,
@@ -149,6 +150,14 @@ pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Opt
                 .unwrap_or_else(|_| Err(timed_out())),
                 None => Err(SourceError::Rejected(format!("no source named {source}"))),
             };
+            match &outcome {
+                Ok(()) => {
+                    tracing::info!(%source, incident = %incident_id, action = action.verb(), "delivered")
+                }
+                Err(error) => {
+                    tracing::warn!(%source, incident = %incident_id, action = action.verb(), %error, "not delivered")
+                }
+            }
             CommandResult::Incident {
                 source,
                 incident_id,

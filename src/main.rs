@@ -100,6 +100,12 @@ fn snapshot(location: &ConfigLocation, overrides: &Overrides, format: Format) ->
 fn cockpit(location: &ConfigLocation, overrides: &Overrides) -> Result<ExitCode> {
     let config = load_config(location)?;
     let app = setup::build(&config, overrides, Clock::System)?;
+    tracing::info!(
+        config = %location.path().display(),
+        sources = config.sources.len(),
+        readonly = app.state.readonly,
+        "cockpit starting"
+    );
     let runtime = runtime()?;
     // ratatui::init installs a panic hook that restores the terminal before the report prints.
     let mut terminal = ratatui::init();
@@ -108,5 +114,6 @@ fn cockpit(location: &ConfigLocation, overrides: &Overrides) -> Result<ExitCode>
     // Pollers and in-flight commands are cancelled here rather than awaited: nothing they do
     // is lost (writes are confirmed or reported before the user can quit).
     runtime.shutdown_background();
+    tracing::info!(ok = result.is_ok(), "cockpit stopped");
     result.map(|()| ExitCode::SUCCESS)
 }
