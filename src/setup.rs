@@ -40,6 +40,22 @@ pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
     for source in sources {
         match source.kind {
             SourceKind::Demo => backends.add_demo(meta(source), source.seed, clock),
+            SourceKind::Prometheus => {
+                let windows: Vec<_> = config
+                    .tiers
+                    .iter()
+                    .flat_map(|t| [t.long_window, t.short_window])
+                    .collect();
+                let slos = crate::sources::prometheus::slos_for(source, config);
+                let prom = crate::sources::prometheus::PrometheusSource::with_windows(
+                    source, slos, &windows,
+                )
+                .map_err(|e| eyre!("{e}"))?;
+                backends.metrics.push((
+                    meta(source),
+                    crate::sources::MetricsBackend::Prometheus(prom),
+                ));
+            }
             other => {
                 return Err(eyre!(
                     "source `{}`: kind `{}` is not supported by this version of ondeck yet",

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod poller;
+pub mod prometheus;
 pub mod registry;
 
 use std::future::Future;

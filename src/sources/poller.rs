@@ -1,9 +1,9 @@
 //! One tokio task per source feed: poll, send an owned update, wait, repeat.
 //!
-//! Each poll runs under the source's timeout. After a success the next poll waits the refresh
-//! interval ±10% jitter (so many sources do not hit their servers in lockstep); after failures
-//! it backs off exponentially (refresh × 2ⁿ, capped at 5 minutes), also jittered. A
-//! "refresh now" signal cuts any wait short. The task ends when the app channel closes.
+//! Each request runs under the source's timeout, and a whole poll under [`cycle_limit`]. After
+//! a success the next poll waits the refresh interval ±10% jitter (so many sources do not hit
+//! their servers in lockstep); after failures it backs off exponentially (refresh × 2ⁿ, capped
+//! at 5 minutes), also jittered. A "refresh now" signal cuts any wait short. The task ends when the app channel closes.
 
 use std::future::Future;
 use std::time::Duration;
@@ -16,6 +16,16 @@ use crate::event::Event;
 
 /// The longest a failing source waits between attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// How many request timeouts one poll may take in all. A poll can be several requests (a
+/// Prometheus refresh is one query per window and selector shape, a few at a time), each
+/// bounded by the source's own timeout; this is the backstop for the whole cycle.
+const CYCLE_TIMEOUTS: u32 = 3;
+
+/// The limit on one whole poll for a source whose requests time out after `timeout`.
+pub fn cycle_limit(timeout: Duration) -> Duration {
+    timeout.saturating_mul(CYCLE_TIMEOUTS)
+}
 
 /// Delay before the next poll: the refresh interval after a success, doubled per consecutive
 /// failure up to [`MAX_BACKOFF`]; then scaled by `jitter` (0.9–1.1).
@@ -67,9 +77,10 @@ where
         let mut jitter = Jitter::seeded(&meta.name);
         let mut failures = 0u32;
         loop {
-            let outcome = match tokio::time::timeout(meta.timeout, fetch()).await {
+            let limit = cycle_limit(meta.timeout);
+            let outcome = match tokio::time::timeout(limit, fetch()).await {
                 Ok(result) => result,
-                Err(_) => Err(SourceError::Timeout(meta.timeout.as_millis() as u64)),
+                Err(_) => Err(SourceError::Timeout(limit.as_millis() as u64)),
             };
             failures = if outcome.is_ok() { 0 } else { failures + 1 };
             let delay = next_delay(meta.refresh, failures, jitter.next_factor());

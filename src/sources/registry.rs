@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::demo::DemoSource;
+use super::prometheus::PrometheusSource;
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{Incident, IncidentAction, MetricsSnapshot, Trace, TraceSearch, TraceSummary};
 
@@ -27,6 +28,8 @@ pub struct SourceMeta {
 pub enum MetricsBackend {
     /// The built-in demo fleet.
     Demo(DemoSource),
+    /// A Prometheus-compatible server.
+    Prometheus(PrometheusSource),
 }
 
 /// An incident backend.
@@ -47,6 +50,7 @@ impl MetricsSource for MetricsBackend {
     async fn fetch_metrics(&self, at: DateTime<Utc>) -> Result<MetricsSnapshot, SourceError> {
         match self {
             MetricsBackend::Demo(demo) => demo.fetch_metrics(at).await,
+            MetricsBackend::Prometheus(prom) => prom.fetch_metrics(at).await,
         }
     }
 }

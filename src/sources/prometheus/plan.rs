@@ -1,0 +1,333 @@
+//! The query plan: which PromQL one refresh sends, and how each answer maps back to SLOs.
+//!
+//! **Counters become rates.** Every SLI is a ratio of two counter expressions (good or bad
+//! events over all events). For each window `w` ondeck sends `sum(rate(<expr>[w]))` for both
+//! and divides the two. It always uses `rate`, never `increase`: `increase` is `rate × w`, with
+//! the same extrapolation at the window edges, so the ratio of two `increase`s equals the
+//! ratio of two `rate`s — and `rate` is what hand-written SLO PromQL and recording rules
+//! (Sloth, Pyrra) use, so ondeck's numbers match them bit for bit.
+//!
+//! **Latency SLIs** read a histogram: good = `<metric>_bucket{le="<threshold>",…}`, total =
+//! `<metric>_count{…}`, with the label filters written in `metric` (`latency{service="a"}`).
+//! The threshold must be one of the histogram's bucket bounds, spelled as Prometheus stores
+//! it (`0.25`, `1`).
+//!
+//! **Batching by shape.** An expression that is a plain selector `metric{l="v",…}` and has an
+//! exact matcher whose value is the SLO's service (`service="checkout"`, or `job=`, `app=`…;
+//! a label named `service` wins a tie) is reduced to its *shape*: the metric, that label's
+//! name, and every other matcher verbatim (regex matchers such as `code=~"5.."` included).
+//! All SLOs of one shape share ONE query per window:
+//!
+//! ```text
+//! sum by (service) (rate(http_requests_total{code=~"5..",service=~"checkout|search"}[1h]))
+//! ```
+//!
+//! and each SLO takes the sample whose `service` label is its own value. The `=~` list of the
+//! services asked for keeps Prometheus from summing series nobody watches. Anything else
+//! (functions, operators, selectors without a matcher on the service) is its own shape and is
+//! sent as `sum(rate(<expr>[w]))`; identical expressions are still sent once. A refresh
+//! therefore costs (windows × distinct shapes) requests, not (SLOs × windows × 2).
+//!
+//! **Windows.** Every SLO is evaluated over [`STANDARD_WINDOWS`], its own period (for the
+//! SLI and budget remaining) and any extra window the alert tiers use. A shape is queried
+//! over the union of the windows of the SLOs that use it.
+//!
+//! **Missing answers.** A successful query without a sample for an SLO means zero events for
+//! its good/bad side (no 5xx series exists yet) but "no data" for its total; a failed query
+//! leaves the SLO's counts for that window missing ("no data") and is reported against it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::selector::{Matcher, Selector, regex_escape};
+use crate::config::{SloConfig, SloSliConfig};
+use crate::slo::{STANDARD_WINDOWS, SloSpec, Window};
+
+/// Which side of the ratio the SLO's first expression counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numerator {
+    /// Good events (`good` ratio SLIs and latency buckets).
+    Good,
+    /// Bad events.
+    Bad,
+}
+
+/// Where one expression's value is found in the answers: a shape and, for batched shapes,
+/// the value of the batch label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesRef {
+    /// Index into [`QueryPlan::shapes`].
+    pub shape: usize,
+    /// The batch label value to pick from a `sum by` answer; `None` for a single query.
+    pub key: Option<String>,
+}
+
+/// One SLO as planned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedSlo {
+    /// The SLO.
+    pub spec: SloSpec,
+    /// What the numerator counts.
+    pub numerator: Numerator,
+    /// Good or bad events, `None` when the SLI could not be planned.
+    pub num: Option<SeriesRef>,
+    /// All events, `None` when the SLI could not be planned.
+    pub total: Option<SeriesRef>,
+    /// Windows evaluated for it, shortest first.
+    pub windows: Vec<Window>,
+    /// Why it cannot be queried, if it cannot.
+    pub problem: Option<String>,
+}
+
+/// A group of expressions answered by one query per window.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShapeKind {
+    /// `sum by (label) (rate(metric{others…, label=~"v1|v2"}[w]))`.
+    Batched {
+        /// Metric name.
+        metric: String,
+        /// Every matcher except the batch label, sorted.
+        others: Vec<Matcher>,
+        /// The batch label.
+        label: String,
+        /// The label values asked for.
+        values: BTreeSet<String>,
+    },
+    /// `sum(rate(<expr>[w]))`.
+    Single {
+        /// The expression as written.
+        expr: String,
+    },
+}
+
+/// One shape and the windows it is queried over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    /// What is queried.
+    pub kind: ShapeKind,
+    /// Windows needed by the SLOs using it.
+    pub windows: BTreeSet<Window>,
+}
+
+/// One HTTP request of a refresh.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// Index into [`QueryPlan::shapes`].
+    pub shape: usize,
+    /// The rate window.
+    pub window: Window,
+    /// The PromQL sent.
+    pub promql: String,
+}
+
+/// Every query one refresh sends, and how the answers map back to SLOs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryPlan {
+    /// Distinct shapes, in first-use order.
+    pub shapes: Vec<Shape>,
+    /// One entry per SLO, in config order.
+    pub slos: Vec<PlannedSlo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ShapeKey {
+    Batched(String, Vec<Matcher>, String),
+    Single(String),
+}
+
+/// An SLI expression before interning: parsed when it is a plain selector.
+enum Expr {
+    Selector(Selector),
+    Text(String),
+}
+
+impl Expr {
+    fn from_text(text: &str) -> Self {
+        Selector::parse(text).map_or_else(|| Expr::Text(text.trim().to_string()), Expr::Selector)
+    }
+}
+
+impl QueryPlan {
+    /// Plans `slos`, each over the standard windows, its period and `extra_windows`.
+    pub fn build(slos: &[SloConfig], extra_windows: &[Window]) -> Self {
+        let mut plan = Self::default();
+        let mut index: HashMap<ShapeKey, usize> = HashMap::new();
+        for slo in slos {
+            let windows: BTreeSet<Window> = STANDARD_WINDOWS
+                .iter()
+                .chain(extra_windows)
+                .copied()
+                .chain([slo.window])
+                .collect();
+            let (numerator, exprs) = match &slo.sli {
+                SloSliConfig::GoodRatio { good, total } => (
+                    Numerator::Good,
+                    Ok((Expr::from_text(good), Expr::from_text(total))),
+                ),
+                SloSliConfig::BadRatio { bad, total } => (
+                    Numerator::Bad,
+                    Ok((Expr::from_text(bad), Expr::from_text(total))),
+                ),
+                SloSliConfig::Latency { metric, threshold } => {
+                    (Numerator::Good, latency_exprs(metric, *threshold))
+                }
+            };
+            let mut planned = PlannedSlo {
+                spec: slo.spec(),
+                numerator,
+                num: None,
+                total: None,
+                windows: windows.iter().copied().collect(),
+                problem: None,
+            };
+            match exprs {
+                Ok((num, total)) => {
+                    let mut intern = |e| plan.intern(&mut index, e, &slo.service, &windows);
+                    planned.num = Some(intern(num));
+                    planned.total = Some(intern(total));
+                }
+                Err(problem) => planned.problem = Some(problem),
+            }
+            plan.slos.push(planned);
+        }
+        plan
+    }
+
+    fn intern(
+        &mut self,
+        index: &mut HashMap<ShapeKey, usize>,
+        expr: Expr,
+        service: &str,
+        windows: &BTreeSet<Window>,
+    ) -> SeriesRef {
+        let (key, kind, value) = match expr {
+            Expr::Selector(sel) => match batch_label(&sel, service) {
+                Some(at) => {
+                    let mut others = sel.matchers.clone();
+                    let batch = others.remove(at);
+                    others.sort();
+                    let key =
+                        ShapeKey::Batched(sel.metric.clone(), others.clone(), batch.label.clone());
+                    let kind = ShapeKind::Batched {
+                        metric: sel.metric,
+                        others,
+                        label: batch.label,
+                        values: BTreeSet::new(),
+                    };
+                    (key, kind, Some(service.to_string()))
+                }
+                None => {
+                    let expr = sel.render();
+                    (
+                        ShapeKey::Single(expr.clone()),
+                        ShapeKind::Single { expr },
+                        None,
+                    )
+                }
+            },
+            Expr::Text(expr) => (
+                ShapeKey::Single(expr.clone()),
+                ShapeKind::Single { expr },
+                None,
+            ),
+        };
+        let shape = *index.entry(key).or_insert_with(|| {
+            self.shapes.push(Shape {
+                kind,
+                windows: BTreeSet::new(),
+            });
+            self.shapes.len() - 1
+        });
+        let entry = &mut self.shapes[shape];
+        entry.windows.extend(windows.iter().copied());
+        if let (ShapeKind::Batched { values, .. }, Some(v)) = (&mut entry.kind, &value) {
+            values.insert(v.clone());
+        }
+        SeriesRef { shape, key: value }
+    }
+
+    /// Every request of one refresh: one per shape and window.
+    pub fn queries(&self) -> Vec<Query> {
+        let mut out = Vec::with_capacity(self.request_count());
+        for (n, shape) in self.shapes.iter().enumerate() {
+            for &window in &shape.windows {
+                out.push(Query {
+                    shape: n,
+                    window,
+                    promql: shape.kind.promql(window),
+                });
+            }
+        }
+        out
+    }
+
+    /// How many HTTP requests one refresh sends.
+    pub fn request_count(&self) -> usize {
+        self.shapes.iter().map(|s| s.windows.len()).sum()
+    }
+}
+
+impl ShapeKind {
+    /// The PromQL for one window.
+    pub fn promql(&self, window: Window) -> String {
+        match self {
+            ShapeKind::Batched {
+                metric,
+                others,
+                label,
+                values,
+            } => {
+                let mut matchers = others.clone();
+                let narrow = if values.len() == 1 {
+                    values.iter().next().map(|v| Matcher::exact(label, v))
+                } else {
+                    let alternatives: Vec<String> =
+                        values.iter().map(|v| regex_escape(v)).collect();
+                    let mut m = Matcher::exact(label, &alternatives.join("|"));
+                    m.op = "=~";
+                    m.value = None;
+                    Some(m)
+                };
+                matchers.extend(narrow);
+                let selector = Selector {
+                    metric: metric.clone(),
+                    matchers,
+                };
+                format!("sum by ({label}) (rate({}[{window}]))", selector.render())
+            }
+            ShapeKind::Single { expr } => format!("sum(rate({expr}[{window}]))"),
+        }
+    }
+}
+
+/// The exact matcher carrying the SLO's service, preferring a label named `service`.
+fn batch_label(sel: &Selector, service: &str) -> Option<usize> {
+    let carries = |m: &Matcher| m.op == "=" && m.value.as_deref() == Some(service);
+    sel.matchers
+        .iter()
+        .position(|m| carries(m) && m.label == "service")
+        .or_else(|| sel.matchers.iter().position(carries))
+}
+
+/// Bucket and count selectors of a latency SLI whose `metric` may carry label filters.
+fn latency_exprs(metric: &str, threshold: f64) -> Result<(Expr, Expr), String> {
+    let base = Selector::parse(metric).ok_or_else(|| {
+        format!("latency metric `{metric}` must be a histogram name with optional label filters")
+    })?;
+    if !threshold.is_finite() || threshold <= 0.0 {
+        return Err(format!(
+            "latency threshold {threshold} is not a bucket bound"
+        ));
+    }
+    let mut bucket = Selector {
+        metric: format!("{}_bucket", base.metric),
+        matchers: base.matchers.clone(),
+    };
+    bucket
+        .matchers
+        .push(Matcher::exact("le", &threshold.to_string()));
+    let count = Selector {
+        metric: format!("{}_count", base.metric),
+        matchers: base.matchers,
+    };
+    Ok((Expr::Selector(bucket), Expr::Selector(count)))
+}

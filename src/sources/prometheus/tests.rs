@@ -1,0 +1,161 @@
+//! Planning and assembly without a server: batching by shape, and answers mapped back to
+//! the right SLOs. The same numbers against a real Prometheus are in tests/prometheus.rs.
+
+use std::collections::BTreeMap;
+
+use super::api::{Answer, Sample};
+use super::assemble::{Answers, Values, assemble};
+use super::plan::{QueryPlan, ShapeKind};
+use crate::config::{SloConfig, SloSliConfig};
+use crate::slo::{Counts, STANDARD_WINDOWS, Window};
+use crate::sources::SourceError;
+
+fn avail(service: &str) -> SloConfig {
+    SloConfig {
+        name: "availability".into(),
+        service: service.into(),
+        objective: 0.999,
+        window: Window::days(30),
+        source: None,
+        sli: SloSliConfig::BadRatio {
+            bad: format!(r#"http_requests_total{{service="{service}",code=~"5.."}}"#),
+            total: format!(r#"http_requests_total{{service="{service}"}}"#),
+        },
+    }
+}
+
+fn latency(service: &str) -> SloConfig {
+    SloConfig {
+        name: "latency".into(),
+        sli: SloSliConfig::Latency {
+            metric: format!(r#"http_request_duration_seconds{{service="{service}"}}"#),
+            threshold: 0.25,
+        },
+        ..avail(service)
+    }
+}
+
+#[test]
+fn slos_of_one_shape_share_one_query_per_window() {
+    let slos: Vec<SloConfig> = ["checkout", "search", "a.b"]
+        .iter()
+        .flat_map(|s| [avail(s), latency(s)])
+        .collect();
+    let plan = QueryPlan::build(&slos, &[]);
+    // bad, total, bucket, count: four shapes, each over 7 standard windows + 30d.
+    assert_eq!(plan.shapes.len(), 4);
+    assert_eq!(plan.request_count(), 4 * (STANDARD_WINDOWS.len() + 1));
+    let queries = plan.queries();
+    assert_eq!(queries.len(), plan.request_count());
+    let promql: Vec<&str> = queries
+        .iter()
+        .filter(|q| q.window == Window::hours(1))
+        .map(|q| q.promql.as_str())
+        .collect();
+    assert_eq!(
+        promql,
+        [
+            r#"sum by (service) (rate(http_requests_total{code=~"5..",service=~"a\\.b|checkout|search"}[1h]))"#,
+            r#"sum by (service) (rate(http_requests_total{service=~"a\\.b|checkout|search"}[1h]))"#,
+            r#"sum by (service) (rate(http_request_duration_seconds_bucket{le="0.25",service=~"a\\.b|checkout|search"}[1h]))"#,
+            r#"sum by (service) (rate(http_request_duration_seconds_count{service=~"a\\.b|checkout|search"}[1h]))"#,
+        ]
+    );
+}
+
+#[test]
+fn other_expressions_are_queried_alone_and_only_once() {
+    let mut odd = avail("checkout");
+    odd.sli = SloSliConfig::GoodRatio {
+        good: "sum(x)".into(),
+        total: r#"http_requests_total{job="api"}"#.into(),
+    };
+    let mut twin = odd.clone();
+    twin.name = "twin".into();
+    twin.window = Window::days(7);
+    let plan = QueryPlan::build(&[odd, twin], &[Window::minutes(10)]);
+    assert_eq!(plan.shapes.len(), 2);
+    assert_eq!(
+        plan.shapes[0].kind,
+        ShapeKind::Single {
+            expr: "sum(x)".into()
+        }
+    );
+    // Standard windows + the extra tier window + both periods.
+    assert_eq!(plan.shapes[0].windows.len(), STANDARD_WINDOWS.len() + 3);
+    let first = &plan.queries()[0];
+    assert_eq!(first.promql, "sum(rate(sum(x)[5m]))");
+    assert_eq!(
+        plan.queries()[plan.shapes[0].windows.len()].promql,
+        r#"sum(rate(http_requests_total{job="api"}[5m]))"#
+    );
+}
+
+#[test]
+fn an_unplannable_latency_slo_is_reported_not_dropped() {
+    let mut slo = latency("checkout");
+    slo.sli = SloSliConfig::Latency {
+        metric: "histogram_quantile(0.9, x)".into(),
+        threshold: 0.25,
+    };
+    let plan = QueryPlan::build(&[slo], &[]);
+    assert_eq!(plan.request_count(), 0);
+    let (observations, issues) = assemble(&plan, &Answers::new());
+    assert_eq!(observations.len(), 1);
+    assert!(observations[0].counts.is_empty());
+    assert_eq!(issues[0].slo_id, "checkout/latency");
+    assert!(matches!(issues[0].error, SourceError::Rejected(_)));
+}
+
+fn answer(values: &[(&str, f64)]) -> Answer {
+    Answer {
+        samples: values
+            .iter()
+            .map(|(service, value)| Sample {
+                labels: BTreeMap::from([("service".to_string(), service.to_string())]),
+                value: *value,
+            })
+            .collect(),
+        warnings: Vec::new(),
+    }
+}
+
+#[test]
+fn answers_go_back_to_their_slo_and_errors_only_to_theirs() {
+    let slos = [avail("checkout"), avail("search"), avail("idle")];
+    let plan = QueryPlan::build(&slos, &[]);
+    let mut answers = Answers::new();
+    for q in plan.queries() {
+        let kind = &plan.shapes[q.shape].kind;
+        let entry = match (q.shape, q.window == Window::hours(6)) {
+            (_, true) => Err(SourceError::Rejected("bad_data: boom".into())),
+            // No 5xx series for search; idle has no traffic.
+            (0, false) => Ok(Values::from_answer(kind, &answer(&[("checkout", 2.0)]))),
+            _ => Ok(Values::from_answer(
+                kind,
+                &answer(&[("checkout", 100.0), ("search", 50.0), ("idle", 0.0)]),
+            )),
+        };
+        answers.insert((q.shape, q.window), entry);
+    }
+    let (obs, issues) = assemble(&plan, &answers);
+    let h1 = Window::hours(1);
+    assert_eq!(
+        obs[0].counts[&h1],
+        Counts {
+            bad: 2.0,
+            total: 100.0
+        }
+    );
+    assert_eq!(
+        obs[1].counts[&h1],
+        Counts {
+            bad: 0.0,
+            total: 50.0
+        }
+    );
+    assert_eq!(crate::slo::math::burn_rate(obs[2].counts[&h1], 0.999), None);
+    assert!(!obs[0].counts.contains_key(&Window::hours(6)));
+    assert_eq!(issues.len(), 3);
+    assert!(issues.iter().all(|i| i.windows == [Window::hours(6)]));
+}

@@ -1,0 +1,308 @@
+//! ondeck's SLO numbers against a real Prometheus with known history: every burn rate, SLI,
+//! budget and tier state must equal Prometheus's own answer for hand-written PromQL at the
+//! same evaluation time, to a relative error of 1e-9. Needs `prometheus` and `promtool`
+//! (scripts/install-test-deps); without them these tests fail, they never skip.
+
+#[path = "support/prometheus.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use ondeck::config::{SloConfig, SloSliConfig, SourceConfig, SourceKind};
+use ondeck::model::SloObservation;
+use ondeck::slo::{STANDARD_WINDOWS, SloReport, Window, default_tiers, evaluate};
+use ondeck::sources::SourceError;
+use ondeck::sources::prometheus::PrometheusSource;
+
+const PERIOD: Window = Window::days(30);
+
+fn at() -> DateTime<Utc> {
+    Utc.timestamp_opt(support::END, 0).unwrap()
+}
+
+fn source(url: &str, timeout: Duration) -> SourceConfig {
+    SourceConfig {
+        name: "prom".into(),
+        kind: SourceKind::Prometheus,
+        refresh: Duration::from_secs(30),
+        timeout,
+        seed: 0,
+        url: Some(url.into()),
+        token: None,
+    }
+}
+
+fn requests(service: &str, extra: &str) -> String {
+    format!(r#"http_requests_total{{service="{service}"{extra}}}"#)
+}
+
+fn slo(service: &str, name: &str, objective: f64, sli: SloSliConfig) -> SloConfig {
+    SloConfig {
+        name: name.into(),
+        service: service.into(),
+        objective,
+        window: PERIOD,
+        source: None,
+        sli,
+    }
+}
+
+fn errors_slo(service: &str, objective: f64) -> SloConfig {
+    let sli = SloSliConfig::BadRatio {
+        bad: requests(service, r#",code=~"5..""#),
+        total: requests(service, ""),
+    };
+    slo(service, "availability", objective, sli)
+}
+
+fn success_slo(service: &str) -> SloConfig {
+    let sli = SloSliConfig::GoodRatio {
+        good: requests(service, r#",code="200""#),
+        total: requests(service, ""),
+    };
+    slo(service, "success", 0.995, sli)
+}
+
+fn latency_slo(service: &str) -> SloConfig {
+    let sli = SloSliConfig::Latency {
+        metric: format!(r#"http_request_duration_seconds{{service="{service}"}}"#),
+        threshold: 0.25,
+    };
+    slo(service, "latency", 0.99, sli)
+}
+
+/// Ratio SLOs of both kinds and latency SLOs over four services: five shapes in all
+/// (5xx, all requests, 200s, the 0.25 s bucket, the histogram count).
+fn fleet() -> Vec<SloConfig> {
+    vec![
+        errors_slo("checkout", 0.999),
+        errors_slo("search", 0.999),
+        errors_slo("payments", 0.999),
+        errors_slo("idle", 0.999),
+        success_slo("checkout"),
+        success_slo("search"),
+        latency_slo("checkout"),
+        latency_slo("search"),
+    ]
+}
+
+/// The error ratio of an SLO over `w` as a hand-written PromQL expression.
+fn error_ratio_promql(slo: &SloConfig, w: Window) -> String {
+    let rate = |e: &str| format!("sum(rate({e}[{w}]))");
+    match &slo.sli {
+        SloSliConfig::BadRatio { bad, total } => format!("({} / {})", rate(bad), rate(total)),
+        SloSliConfig::GoodRatio { good, total } => {
+            format!("(1 - {} / {})", rate(good), rate(total))
+        }
+        SloSliConfig::Latency { metric, threshold } => {
+            let (name, labels) = metric.split_once('{').unwrap();
+            let labels = labels.trim_end_matches('}');
+            let bucket = format!(r#"{name}_bucket{{{labels},le="{threshold}"}}"#);
+            let count = format!("{name}_count{{{labels}}}");
+            format!("(1 - {} / {})", rate(&bucket), rate(&count))
+        }
+    }
+}
+
+fn burn_promql(slo: &SloConfig, w: Window) -> String {
+    format!("{} / (1 - {})", error_ratio_promql(slo, w), slo.objective)
+}
+
+/// Prometheus's answer for `promql` at the fixed end time; `None` for an empty result or NaN.
+async fn prometheus_says(promql: &str) -> Option<f64> {
+    let url = format!("{}/api/v1/query", support::server().url);
+    let time = support::END.to_string();
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(url)
+        .form(&[("query", promql), ("time", time.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["status"], "success", "{promql}: {body}");
+    let result = body["data"]["result"].as_array().unwrap();
+    assert!(result.len() <= 1, "{promql}: {body}");
+    let value: f64 = result.first()?["value"][1].as_str()?.parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
+fn assert_same(what: &str, ondeck: Option<f64>, prometheus: Option<f64>) {
+    match (ondeck, prometheus) {
+        (Some(a), Some(b)) => {
+            let tolerance = 1e-9 * a.abs().max(b.abs());
+            assert!(
+                (a - b).abs() <= tolerance,
+                "{what}: ondeck {a} vs Prometheus {b}"
+            );
+        }
+        (a, b) => assert_eq!(a, b, "{what}: ondeck vs Prometheus"),
+    }
+}
+
+async fn observe(slos: Vec<SloConfig>) -> (PrometheusSource, Vec<SloObservation>) {
+    let url = &support::server().url;
+    let prom = PrometheusSource::new(&source(url, Duration::from_secs(20)), slos).unwrap();
+    let fetched = prom.fetch(at()).await.unwrap();
+    assert!(fetched.issues.is_empty(), "{:?}", fetched.issues);
+    assert_eq!(fetched.snapshot.at, at());
+    (prom, fetched.snapshot.slos)
+}
+
+fn report(observation: &SloObservation) -> SloReport {
+    evaluate(&observation.spec, &observation.counts, &default_tiers())
+}
+
+#[tokio::test]
+async fn every_window_burn_rate_matches_prometheus() {
+    let slos = fleet();
+    let (_, observations) = observe(slos.clone()).await;
+    for (slo, observation) in slos.iter().zip(&observations) {
+        let report = report(observation);
+        for w in STANDARD_WINDOWS {
+            let expected = prometheus_says(&burn_promql(slo, w)).await;
+            let what = format!("{} burn {w}", observation.spec.id);
+            assert_same(&what, report.burn_rates[&w], expected);
+        }
+    }
+    let checkout = report(&observations[0]);
+    assert!(
+        checkout.current_burn().unwrap() > 14.4,
+        "the burst must be visible"
+    );
+}
+
+#[tokio::test]
+async fn sli_and_budget_over_the_period_match_prometheus() {
+    let slos = fleet();
+    let (_, observations) = observe(slos.clone()).await;
+    for (slo, observation) in slos.iter().zip(&observations) {
+        let report = report(observation);
+        let id = &observation.spec.id;
+        // The history covers 3.5 days, so Prometheus's 30d rate is over the data it has.
+        let ratio = error_ratio_promql(slo, PERIOD);
+        let sli = prometheus_says(&format!("1 - {ratio}")).await;
+        assert_same(&format!("{id} SLI"), report.sli, sli);
+        let budget = prometheus_says(&format!("1 - {}", burn_promql(slo, PERIOD))).await;
+        assert_same(&format!("{id} budget"), report.budget_remaining, budget);
+    }
+}
+
+#[tokio::test]
+async fn tier_firing_matches_prometheus_booleans() {
+    let slos = fleet();
+    let (_, observations) = observe(slos.clone()).await;
+    let mut fired = Vec::new();
+    for (slo, observation) in slos.iter().zip(&observations) {
+        for tier in report(observation).alerts {
+            let f = tier.factor;
+            let long = burn_promql(slo, tier.spec.long_window);
+            let short = burn_promql(slo, tier.spec.short_window);
+            let both = format!("({long} > bool {f}) * ({short} > bool {f})");
+            let expected = prometheus_says(&both).await == Some(1.0);
+            let what = format!("{} tier {}", observation.spec.id, tier.spec.long_window);
+            assert_eq!(tier.firing, expected, "{what}");
+            if tier.firing {
+                fired.push(what);
+            }
+        }
+    }
+    // The history is built so that at least these tiers fire (1% errors on 99.9% is 10x).
+    for expected in [
+        "checkout/availability tier 1h",
+        "payments/availability tier 6h",
+    ] {
+        assert!(fired.iter().any(|f| f == expected), "{fired:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_service_without_traffic_has_no_data_not_zero() {
+    let (_, observations) = observe(vec![errors_slo("idle", 0.999)]).await;
+    let report = report(&observations[0]);
+    for w in [Window::minutes(5), Window::hours(1), Window::hours(2)] {
+        assert_eq!(report.burn_rates[&w], None, "{w}");
+    }
+    assert!(report.burn_rates[&Window::days(1)].is_some());
+}
+
+#[tokio::test]
+async fn one_refresh_costs_windows_times_shapes_requests() {
+    let (prom, _) = observe(fleet()).await;
+    let windows = STANDARD_WINDOWS.len() + 1; // plus the 30d period
+    assert_eq!(prom.plan().shapes.len(), 5);
+    assert_eq!(prom.requests_sent(), (windows * 5) as u64);
+    // Twice the SLOs of the same shapes cost nothing more.
+    let more: Vec<SloConfig> = fleet()
+        .into_iter()
+        .chain(["cart", "auth", "edge", "docs"].map(|s| errors_slo(s, 0.999)))
+        .collect();
+    let (prom, observations) = observe(more).await;
+    assert_eq!(observations.len(), 12);
+    assert_eq!(prom.requests_sent(), (windows * 5) as u64);
+}
+
+#[tokio::test]
+async fn a_rejected_query_is_reported_against_its_slo_only() {
+    let mut slos = fleet();
+    slos.push(slo(
+        "broken",
+        "availability",
+        0.999,
+        SloSliConfig::BadRatio {
+            bad: r#"http_requests_total{service="broken""#.into(),
+            total: requests("broken", ""),
+        },
+    ));
+    let url = &support::server().url;
+    let prom = PrometheusSource::new(&source(url, Duration::from_secs(20)), slos).unwrap();
+    let fetched = prom.fetch(at()).await.unwrap();
+    assert_eq!(fetched.issues.len(), 1, "{:?}", fetched.issues);
+    let issue = &fetched.issues[0];
+    assert_eq!(issue.slo_id, "broken/availability");
+    assert_eq!(issue.windows.len(), STANDARD_WINDOWS.len() + 1);
+    match &issue.error {
+        SourceError::Rejected(message) => assert!(message.starts_with("bad_data"), "{message}"),
+        other => panic!("expected bad_data, got {other:?}"),
+    }
+    let observations = &fetched.snapshot.slos;
+    assert!(observations.last().unwrap().counts.is_empty());
+    assert!(report(&observations[0]).current_burn().is_some());
+}
+
+#[tokio::test]
+async fn a_server_that_is_not_listening_is_unreachable_quickly() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let prom = PrometheusSource::new(&source(&url, Duration::from_secs(10)), fleet()).unwrap();
+    let started = Instant::now();
+    let error = prom.fetch(at()).await.unwrap_err();
+    assert!(matches!(error, SourceError::Unreachable(_)), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_hits_the_timeout() {
+    // The kernel accepts connections on a bound listener; nobody ever reads or answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let timeout = Duration::from_millis(500);
+    let prom = PrometheusSource::new(&source(&url, timeout), vec![errors_slo("a", 0.99)]).unwrap();
+    let started = Instant::now();
+    let error = prom.fetch(at()).await.unwrap_err();
+    assert_eq!(error, SourceError::Timeout(500));
+    let took = started.elapsed();
+    // Eight windows, four at a time: two rounds of one timeout each.
+    assert!(took >= timeout && took < Duration::from_secs(3), "{took:?}");
+}

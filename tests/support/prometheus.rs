@@ -1,0 +1,290 @@
+//! A real Prometheus with known history for integration tests.
+//!
+//! [`server`] writes 3.5 days of OpenMetrics history ending at [`END`], backfills it with
+//! `promtool tsdb create-blocks-from openmetrics`, starts `prometheus` on a free 127.0.0.1
+//! port and waits for `/-/ready`. One server serves every test of the binary. A small shell
+//! watchdog stops it by PID (and removes its data) as soon as the test process exits, since
+//! a `static` is never dropped; [`Server`]'s `Drop` does the same for non-static use.
+//!
+//! The fleet: `checkout` (an error burst in the last 50 minutes, latency degrading over the
+//! last 2 hours), `search` (steady 0.2% errors), `payments` (1% errors for the last 8 hours)
+//! and `idle` (no requests in the last 3 hours: its counters stay flat).
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Write as _};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The end of the history, 2025-01-01T00:00:00Z; every query evaluates here.
+pub const END: i64 = 1_735_689_600;
+/// Seconds between samples.
+pub const STEP: i64 = 15;
+/// History length: 3.5 days, so the 3d window is fully covered.
+pub const SPAN: i64 = 84 * 3600;
+
+const BUCKETS: [&str; 5] = ["0.1", "0.25", "0.5", "1", "+Inf"];
+
+/// A running Prometheus.
+pub struct Server {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    pid: u32,
+    watchdog: Child,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.pid.to_string()).status();
+        let _ = self.watchdog.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The shared server, started on first use. Panics with the reason (and the fix) when it
+/// cannot start, so the tests fail rather than pass without a server.
+pub fn server() -> &'static Server {
+    static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+    match SERVER.get_or_init(start) {
+        Ok(server) => server,
+        Err(why) => panic!("{why}"),
+    }
+}
+
+fn on_path(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+fn start() -> Result<Server, String> {
+    for tool in ["prometheus", "promtool"] {
+        if !on_path(tool) {
+            return Err(format!(
+                "`{tool}` is not on PATH: run scripts/install-test-deps to install Debian's \
+                 prometheus package (these tests need a real Prometheus)"
+            ));
+        }
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir = std::env::temp_dir().join(format!("ondeck-prom-{}-{nanos}", std::process::id()));
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let om = dir.join("history.om");
+    std::fs::write(&om, openmetrics()).map_err(|e| format!("write {}: {e}", om.display()))?;
+    let backfill = Command::new("promtool")
+        .args(["tsdb", "create-blocks-from", "openmetrics", "-q"])
+        .arg(&om)
+        .arg(&data)
+        .output()
+        .map_err(|e| format!("promtool: {e}"))?;
+    if !backfill.status.success() {
+        return Err(format!(
+            "promtool backfill failed: {}",
+            String::from_utf8_lossy(&backfill.stderr)
+        ));
+    }
+    let _ = std::fs::remove_file(&om);
+    let config = dir.join("prometheus.yml");
+    std::fs::write(&config, "global: {}\nscrape_configs: []\n")
+        .map_err(|e| format!("write {}: {e}", config.display()))?;
+    let port = free_port()?;
+    let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
+    let url = format!("http://127.0.0.1:{port}");
+    let server = Server {
+        url,
+        pid,
+        watchdog,
+        dir,
+    };
+    wait_ready(port)?;
+    Ok(server)
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("local_addr: {e}"))
+}
+
+/// Starts Prometheus under a shell that prints its PID, then kills it and removes `dir`
+/// once this test process is gone.
+fn spawn_watched(
+    dir: &Path,
+    config: &Path,
+    data: &Path,
+    port: u16,
+) -> Result<(u32, Child), String> {
+    let script = r#"
+prometheus --config.file="$1" --storage.tsdb.path="$2" --storage.tsdb.retention.time=3650d \
+  --web.listen-address="127.0.0.1:$3" >"$4/prometheus.log" 2>&1 &
+echo "$!"
+while kill -0 "$5" 2>/dev/null; do sleep 0.5; done
+kill "$!" 2>/dev/null
+wait
+rm -rf "$4"
+"#;
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg("watchdog")
+        .arg(config)
+        .arg(data)
+        .arg(port.to_string())
+        .arg(dir)
+        .arg(std::process::id().to_string())
+        .stdout(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("spawn prometheus: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout from the watchdog")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("read prometheus pid: {e}"))?;
+    let pid = line
+        .trim()
+        .parse()
+        .map_err(|_| format!("watchdog printed `{line}` instead of a pid"))?;
+    Ok((pid, child))
+}
+
+fn wait_ready(port: u16) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let request = "GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let mut status = String::new();
+                let _ = BufReader::new(stream).read_line(&mut status);
+                if status.contains(" 200 ") {
+                    return Ok(());
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!(
+        "prometheus on port {port} was not ready within 30 s"
+    ))
+}
+
+/// A deterministic value in [0, 1) for a series and a step.
+fn noise(series: u64, step: i64) -> f64 {
+    let mut x = series
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(step as u64)
+        .wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 31;
+    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 29;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Requests per step and the error share of one service at second `t` before [`END`].
+fn traffic(service: &str, ago: i64) -> (f64, f64) {
+    match service {
+        "checkout" => (120.0, if ago < 50 * 60 { 0.025 } else { 0.0005 }),
+        "search" => (300.0, 0.002),
+        "payments" => (60.0, if ago < 8 * 3600 { 0.01 } else { 0.0003 }),
+        _ => (if ago < 3 * 3600 { 0.0 } else { 20.0 }, 0.001),
+    }
+}
+
+/// Shares of requests slower than each bucket bound (0.1, 0.25, 0.5, 1).
+fn slow_shares(service: &str, ago: i64) -> [f64; 4] {
+    let degraded = service == "checkout" && ago < 2 * 3600;
+    if degraded {
+        [0.40, 0.05, 0.02, 0.005]
+    } else {
+        [0.30, 0.004, 0.001, 0.0002]
+    }
+}
+
+/// The whole history as OpenMetrics text.
+pub fn openmetrics() -> String {
+    let start = END - SPAN;
+    let steps = SPAN / STEP;
+    let mut out = String::with_capacity(40 << 20);
+    out.push_str("# TYPE http_requests counter\n");
+    let counters = [
+        ("checkout", &["200", "500", "503"][..]),
+        ("search", &["200", "500"][..]),
+        ("payments", &["200", "500"][..]),
+        ("idle", &["200", "500"][..]),
+    ];
+    for (n, (service, codes)) in counters.iter().enumerate() {
+        let mut totals = vec![0.0_f64; codes.len()];
+        let mut lines = vec![String::new(); codes.len()];
+        for step in 0..=steps {
+            let t = start + step * STEP;
+            let (rate, err) = traffic(service, END - t);
+            let requests = (rate * (0.8 + 0.4 * noise(n as u64, step))).floor();
+            let errors = (requests * err + noise(100 + n as u64, step)).floor();
+            let per_code = errors / (codes.len() - 1) as f64;
+            for (c, code) in codes.iter().enumerate() {
+                totals[c] += if c == 0 {
+                    requests - errors
+                } else if c == 1 {
+                    errors - per_code * (codes.len() - 2) as f64
+                } else {
+                    per_code
+                };
+                let _ = writeln!(
+                    lines[c],
+                    "http_requests_total{{service=\"{service}\",code=\"{code}\"}} {} {t}",
+                    totals[c]
+                );
+            }
+        }
+        lines.iter().for_each(|l| out.push_str(l));
+    }
+    out.push_str("# TYPE http_request_duration_seconds histogram\n");
+    for (n, service) in ["checkout", "search"].iter().enumerate() {
+        let mut buckets = [0.0_f64; 5];
+        let mut sum = 0.0;
+        for step in 0..=steps {
+            let t = start + step * STEP;
+            let ago = END - t;
+            let (rate, _) = traffic(service, ago);
+            let requests = (rate * (0.8 + 0.4 * noise(200 + n as u64, step))).floor();
+            let slow = slow_shares(service, ago);
+            // Requests at or under each bound; noise keeps the ratios from being constant.
+            let wobble = 0.9 + 0.2 * noise(300 + n as u64, step);
+            for (b, bucket) in buckets.iter_mut().enumerate() {
+                let over = slow.get(b).map_or(0.0, |s| (requests * s * wobble).round());
+                *bucket += requests - over.min(requests);
+            }
+            sum += requests * 0.08;
+            for (b, le) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "http_request_duration_seconds_bucket{{service=\"{service}\",le=\"{le}\"}} {} {t}",
+                    buckets[b]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_count{{service=\"{service}\"}} {} {t}",
+                buckets[4]
+            );
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_sum{{service=\"{service}\"}} {sum} {t}"
+            );
+        }
+    }
+    out.push_str("# EOF\n");
+    out
+}
