@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::event::CommandResult;
+use crate::event::{CommandResult, RunbookResult};
 use crate::sources::SourceUpdate;
 
 /// Something the user or the world did.
@@ -53,6 +53,20 @@ pub enum Action {
     Cancel,
     /// Poll every source now.
     RefreshNow,
+    /// Open the runbook of the selected incident or alert.
+    OpenRunbook,
+    /// Runbook: next step.
+    StepNext,
+    /// Runbook: previous step.
+    StepPrev,
+    /// Runbook: mark the current step done.
+    StepDone,
+    /// Runbook: skip the current step.
+    StepSkip,
+    /// Runbook: run the current step's command (asks first).
+    StepExecute,
+    /// Runbook: kill the running step's process group.
+    KillStep,
     /// The clock moved (internal).
     #[serde(skip)]
     Tick(DateTime<Utc>),
@@ -62,6 +76,9 @@ pub enum Action {
     /// A command finished (internal).
     #[serde(skip)]
     Completed(Box<CommandResult>),
+    /// A runbook command finished or a running step printed (internal).
+    #[serde(skip)]
+    Runbook(Box<RunbookResult>),
 }
 
 impl Action {
@@ -89,7 +106,16 @@ impl Action {
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::RefreshNow => "refresh now",
-            Action::Tick(_) | Action::Ingest(_) | Action::Completed(_) => "internal",
+            Action::OpenRunbook => "runbook",
+            Action::StepNext => "next step",
+            Action::StepPrev => "previous step",
+            Action::StepDone => "mark done",
+            Action::StepSkip => "skip step",
+            Action::StepExecute => "run step",
+            Action::KillStep => "kill step",
+            Action::Tick(_) | Action::Ingest(_) | Action::Completed(_) | Action::Runbook(_) => {
+                "internal"
+            }
         }
     }
 }

@@ -1,23 +1,25 @@
 //! The run loop: await one event, drain the rest, map keys to actions, `update`, run the
 //! commands off the UI task, and redraw once per batch.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use color_eyre::Result;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::action::Action;
 use crate::command::Command;
 use crate::config::{Keymap, Theme};
-use crate::event::{CommandResult, Event};
+use crate::event::{CommandResult, Event, RunbookResult};
+use crate::runbook::perform::{self as runbook_perform, is_runbook_command};
 use crate::sources::poller::spawn_poller;
 use crate::sources::{
     Backends, Clock, Feed, IncidentSource, MetricsSource, SourceError, SourcePayload, TraceSource,
 };
-use crate::state::{Overlay, State};
+use crate::state::State;
 use crate::ui::{self, UiContext};
 use crate::update::update;
 
@@ -43,22 +45,28 @@ pub struct App {
 
 /// The keymap contexts that apply in the current state, most specific first.
 pub fn key_contexts(state: &State) -> Vec<&'static str> {
-    match &state.overlay {
-        Some(Overlay::Help) => vec!["help"],
-        Some(Overlay::Confirm(_)) => vec!["confirm"],
-        Some(Overlay::Detail) => vec!["detail"],
-        None => vec![state.pane.key(), "global"],
-    }
+    state.key_contexts()
 }
 
 /// The action a key press maps to. Ctrl-C always quits, whatever the keymap says, so a broken
-/// user keymap can never trap anyone in the cockpit.
+/// user keymap can never trap anyone in the cockpit — except while the runbook view shows a
+/// running step, where it kills that step's process group instead.
 pub fn action_for_key(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-        return Some(Action::Quit);
+        let running = state.overlay.is_none()
+            && state
+                .runbook
+                .view
+                .as_ref()
+                .is_some_and(|v| v.running.is_some());
+        return Some(if running {
+            Action::KillStep
+        } else {
+            Action::Quit
+        });
     }
     keymap.lookup(&key_contexts(state), key)
 }
@@ -71,13 +79,19 @@ impl App {
         spawn_input(tx.clone());
         spawn_ticks(tx.clone());
         spawn_pollers(&self.backends, self.clock, &tx, &refresh_rx);
+        let mut runs = RunningSteps::new();
 
         self.draw(terminal)?;
         while let Some(first) = rx.recv().await {
             let mut event = Some(first);
             while let Some(next) = event {
+                if let Event::Runbook(result) = &next
+                    && let RunbookResult::StepFinished { run_id, .. } = result.as_ref()
+                {
+                    runs.remove(run_id);
+                }
                 for command in self.handle(next) {
-                    self.execute(command, &tx, &refresh_tx);
+                    self.execute(command, &tx, &refresh_tx, &mut runs);
                 }
                 event = rx.try_recv().ok();
             }
@@ -105,14 +119,37 @@ impl App {
             Event::Tick => Some(Action::Tick(self.clock.now())),
             Event::Source(update) => Some(Action::Ingest(update)),
             Event::Done(result) => Some(Action::Completed(result)),
+            Event::Runbook(result) => Some(Action::Runbook(result)),
         };
         action.map_or_else(Vec::new, |a| update(&mut self.state, a))
     }
 
-    fn execute(&self, command: Command, tx: &mpsc::Sender<Event>, refresh: &watch::Sender<u64>) {
+    fn execute(
+        &self,
+        command: Command,
+        tx: &mpsc::Sender<Event>,
+        refresh: &watch::Sender<u64>,
+        runs: &mut RunningSteps,
+    ) {
         match command {
             Command::Quit => {}
             Command::RefreshNow => refresh.send_modify(|n| *n = n.wrapping_add(1)),
+            Command::KillStep { run_id } => {
+                if let Some(cancel) = runs.remove(&run_id) {
+                    let _ = cancel.send(());
+                }
+            }
+            runbook if is_runbook_command(&runbook) => {
+                let (cancel_tx, cancel_rx) = oneshot::channel();
+                if let Command::RunStep { run_id, .. } = &runbook {
+                    runs.insert(*run_id, cancel_tx);
+                }
+                let backends = self.backends.clone();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    runbook_perform::perform(&backends, runbook, tx, cancel_rx).await;
+                });
+            }
             work => {
                 let backends = self.backends.clone();
                 let clock = self.clock;
@@ -127,13 +164,24 @@ impl App {
     }
 }
 
+/// Cancel switches of the steps running now, by run id.
+type RunningSteps = HashMap<u64, oneshot::Sender<()>>;
+
 /// Runs a command that talks to a backend and returns its result; `None` for commands that
-/// are not backend work (quit, refresh). Each call is bounded by [`COMMAND_TIMEOUT`], and a
+/// are not backend work (quit, refresh) and for runbook commands, which stream their results
+/// through [`crate::runbook::perform::perform`] instead. Each call is bounded by [`COMMAND_TIMEOUT`], and a
 /// timeout is reported as a failure, so no write is ever silently dropped.
 pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Option<CommandResult> {
     let timed_out = || SourceError::Timeout(COMMAND_TIMEOUT.as_millis() as u64);
     let result = match command {
         Command::Quit | Command::RefreshNow => return None,
+        Command::LoadProgress { .. }
+        | Command::SaveProgress { .. }
+        | Command::LoadRunbook { .. }
+        | Command::Audit { .. }
+        | Command::AddNote { .. }
+        | Command::RunStep { .. }
+        | Command::KillStep { .. } => return None,
         Command::Incident {
             source,
             incident_id,

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, TimeZone, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// A terminal on-call cockpit: SLO burn rates, pages and traces in one screen.
@@ -18,6 +19,10 @@ pub struct Cli {
     /// Never send acknowledge or resolve.
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// Time travel: evaluate every query at this instant (RFC 3339 such as
+    /// 2025-01-01T03:12:00Z, or unix epoch seconds). The cockpit is then read-only.
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_instant)]
+    pub at: Option<DateTime<Utc>>,
     /// Print the version and the config, state and log paths in use.
     #[arg(short = 'V', long)]
     pub version: bool,
@@ -41,6 +46,25 @@ pub enum Subcommands {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Work with runbooks.
+    Runbook {
+        /// What to do.
+        #[command(subcommand)]
+        command: RunbookCommand,
+    },
+    /// Print the audit log: every acknowledge, resolve and runbook step, oldest first.
+    Audit,
+}
+
+/// `ondeck runbook …`.
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// Validate every *.md runbook in a directory: front matter, matchers, at least one step
+    /// (exit 2 if any file has an error).
+    Check {
+        /// The directory to check.
+        dir: PathBuf,
+    },
 }
 
 /// Output format of headless commands.
@@ -50,4 +74,46 @@ pub enum Format {
     Text,
     /// JSON for scripts.
     Json,
+}
+
+/// Parses `--at`: unix epoch seconds (fractions allowed) or an RFC 3339 timestamp.
+pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    let invalid =
+        || format!("`{text}` is neither RFC 3339 (2025-01-01T03:12:00Z) nor unix epoch seconds");
+    if let Ok(seconds) = text.parse::<f64>() {
+        if !seconds.is_finite() {
+            return Err(invalid());
+        }
+        let whole = seconds.floor();
+        // Whole milliseconds: Prometheus evaluates at millisecond resolution.
+        let millis = ((seconds - whole) * 1000.0).round() as u32;
+        return Utc
+            .timestamp_opt(whole as i64, millis.min(999) * 1_000_000)
+            .single()
+            .ok_or_else(invalid);
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| invalid())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_takes_epoch_seconds_or_rfc3339() {
+        let end = Utc.timestamp_opt(1_735_689_600, 0).unwrap();
+        assert_eq!(parse_instant("1735689600"), Ok(end));
+        assert_eq!(parse_instant("2025-01-01T00:00:00Z"), Ok(end));
+        assert_eq!(parse_instant("2025-01-01T01:00:00+01:00"), Ok(end));
+        assert_eq!(
+            parse_instant("1735689600.25"),
+            Ok(end + chrono::Duration::milliseconds(250))
+        );
+        for bad in ["yesterday", "", "NaN", "2025-01-01 25:00"] {
+            assert!(parse_instant(bad).is_err(), "{bad}");
+        }
+    }
 }

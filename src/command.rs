@@ -1,7 +1,12 @@
 //! Side effects `update` asks for. The app runs each off the UI task; results come back as
 //! [`crate::event::Event::Done`].
 
+use std::path::PathBuf;
+
+use crate::journal::AuditEntry;
 use crate::model::{IncidentAction, TraceSearch};
+use crate::runbook::exec::ExecSpec;
+use crate::runbook::progress::Progress;
 
 /// A side effect.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,5 +32,50 @@ pub enum Command {
     FetchTrace {
         /// Trace id.
         trace_id: String,
+    },
+    /// Read saved runbook progress (the result comes back as `ProgressLoaded`).
+    LoadProgress {
+        /// The progress file.
+        path: PathBuf,
+    },
+    /// Save runbook progress atomically.
+    SaveProgress {
+        /// The progress file.
+        path: PathBuf,
+        /// What to write.
+        progress: Box<Progress>,
+    },
+    /// Read a runbook file an incident names by path.
+    LoadRunbook {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Append a line to the audit log.
+    Audit {
+        /// The log file.
+        path: PathBuf,
+        /// The entry.
+        entry: Box<AuditEntry>,
+    },
+    /// Add a note to an incident in its backend.
+    AddNote {
+        /// Source of the incident.
+        source: String,
+        /// Incident id.
+        incident_id: String,
+        /// The note.
+        text: String,
+    },
+    /// Run a step's command; output and the end come back as `StepOutput`/`StepFinished`.
+    RunStep {
+        /// Identifies the run.
+        run_id: u64,
+        /// What to run.
+        spec: Box<ExecSpec>,
+    },
+    /// Kill a running step's process group.
+    KillStep {
+        /// The run.
+        run_id: u64,
     },
 }

@@ -1,6 +1,11 @@
 //! Everything that can wake the app loop, from every task, on one channel.
 
+use std::path::PathBuf;
+
 use crate::model::{IncidentAction, Trace, TraceKind, TraceSummary};
+use crate::runbook::Runbook;
+use crate::runbook::exec::{Finished, Stream};
+use crate::runbook::progress::Progress;
 use crate::sources::{SourceError, SourceUpdate};
 
 /// One thing that happened.
@@ -14,6 +19,8 @@ pub enum Event {
     Source(Box<SourceUpdate>),
     /// A command finished.
     Done(Box<CommandResult>),
+    /// A runbook command produced a result (or a line of a running step's output).
+    Runbook(Box<RunbookResult>),
 }
 
 /// The outcome of a [`crate::command::Command`] that ran off the UI task.
@@ -45,5 +52,48 @@ pub enum CommandResult {
         trace_id: String,
         /// The trace, or why not.
         outcome: Result<Trace, SourceError>,
+    },
+}
+
+/// The outcome of a runbook command (progress, notes, step runs), kept apart from
+/// [`CommandResult`] so the runbook view owns its own results.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunbookResult {
+    /// Saved runbook progress was read.
+    ProgressLoaded {
+        /// The file.
+        path: PathBuf,
+        /// The progress (`None`: nothing saved yet), or why it could not be read.
+        outcome: Result<Option<Progress>, String>,
+    },
+    /// A runbook file named by an incident was read.
+    RunbookLoaded {
+        /// The file.
+        path: PathBuf,
+        /// The runbook, or the parse error.
+        outcome: Result<Box<Runbook>, String>,
+    },
+    /// A note was added to an incident, or not.
+    NoteAdded {
+        /// Incident id.
+        incident_id: String,
+        /// Delivered, or why not.
+        outcome: Result<(), SourceError>,
+    },
+    /// A running step printed a line.
+    StepOutput {
+        /// The run.
+        run_id: u64,
+        /// Which pipe.
+        stream: Stream,
+        /// The line.
+        line: String,
+    },
+    /// A running step ended.
+    StepFinished {
+        /// The run.
+        run_id: u64,
+        /// Exit status and duration.
+        finished: Finished,
     },
 }

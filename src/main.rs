@@ -6,11 +6,12 @@ use clap::Parser;
 use color_eyre::Result;
 use color_eyre::eyre::eyre;
 
-use ondeck::cli::{Cli, Format, Subcommands};
+use ondeck::cli::{Cli, Format, RunbookCommand, Subcommands};
 use ondeck::config::{self, ConfigLocation};
 use ondeck::headless;
 use ondeck::setup::{self, Overrides};
 use ondeck::sources::Clock;
+use ondeck::state::RunbookState;
 
 fn main() -> ExitCode {
     if let Err(error) = color_eyre::install() {
@@ -34,14 +35,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         print_version(&location);
         return Ok(ExitCode::SUCCESS);
     }
+    // Time travel: one fixed instant for every query; the past is only looked at, never acted on.
+    let clock = cli.at.map_or(Clock::System, Clock::Fixed);
     let overrides = Overrides {
         theme: cli.theme.clone(),
-        readonly: cli.readonly,
+        readonly: cli.readonly || cli.at.is_some(),
     };
     match cli.command {
         Some(Subcommands::CheckConfig { path }) => Ok(check_config(path, &location)),
-        Some(Subcommands::Snapshot { format }) => snapshot(&location, &overrides, format),
-        None => cockpit(&location, &overrides),
+        Some(Subcommands::Snapshot { format }) => snapshot(&location, &overrides, format, clock),
+        Some(Subcommands::Runbook {
+            command: RunbookCommand::Check { dir },
+        }) => Ok(check_runbooks(&dir)),
+        Some(Subcommands::Audit) => audit(),
+        None => cockpit(&location, &overrides, clock),
     }
 }
 
@@ -61,6 +68,9 @@ fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> E
         Ok(config) => {
             println!("{}: ok", location.path().display());
             print!("{}", config.describe());
+            for warning in &config.warnings {
+                eprintln!("warning: {warning}");
+            }
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -70,8 +80,42 @@ fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> E
     }
 }
 
+/// One line per runbook file; exit 2 when any has an error.
+fn check_runbooks(dir: &std::path::Path) -> ExitCode {
+    let (lines, ok) = ondeck::runbook::check_dir(dir);
+    for line in lines {
+        println!("{line}");
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// Prints the audit log readably, oldest first.
+fn audit() -> Result<ExitCode> {
+    let dir = config::state_dir().ok_or_else(|| eyre!("no state directory on this system"))?;
+    let path = ondeck::journal::audit_path(&dir);
+    let entries = ondeck::journal::read_all(&path)?;
+    if entries.is_empty() {
+        println!("{}: no entries yet", path.display());
+    }
+    for entry in entries {
+        match entry {
+            Ok(entry) => println!("{}", entry.display_line()),
+            Err(error) => eprintln!("{}: {error}", path.display()),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn load_config(location: &ConfigLocation) -> Result<config::Config> {
-    config::load(location).map_err(|e| eyre!("{e}"))
+    let config = config::load(location).map_err(|e| eyre!("{e}"))?;
+    for warning in &config.warnings {
+        tracing::warn!(%warning, "config");
+    }
+    Ok(config)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -81,9 +125,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-fn snapshot(location: &ConfigLocation, overrides: &Overrides, format: Format) -> Result<ExitCode> {
+fn snapshot(
+    location: &ConfigLocation,
+    overrides: &Overrides,
+    format: Format,
+    clock: Clock,
+) -> Result<ExitCode> {
     let config = load_config(location)?;
-    let app = setup::build(&config, overrides, Clock::System)?;
+    let app = setup::build(&config, overrides, clock)?;
     let (state, generated_at) = runtime()?.block_on(headless::collect(app));
     let snapshot = headless::json::build(&state, generated_at);
     match format {
@@ -97,9 +146,10 @@ fn snapshot(location: &ConfigLocation, overrides: &Overrides, format: Format) ->
     })
 }
 
-fn cockpit(location: &ConfigLocation, overrides: &Overrides) -> Result<ExitCode> {
+fn cockpit(location: &ConfigLocation, overrides: &Overrides, clock: Clock) -> Result<ExitCode> {
     let config = load_config(location)?;
-    let app = setup::build(&config, overrides, Clock::System)?;
+    let mut app = setup::build(&config, overrides, clock)?;
+    app.state.runbook = RunbookState::configured(&config, config::state_dir());
     tracing::info!(
         config = %location.path().display(),
         sources = config.sources.len(),

@@ -99,7 +99,9 @@ pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App
         keymap.merge_table(keys).map_err(|e| eyre!("keys: {e}"))?;
     }
     let backends = backends(config, clock)?;
-    let state = initial_state(config, &backends, clock, overrides.readonly);
+    let mut state = initial_state(config, &backends, clock, overrides.readonly);
+    // The help's length is fixed by the keymap; update uses it to bound help scrolling.
+    state.help_len = crate::ui::overlays::help::help_lines(&keymap, &theme).len();
     Ok(App {
         state,
         keymap,

@@ -6,6 +6,8 @@
 #[path = "support/prometheus.rs"]
 mod support;
 
+use support::{assert_same, prometheus_says, prometheus_says_at};
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -31,6 +33,7 @@ fn source(url: &str, timeout: Duration) -> SourceConfig {
         seed: 0,
         url: Some(url.into()),
         token: None,
+        http: Default::default(),
     }
 }
 
@@ -103,44 +106,12 @@ fn error_ratio_promql(slo: &SloConfig, w: Window) -> String {
             let count = format!("{name}_count{{{labels}}}");
             format!("(1 - {} / {})", rate(&bucket), rate(&count))
         }
+        other => panic!("the fleet has no templated SLIs: {other:?}"),
     }
 }
 
 fn burn_promql(slo: &SloConfig, w: Window) -> String {
     format!("{} / (1 - {})", error_ratio_promql(slo, w), slo.objective)
-}
-
-/// Prometheus's answer for `promql` at the fixed end time; `None` for an empty result or NaN.
-async fn prometheus_says(promql: &str) -> Option<f64> {
-    let url = format!("{}/api/v1/query", support::server().url);
-    let time = support::END.to_string();
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(url)
-        .form(&[("query", promql), ("time", time.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(body["status"], "success", "{promql}: {body}");
-    let result = body["data"]["result"].as_array().unwrap();
-    assert!(result.len() <= 1, "{promql}: {body}");
-    let value: f64 = result.first()?["value"][1].as_str()?.parse().ok()?;
-    value.is_finite().then_some(value)
-}
-
-fn assert_same(what: &str, ondeck: Option<f64>, prometheus: Option<f64>) {
-    match (ondeck, prometheus) {
-        (Some(a), Some(b)) => {
-            let tolerance = 1e-9 * a.abs().max(b.abs());
-            assert!(
-                (a - b).abs() <= tolerance,
-                "{what}: ondeck {a} vs Prometheus {b}"
-            );
-        }
-        (a, b) => assert_eq!(a, b, "{what}: ondeck vs Prometheus"),
-    }
 }
 
 async fn observe(slos: Vec<SloConfig>) -> (PrometheusSource, Vec<SloObservation>) {
@@ -220,6 +191,30 @@ async fn tier_firing_matches_prometheus_booleans() {
 }
 
 #[tokio::test]
+async fn the_trend_is_the_1h_burn_rate_every_30_minutes_over_a_day() {
+    let slos = vec![
+        errors_slo("checkout", 0.999),
+        latency_slo("checkout"),
+        errors_slo("idle", 0.999),
+    ];
+    let (_, observations) = observe(slos.clone()).await;
+    for (slo, observation) in slos.iter().zip(&observations) {
+        assert_eq!(observation.trend.len(), 48, "{}", observation.spec.id);
+        let promql = burn_promql(slo, Window::hours(1));
+        for (i, point) in observation.trend.iter().enumerate() {
+            let time = support::END - (47 - i as i64) * 1800;
+            // No traffic is drawn as 0 in the sparkline.
+            let expected = prometheus_says_at(&promql, time).await.unwrap_or(0.0);
+            let what = format!("{} trend point {i}", observation.spec.id);
+            assert_same(&what, Some(*point), Some(expected));
+        }
+    }
+    // The checkout burst began 50 minutes before the end: only the newest points show it.
+    let checkout = &observations[0].trend;
+    assert!(checkout[47] > 14.4 && checkout[44] < 1.0, "{checkout:?}");
+}
+
+#[tokio::test]
 async fn a_service_without_traffic_has_no_data_not_zero() {
     let (_, observations) = observe(vec![errors_slo("idle", 0.999)]).await;
     let report = report(&observations[0]);
@@ -232,9 +227,13 @@ async fn a_service_without_traffic_has_no_data_not_zero() {
 #[tokio::test]
 async fn one_refresh_costs_windows_times_shapes_requests() {
     let (prom, _) = observe(fleet()).await;
-    let windows = STANDARD_WINDOWS.len() + 1; // plus the 30d period
+    // Every window plus the 30d period, and one range request per shape for the trend; then
+    // service trends: three quantiles of the one histogram, and one error rate from the
+    // shape pair of each service's first availability SLO (5xx/all for every service).
+    let per_shape = STANDARD_WINDOWS.len() + 1 + 1;
+    let cost = (per_shape * 5 + 3 + 1) as u64;
     assert_eq!(prom.plan().shapes.len(), 5);
-    assert_eq!(prom.requests_sent(), (windows * 5) as u64);
+    assert_eq!(prom.requests_sent(), cost);
     // Twice the SLOs of the same shapes cost nothing more.
     let more: Vec<SloConfig> = fleet()
         .into_iter()
@@ -242,7 +241,7 @@ async fn one_refresh_costs_windows_times_shapes_requests() {
         .collect();
     let (prom, observations) = observe(more).await;
     assert_eq!(observations.len(), 12);
-    assert_eq!(prom.requests_sent(), (windows * 5) as u64);
+    assert_eq!(prom.requests_sent(), cost);
 }
 
 #[tokio::test]
@@ -303,6 +302,7 @@ async fn a_server_that_never_answers_hits_the_timeout() {
     let error = prom.fetch(at()).await.unwrap_err();
     assert_eq!(error, SourceError::Timeout(500));
     let took = started.elapsed();
-    // Eight windows, four at a time: two rounds of one timeout each.
-    assert!(took >= timeout && took < Duration::from_secs(3), "{took:?}");
+    // Two shapes over eight windows, two trend ranges and one error-rate range, four at a
+    // time: five rounds of one timeout each, never more.
+    assert!(took >= timeout && took < Duration::from_secs(4), "{took:?}");
 }

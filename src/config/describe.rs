@@ -56,6 +56,27 @@ impl Config {
             if let Some(token) = &source.token {
                 write!(out, ", token from {}", token.describe())?;
             }
+            if let Some(basic) = &source.http.basic_auth {
+                let from = basic.password.describe();
+                write!(
+                    out,
+                    ", basic auth as {} (password from {from})",
+                    basic.username
+                )?;
+            }
+            if !source.http.headers.is_empty() {
+                // Names only: a header value may be a credential.
+                let names: Vec<&str> = source
+                    .http
+                    .headers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                write!(out, ", headers {}", names.join(", "))?;
+            }
+            if let Some(ca) = &source.http.ca_file {
+                write!(out, ", CA {}", ca.display())?;
+            }
             writeln!(out)?;
         }
         if self.slos.is_empty() {
@@ -67,6 +88,8 @@ impl Config {
             let measure = match &slo.sli {
                 SloSliConfig::GoodRatio { .. } => "ratio good/total".to_string(),
                 SloSliConfig::BadRatio { .. } => "ratio bad/total".to_string(),
+                SloSliConfig::ErrorEvents { .. } => "events errors/total".to_string(),
+                SloSliConfig::ErrorRatio { .. } => "raw error ratio".to_string(),
                 SloSliConfig::Latency { metric, threshold } => {
                     format!("latency {metric} < {threshold}s")
                 }

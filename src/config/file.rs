@@ -23,6 +23,12 @@ pub(crate) struct RawConfig {
     pub(crate) slo: Vec<Spanned<RawSlo>>,
     pub(crate) keys: Option<toml::Table>,
     pub(crate) theme_overrides: Option<toml::Table>,
+    pub(crate) runbook_dirs: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub(crate) post_notes: bool,
+    pub(crate) step_timeout: Option<Spanned<HumanDuration>>,
+    /// Sloth and OpenSLO files (paths or globs, relative to this file) to load SLOs from.
+    pub(crate) slo_files: Option<Vec<Spanned<String>>>,
 }
 
 /// `[[tier]]`.
@@ -47,6 +53,14 @@ pub(crate) struct RawSource {
     pub(crate) url: Option<Spanned<String>>,
     pub(crate) token_env: Option<Spanned<String>>,
     pub(crate) token_file: Option<Spanned<String>>,
+    /// HTTP basic auth user; the password comes from `password_env` or `password_file`.
+    pub(crate) username: Option<Spanned<String>>,
+    pub(crate) password_env: Option<Spanned<String>>,
+    pub(crate) password_file: Option<Spanned<String>>,
+    /// Extra headers sent with every request (`X-Scope-OrgID = "tenant"`).
+    pub(crate) headers: Option<std::collections::BTreeMap<String, Spanned<String>>>,
+    /// PEM file of extra CA certificates.
+    pub(crate) ca_file: Option<Spanned<String>>,
 }
 
 /// `[[slo]]`.

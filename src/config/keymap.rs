@@ -27,7 +27,7 @@ pub struct Binding {
 }
 
 /// Bindings per context. Contexts: `global`, `executive`, `oncall`, `debug`, `confirm`,
-/// `help`, `detail`.
+/// `help`, `detail`, `runbook`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Keymap {
     contexts: Vec<(String, Vec<Binding>)>,
@@ -224,7 +224,7 @@ pub enum KeymapError {
 }
 
 /// Contexts a keymap may bind in.
-pub const CONTEXTS: [&str; 7] = [
+pub const CONTEXTS: [&str; 8] = [
     "global",
     "executive",
     "oncall",
@@ -232,6 +232,7 @@ pub const CONTEXTS: [&str; 7] = [
     "confirm",
     "help",
     "detail",
+    "runbook",
 ];
 
 impl Keymap {

@@ -1,9 +1,11 @@
 //! The validated configuration in plain Rust types: what the app reads after loading.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::http::HttpOptions;
 use super::secret::SecretRef;
 use crate::slo::{SliKind, SloSpec, TierSpec, Window, default_tiers};
 
@@ -26,6 +28,15 @@ pub struct Config {
     pub keys: Option<toml::Table>,
     /// Theme roles the user restyles (`[theme_overrides]`), already checked.
     pub theme_overrides: Option<toml::Table>,
+    /// Directories whose `*.md` runbooks are loaded over the shipped examples.
+    pub runbook_dirs: Vec<PathBuf>,
+    /// Also add each runbook step's outcome as a note on the incident.
+    pub post_notes: bool,
+    /// A runbook step's command is killed after this long.
+    pub step_timeout: Duration,
+    /// Things the loader skipped or could not honour (unsupported fields of SLO files), each
+    /// naming the file and field. The config is usable; `check-config` prints them.
+    pub warnings: Vec<String>,
 }
 
 /// One backend ondeck polls.
@@ -45,6 +56,8 @@ pub struct SourceConfig {
     pub url: Option<String>,
     /// Where the API token comes from.
     pub token: Option<SecretRef>,
+    /// Basic auth, extra headers and a private CA.
+    pub http: HttpOptions,
 }
 
 /// The backends ondeck knows by name. The app decides which ones it can run.
@@ -110,7 +123,23 @@ pub enum SloSliConfig {
         /// Latency bound in seconds a good request stays under.
         threshold: f64,
     },
+    /// Sloth `sli.events`: whole PromQL queries for the rate of errors and of all events,
+    /// with [`WINDOW_PLACEHOLDER`] where the window goes. Sent as written, once per window.
+    ErrorEvents {
+        /// Rate of bad events over `{{.window}}`.
+        errors: String,
+        /// Rate of all events over `{{.window}}`.
+        total: String,
+    },
+    /// Sloth `sli.raw`: one PromQL query for the error ratio over [`WINDOW_PLACEHOLDER`].
+    ErrorRatio {
+        /// Share of bad events over `{{.window}}`, between 0 and 1.
+        ratio: String,
+    },
 }
+
+/// Where a templated query (Sloth's Go template syntax) takes its window, e.g. `5m`.
+pub const WINDOW_PLACEHOLDER: &str = "{{.window}}";
 
 /// Demo defaults: a lively fleet every 5 seconds.
 pub(crate) const DEMO_REFRESH: Duration = Duration::from_secs(5);
@@ -144,8 +173,22 @@ impl Config {
             slos: Vec::new(),
             keys: None,
             theme_overrides: None,
+            runbook_dirs: default_runbook_dirs(),
+            post_notes: false,
+            step_timeout: DEFAULT_STEP_TIMEOUT,
+            warnings: Vec::new(),
         }
     }
+}
+
+/// How long a runbook step may run when the file does not say.
+pub(crate) const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `~/.config/ondeck/runbooks` (the XDG config dir), when there is a home directory.
+pub(crate) fn default_runbook_dirs() -> Vec<PathBuf> {
+    directories::ProjectDirs::from("", "", "ondeck")
+        .map(|d| vec![d.config_dir().join("runbooks")])
+        .unwrap_or_default()
 }
 
 /// `$USER`, else `ondeck`.
@@ -167,6 +210,7 @@ impl SourceConfig {
             seed: DEMO_SEED,
             url: None,
             token: None,
+            http: HttpOptions::default(),
         }
     }
 }
@@ -211,7 +255,10 @@ impl SloSliConfig {
     /// The indicator kind the SLO math and the panes show.
     pub fn kind(&self) -> SliKind {
         match self {
-            SloSliConfig::GoodRatio { .. } | SloSliConfig::BadRatio { .. } => SliKind::Availability,
+            SloSliConfig::GoodRatio { .. }
+            | SloSliConfig::BadRatio { .. }
+            | SloSliConfig::ErrorEvents { .. }
+            | SloSliConfig::ErrorRatio { .. } => SliKind::Availability,
             SloSliConfig::Latency { threshold, .. } => SliKind::Latency {
                 threshold_seconds: *threshold,
             },

@@ -9,9 +9,10 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Locator};
 use super::file::{RawConfig, RawSlo, RawSource, RawTier};
+use super::http::{RawHttp, validate_http};
 use super::model::{
-    Config, DEFAULT_TIMEOUT, DEFAULT_WINDOW, DEMO_SEED, SloConfig, SloSliConfig, SourceConfig,
-    default_user,
+    Config, DEFAULT_STEP_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_WINDOW, DEMO_SEED, SloConfig,
+    SloSliConfig, SourceConfig, default_runbook_dirs, default_user,
 };
 use super::overrides::{check_keys, check_theme_overrides};
 use super::secret::SecretRef;
@@ -58,6 +59,7 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
         }
         slos.push(slo);
     }
+    let warnings = super::slo_files::load_into(&mut slos, raw.slo_files, base, &tiers, at)?;
     let theme = match raw.theme {
         Some(name) if !Theme::builtin_names().contains(&name.get_ref().as_str()) => {
             let error = ThemeError::UnknownTheme(name.get_ref().clone());
@@ -78,6 +80,27 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
     if let Some(overrides) = &raw.theme_overrides {
         check_theme_overrides(overrides, at)?;
     }
+    let runbook_dirs = match raw.runbook_dirs {
+        None => default_runbook_dirs(),
+        Some(dirs) => {
+            let mut out = Vec::with_capacity(dirs.len());
+            for dir in dirs {
+                let dir = non_empty(dir, "a runbook_dirs entry", at)?;
+                out.push(expand_dir(&dir, base));
+            }
+            out
+        }
+    };
+    let step_timeout = match raw.step_timeout {
+        Some(timeout) if timeout.get_ref().0.is_zero() => {
+            return Err(at.at(
+                Some(timeout.span()),
+                "step_timeout must be above 0, e.g. 5m",
+            ));
+        }
+        Some(timeout) => timeout.into_inner().0,
+        None => DEFAULT_STEP_TIMEOUT,
+    };
     Ok(Config {
         theme,
         user,
@@ -87,7 +110,27 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
         slos,
         keys: raw.keys,
         theme_overrides: raw.theme_overrides,
+        runbook_dirs,
+        post_notes: raw.post_notes,
+        step_timeout,
+        warnings,
     })
+}
+
+/// A runbook directory as written: `~/` is the home directory, relative paths start at the
+/// config file's directory.
+fn expand_dir(dir: &str, base: Option<&Path>) -> std::path::PathBuf {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    match (dir.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => {
+            let path = Path::new(dir);
+            match base {
+                Some(base) if path.is_relative() => base.join(path),
+                _ => path.to_path_buf(),
+            }
+        }
+    }
 }
 
 fn non_empty(value: Spanned<String>, what: &str, at: &Locator<'_>) -> Checked<String> {
@@ -152,6 +195,14 @@ fn validate_source(raw: RawSource, base: Option<&Path>, at: &Locator<'_>) -> Che
         }
         (None, None) => None,
     };
+    let http = RawHttp {
+        username: raw.username,
+        password_env: raw.password_env,
+        password_file: raw.password_file,
+        headers: raw.headers,
+        ca_file: raw.ca_file,
+        has_token: token.is_some(),
+    };
     Ok(SourceConfig {
         name,
         kind: raw.kind,
@@ -160,6 +211,7 @@ fn validate_source(raw: RawSource, base: Option<&Path>, at: &Locator<'_>) -> Che
         seed: raw.seed.unwrap_or(DEMO_SEED),
         url,
         token,
+        http: validate_http(http, base, at)?,
     })
 }
 
@@ -205,7 +257,8 @@ fn validate_tiers(
 
 /// A percentage as written (`99.9`) to a fraction (`0.999`), without the float noise of a
 /// plain division (99.9 / 100 is 0.9990000000000001).
-fn percent_to_fraction(percent: f64) -> f64 {
+/// A percentage as the fraction the math uses, rounded so `99.9` is exactly `0.999`.
+pub(super) fn percent_to_fraction(percent: f64) -> f64 {
     (percent * 1e10).round() / 1e12
 }
 

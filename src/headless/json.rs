@@ -62,6 +62,8 @@ pub struct SloJson {
     pub time_to_exhaustion_seconds: Option<f64>,
     /// Every alert tier.
     pub alerts: Vec<AlertJson>,
+    /// Why some of its numbers are missing (query errors, `; `-separated), else `null`.
+    pub error: Option<String>,
 }
 
 /// One alert tier of one SLO.
@@ -142,7 +144,7 @@ pub fn build(state: &State, generated_at: DateTime<Utc>) -> Snapshot {
         slos: state
             .slos
             .iter()
-            .map(|row| slo(&row.source, &row.report))
+            .map(|row| slo(&row.source, &row.report, &row.issues))
             .collect(),
         incidents: state.open_incidents().into_iter().map(incident).collect(),
         response: ResponseJson {
@@ -191,7 +193,7 @@ fn sources(state: &State) -> Vec<SourceJson> {
     out
 }
 
-fn slo(source: &str, report: &SloReport) -> SloJson {
+fn slo(source: &str, report: &SloReport, issues: &[String]) -> SloJson {
     let spec = &report.spec;
     SloJson {
         id: spec.id.clone(),
@@ -221,6 +223,7 @@ fn slo(source: &str, report: &SloReport) -> SloJson {
                 firing: t.firing,
             })
             .collect(),
+        error: (!issues.is_empty()).then(|| issues.join("; ")),
     }
 }
 

@@ -80,8 +80,9 @@ pub async fn collect(app: App) -> (State, DateTime<Utc>) {
         clock,
         ..
     } = app;
+    // One evaluation instant for every query of this snapshot, reported as `generated_at`.
     let generated_at = clock.now();
-    for source_update in poll_once(&backends, clock).await {
+    for source_update in poll_once(&backends, Clock::Fixed(generated_at)).await {
         update(&mut state, Action::Ingest(Box::new(source_update)));
     }
     update(&mut state, Action::Tick(generated_at));

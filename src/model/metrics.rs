@@ -16,6 +16,9 @@ pub struct SloObservation {
     pub counts: BTreeMap<Window, Counts>,
     /// Recent burn rate (1h) samples, oldest first, for the trend sparkline.
     pub trend: Vec<f64>,
+    /// Why some windows have no numbers (a rejected query, an SLI that cannot be queried),
+    /// one message each; empty when every query for this SLO succeeded.
+    pub issues: Vec<String>,
 }
 
 /// Latency and error trends of one service, oldest sample first, `step` apart.

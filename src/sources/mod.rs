@@ -86,6 +86,21 @@ pub trait IncidentSource: Send + Sync + 'static {
         action: IncidentAction,
         note: Option<&str>,
     ) -> impl Future<Output = Result<(), SourceError>> + Send;
+
+    /// Adds a note to the incident's timeline (runbook progress with `post_notes`). Sources
+    /// without notes reject it, which the cockpit reports without retrying.
+    fn add_note(
+        &self,
+        incident_id: &str,
+        text: &str,
+    ) -> impl Future<Output = Result<(), SourceError>> + Send {
+        let _ = (incident_id, text);
+        async {
+            Err(SourceError::Rejected(
+                "this source does not take notes".into(),
+            ))
+        }
+    }
 }
 
 /// A source of distributed traces (Jaeger, Tempo, the demo).

@@ -72,6 +72,12 @@ impl IncidentSource for IncidentBackend {
             IncidentBackend::Demo(demo) => demo.apply(incident_id, action, note).await,
         }
     }
+
+    async fn add_note(&self, incident_id: &str, text: &str) -> Result<(), SourceError> {
+        match self {
+            IncidentBackend::Demo(demo) => demo.add_note(incident_id, text).await,
+        }
+    }
 }
 
 impl TraceSource for TraceBackend {

@@ -2,6 +2,7 @@
 
 pub mod debug;
 pub mod incidents;
+pub mod runbook;
 pub mod slos;
 pub mod sources;
 
@@ -11,6 +12,7 @@ use chrono::{DateTime, Utc};
 
 pub use debug::{DebugFocus, DebugState, Load};
 pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState, ResponseTimes};
+pub use runbook::{ExecConfirm, RunbookSettings, RunbookState, RunbookView, RunningStep};
 pub use slos::{FiringAlert, SloRow};
 pub use sources::{Health, SourceStatus};
 
@@ -144,6 +146,12 @@ pub struct State {
     pub debug: DebugState,
     /// The latest result message.
     pub flash: Option<Flash>,
+    /// First help line shown when help does not fit the screen at once.
+    pub help_scroll: usize,
+    /// How many lines the help has (fixed by the keymap), bounding `help_scroll`.
+    pub help_len: usize,
+    /// Runbooks: the library, and the one open over the pane.
+    pub runbook: RunbookState,
     /// Set once the user asked to leave.
     pub quit: bool,
 }
@@ -168,7 +176,29 @@ impl State {
             pending: BTreeMap::new(),
             debug: DebugState::default(),
             flash: None,
+            help_scroll: 0,
+            help_len: 0,
+            runbook: RunbookState::default(),
             quit: false,
+        }
+    }
+}
+
+impl State {
+    /// The keymap contexts that apply now, most specific first: an overlay's (or the runbook
+    /// view's confirmation) alone, else the runbook view or the pane, then `global`. Key
+    /// dispatch and the key-hint bar both use this, so the hints never show keys that do
+    /// nothing.
+    pub fn key_contexts(&self) -> Vec<&'static str> {
+        match &self.overlay {
+            Some(Overlay::Help) => vec!["help"],
+            Some(Overlay::Confirm(_)) => vec!["confirm"],
+            Some(Overlay::Detail) => vec!["detail"],
+            None => match &self.runbook.view {
+                Some(view) if view.confirm.is_some() => vec!["confirm"],
+                Some(_) => vec!["runbook", "global"],
+                None => vec![self.pane.key(), "global"],
+            },
         }
     }
 }

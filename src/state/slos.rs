@@ -15,6 +15,8 @@ pub struct SloRow {
     pub report: SloReport,
     /// Recent burn-rate samples for the sparkline, oldest first.
     pub trend: Vec<f64>,
+    /// Why some of its numbers are missing (query errors), from the latest refresh.
+    pub issues: Vec<String>,
 }
 
 /// A firing tier with the SLO it belongs to.

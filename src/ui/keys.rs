@@ -2,7 +2,7 @@
 
 use crate::action::Action;
 use crate::config::{Binding, Keymap};
-use crate::state::{Overlay, Pane, State};
+use crate::state::{Pane, State};
 
 /// Every key bound to one action.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,14 +68,9 @@ pub fn grouped(bindings: &[Binding]) -> Vec<KeyGroup> {
         .collect()
 }
 
-/// The keymap context that receives keys right now: the overlay's, else the pane's.
+/// The keymap context that receives keys right now (see [`State::key_contexts`]).
 pub fn active_context(state: &State) -> &'static str {
-    match &state.overlay {
-        Some(Overlay::Help) => "help",
-        Some(Overlay::Confirm(_)) => "confirm",
-        Some(Overlay::Detail) => "detail",
-        None => state.pane.key(),
-    }
+    state.key_contexts().first().copied().unwrap_or("global")
 }
 
 impl KeyGroup {
@@ -121,6 +116,7 @@ pub fn hints(state: &State, keymap: &Keymap) -> Vec<(String, &'static str)> {
 mod tests {
     use super::*;
     use crate::slo::default_tiers;
+    use crate::state::Overlay;
     use chrono::{TimeZone, Utc};
 
     #[test]

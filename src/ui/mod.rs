@@ -43,6 +43,9 @@ pub fn render(frame: &mut Frame, state: &State, ctx: &UiContext) {
         Pane::Oncall => panes::oncall::render(frame, screen.body, state, ctx.theme),
         Pane::Debug => panes::debug::render(frame, screen.body, state, ctx.theme),
     }
+    if let Some(view) = &state.runbook.view {
+        panes::runbook::render(frame, screen.body, state, view, ctx);
+    }
     statusbar::render(frame, screen.status, state, ctx.theme, ctx.keymap);
     overlays::render(frame, screen.body, state, ctx);
 }

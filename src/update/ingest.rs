@@ -68,6 +68,7 @@ fn ingest_metrics(state: &mut State, source: &str, snapshot: crate::model::Metri
             source: source.to_string(),
             report: evaluate(&observation.spec, &observation.counts, tiers),
             trend: observation.trend,
+            issues: observation.issues,
         }));
     state.slos.sort_by(risk_order);
     for service in snapshot.services {

@@ -4,6 +4,7 @@
 mod ingest;
 mod navigate;
 mod respond;
+mod runbook;
 
 use chrono::Duration;
 
@@ -18,12 +19,16 @@ pub const FLASH_SECONDS: i64 = 8;
 
 /// Applies one action and returns the side effects it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Command> {
+    if let Some(commands) = runbook::handle(state, &action) {
+        return commands;
+    }
     match action {
         Action::Quit => {
             state.quit = true;
             vec![Command::Quit]
         }
         Action::ToggleHelp => {
+            state.help_scroll = 0;
             state.overlay = match state.overlay {
                 Some(Overlay::Help) => None,
                 _ => Some(Overlay::Help),
@@ -87,7 +92,19 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             ingest::ingest(state, *update);
             vec![]
         }
-        Action::Completed(result) => ingest::completed(state, *result),
+        Action::OpenRunbook => runbook::open(state),
+        Action::StepNext
+        | Action::StepPrev
+        | Action::StepDone
+        | Action::StepSkip
+        | Action::StepExecute
+        | Action::KillStep => vec![],
+        Action::Runbook(result) => runbook::completed(state, *result),
+        Action::Completed(result) => {
+            let mut commands = runbook::audit_incident(state, &result);
+            commands.extend(ingest::completed(state, *result));
+            commands
+        }
     }
 }
 

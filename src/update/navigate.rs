@@ -42,6 +42,10 @@ pub(super) fn show_pane(state: &mut State, pane: Pane) -> Vec<Command> {
 }
 
 pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
+    if state.overlay == Some(Overlay::Help) {
+        state.help_scroll = step(state.help_scroll, delta, state.help_len);
+        return vec![];
+    }
     if state.overlay.is_some() {
         return vec![];
     }

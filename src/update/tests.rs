@@ -66,6 +66,7 @@ fn observation(service: &str, bad_hour: f64, bad_month: f64) -> SloObservation {
         spec,
         counts,
         trend: vec![1.0, 2.0],
+        issues: Vec::new(),
     }
 }
 
@@ -463,4 +464,25 @@ fn the_first_page_is_pinned_so_a_resort_never_moves_the_cursor() {
         )]),
     );
     assert_eq!(s.selected_incident().unwrap().id, "LOW-1");
+}
+
+#[test]
+fn help_scrolls_within_its_length_and_reopens_at_the_top() {
+    let mut s = state();
+    s.help_len = 12;
+    update(&mut s, Action::ToggleHelp);
+    update(&mut s, Action::PageDown);
+    assert_eq!(s.help_scroll, 10);
+    update(&mut s, Action::PageDown);
+    assert_eq!(s.help_scroll, 11, "never past the last line");
+    update(&mut s, Action::Up);
+    assert_eq!(s.help_scroll, 10);
+    update(&mut s, Action::ToggleHelp);
+    update(&mut s, Action::ToggleHelp);
+    assert_eq!(s.help_scroll, 0);
+    assert_eq!(
+        s.selected_slo_index(),
+        0,
+        "scrolling help moves no selection"
+    );
 }

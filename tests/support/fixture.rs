@@ -62,6 +62,7 @@ fn slo(
         source: "demo".to_string(),
         report: evaluate(&spec, &counts, &default_tiers()),
         trend: trend.to_vec(),
+        issues: Vec::new(),
     }
 }
 

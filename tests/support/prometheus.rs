@@ -72,6 +72,22 @@ fn start() -> Result<Server, String> {
             ));
         }
     }
+    let (dir, config, data) = backfilled()?;
+    let port = free_port()?;
+    let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
+    let url = format!("http://127.0.0.1:{port}");
+    let server = Server {
+        url,
+        pid,
+        watchdog,
+        dir,
+    };
+    wait_ready(port)?;
+    Ok(server)
+}
+
+/// A fresh directory holding the backfilled history (`data`) and a Prometheus config.
+fn backfilled() -> Result<(PathBuf, PathBuf, PathBuf), String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -96,17 +112,71 @@ fn start() -> Result<Server, String> {
     let config = dir.join("prometheus.yml");
     std::fs::write(&config, "global: {}\nscrape_configs: []\n")
         .map_err(|e| format!("write {}: {e}", config.display()))?;
-    let port = free_port()?;
-    let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
-    let url = format!("http://127.0.0.1:{port}");
-    let server = Server {
-        url,
-        pid,
-        watchdog,
-        dir,
-    };
-    wait_ready(port)?;
-    Ok(server)
+    Ok((dir, config, data))
+}
+
+// Only the failure tests restart a server; every test binary compiles this module.
+#[allow(dead_code)]
+/// A Prometheus of its own for one test, with the same history, that the test can stop and
+/// start again on the same port. Dropping it stops the server and removes its data.
+pub struct Restartable {
+    /// Base URL; stays the same across restarts.
+    pub url: String,
+    port: u16,
+    dir: PathBuf,
+    config: PathBuf,
+    data: PathBuf,
+    child: Option<Child>,
+}
+
+#[allow(dead_code)]
+impl Restartable {
+    /// Backfills a new data directory and starts a server on a free port.
+    pub fn start() -> Self {
+        let (dir, config, data) = backfilled().unwrap_or_else(|why| panic!("{why}"));
+        let port = free_port().unwrap_or_else(|why| panic!("{why}"));
+        let mut server = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            dir,
+            config,
+            data,
+            child: None,
+        };
+        server.resume();
+        server
+    }
+
+    /// Stops the server and waits until it has exited (its port then refuses connections).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port and data, and waits until it is ready.
+    pub fn resume(&mut self) {
+        let log = std::fs::File::create(self.dir.join("prometheus.log")).unwrap();
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", self.config.display()))
+            .arg(format!("--storage.tsdb.path={}", self.data.display()))
+            .arg("--storage.tsdb.retention.time=3650d")
+            .arg(format!("--web.listen-address=127.0.0.1:{}", self.port))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn prometheus: {e}"));
+        self.child = Some(child);
+        wait_ready(self.port).unwrap_or_else(|why| panic!("{why}"));
+    }
+}
+
+impl Drop for Restartable {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 fn free_port() -> Result<u16, String> {
@@ -178,6 +248,50 @@ fn wait_ready(port: u16) -> Result<(), String> {
     Err(format!(
         "prometheus on port {port} was not ready within 30 s"
     ))
+}
+
+/// Prometheus's own answer for `promql` at [`END`]; `None` for an empty result or NaN.
+// Not every test binary asks about END itself.
+#[allow(dead_code)]
+pub async fn prometheus_says(promql: &str) -> Option<f64> {
+    prometheus_says_at(promql, END).await
+}
+
+/// Prometheus's own answer for `promql` at `time` (unix seconds).
+// Only the trend tests ask about other instants; every test binary compiles this module.
+#[allow(dead_code)]
+pub async fn prometheus_says_at(promql: &str, time: i64) -> Option<f64> {
+    let url = format!("{}/api/v1/query", server().url);
+    let time = time.to_string();
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(url)
+        .form(&[("query", promql), ("time", time.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["status"], "success", "{promql}: {body}");
+    let result = body["data"]["result"].as_array().unwrap();
+    assert!(result.len() <= 1, "{promql}: {body}");
+    let value: f64 = result.first()?["value"][1].as_str()?.parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
+/// Asserts ondeck's number equals Prometheus's to a relative error of 1e-9, and that both
+/// agree on "no data".
+pub fn assert_same(what: &str, ondeck: Option<f64>, prometheus: Option<f64>) {
+    match (ondeck, prometheus) {
+        (Some(a), Some(b)) => {
+            let tolerance = 1e-9 * a.abs().max(b.abs());
+            assert!(
+                (a - b).abs() <= tolerance,
+                "{what}: ondeck {a} vs Prometheus {b}"
+            );
+        }
+        (a, b) => assert_eq!(a, b, "{what}: ondeck vs Prometheus"),
+    }
 }
 
 /// A deterministic value in [0, 1) for a series and a step.

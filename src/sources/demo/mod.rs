@@ -49,6 +49,8 @@ struct Inner {
     /// Built on the first metrics fetch, so a source that only serves traces stays cheap.
     counter: Mutex<Option<Counter>>,
     book: Mutex<Book>,
+    /// Notes added to incidents, in order, as (incident id, text).
+    notes: Mutex<Vec<(String, String)>>,
 }
 
 /// Takes a lock even if another thread panicked while holding it: the demo's state is always
@@ -78,8 +80,18 @@ impl DemoSource {
                 fleet,
                 counter: Mutex::new(None),
                 book: Mutex::new(book),
+                notes: Mutex::new(Vec::new()),
             }),
         }
+    }
+
+    /// Notes added to `incident_id`, oldest first.
+    pub fn notes(&self, incident_id: &str) -> Vec<String> {
+        lock(&self.inner.notes)
+            .iter()
+            .filter(|(id, _)| id == incident_id)
+            .map(|(_, text)| text.clone())
+            .collect()
     }
 
     fn metrics_at(&self, at: DateTime<Utc>) -> MetricsSnapshot {
@@ -119,6 +131,18 @@ impl IncidentSource for DemoSource {
         _note: Option<&str>,
     ) -> Result<(), SourceError> {
         self.apply_now(incident_id, action)
+    }
+
+    /// Keeps the note so [`DemoSource::notes`] can show it; unknown incidents are rejected.
+    async fn add_note(&self, incident_id: &str, text: &str) -> Result<(), SourceError> {
+        let known = self.incidents_now().iter().any(|i| i.id == incident_id);
+        if !known {
+            return Err(SourceError::Rejected(format!(
+                "no incident {incident_id} in the demo"
+            )));
+        }
+        lock(&self.inner.notes).push((incident_id.to_string(), text.to_string()));
+        Ok(())
     }
 }
 

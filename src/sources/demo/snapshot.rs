@@ -68,6 +68,7 @@ fn observe(fleet: &Fleet, counter: &mut Counter, s: usize, t: f64) -> SloObserva
         spec,
         counts,
         trend,
+        issues: Vec::new(),
     }
 }
 

@@ -1,12 +1,10 @@
-//! The Prometheus HTTP API as ondeck uses it: instant queries sent as POST form bodies to
-//! `/api/v1/query`, and their JSON answers parsed into typed samples.
+//! The Prometheus HTTP API's answers as ondeck reads them: instant queries (vector or
+//! scalar) and range queries (matrix) parsed into typed samples, errors into [`SourceError`].
 //!
 //! The same API is served by Thanos Query, Mimir (under its `/prometheus` prefix, which
-//! belongs in the configured URL) and VictoriaMetrics. Errors never carry the token: it lives
-//! only in a sensitive default header of the client.
+//! belongs in the configured URL) and VictoriaMetrics. The client is in `client`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -47,7 +45,7 @@ struct Envelope {
 enum Data {
     Vector(Vec<VectorSample>),
     Scalar(Point),
-    Matrix(IgnoredAny),
+    Matrix(Vec<MatrixSeries>),
     String(IgnoredAny),
 }
 
@@ -61,6 +59,35 @@ struct VectorSample {
 /// `[<unix seconds>, "<value>"]`.
 #[derive(Deserialize)]
 struct Point(IgnoredAny, String);
+
+#[derive(Deserialize)]
+struct MatrixSeries {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    values: Vec<TimedPoint>,
+}
+
+/// `[<unix seconds>, "<value>"]` where the time matters.
+#[derive(Deserialize)]
+struct TimedPoint(f64, String);
+
+/// One series of a range query's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// The series' labels.
+    pub labels: BTreeMap<String, String>,
+    /// `(unix seconds, value)`, oldest first.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A successful answer to `/api/v1/query_range`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RangeAnswer {
+    /// One entry per series.
+    pub series: Vec<Series>,
+    /// Warnings Prometheus attached.
+    pub warnings: Vec<String>,
+}
 
 /// Prometheus writes floats as Go does: `1.5`, `NaN`, `+Inf`, `-Inf`.
 fn parse_value(text: &str) -> Option<f64> {
@@ -76,6 +103,61 @@ fn parse_value(text: &str) -> Option<f64> {
 /// (`status: error`, `errorType`, `error`) and a 4xx/5xx status, so the body is read first
 /// and the status only decides the error when the body is not Prometheus JSON.
 pub fn parse_response(status: u16, body: &[u8]) -> Result<Answer, SourceError> {
+    let (data, warnings) = envelope(status, body)?;
+    let samples = match data {
+        Some(Data::Vector(samples)) => samples
+            .into_iter()
+            .map(|s| {
+                value_of(&s.value).map(|value| Sample {
+                    labels: s.metric,
+                    value,
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(Data::Scalar(point)) => vec![Sample {
+            labels: BTreeMap::new(),
+            value: value_of(&point)?,
+        }],
+        Some(Data::Matrix(_) | Data::String(_)) | None => {
+            return Err(SourceError::Malformed(
+                "expected a vector or scalar result".to_string(),
+            ));
+        }
+    };
+    Ok(Answer { samples, warnings })
+}
+
+/// Parses an answer to `/api/v1/query_range`, which is always a matrix.
+pub fn parse_range_response(status: u16, body: &[u8]) -> Result<RangeAnswer, SourceError> {
+    let (data, warnings) = envelope(status, body)?;
+    let Some(Data::Matrix(matrix)) = data else {
+        return Err(SourceError::Malformed(
+            "expected a matrix result".to_string(),
+        ));
+    };
+    let series = matrix
+        .into_iter()
+        .map(|s| {
+            let points = s
+                .values
+                .into_iter()
+                .map(|TimedPoint(t, v)| {
+                    parse_value(&v).map(|v| (t, v)).ok_or_else(|| {
+                        SourceError::Malformed(format!("`{v}` is not a sample value"))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(Series {
+                labels: s.metric,
+                points,
+            })
+        })
+        .collect::<Result<_, SourceError>>()?;
+    Ok(RangeAnswer { series, warnings })
+}
+
+/// The data and warnings of a successful answer, or the error Prometheus (or a proxy) gave.
+fn envelope(status: u16, body: &[u8]) -> Result<(Option<Data>, Vec<String>), SourceError> {
     let envelope: Envelope = match serde_json::from_slice(body) {
         Ok(envelope) => envelope,
         Err(_) if !(200..300).contains(&status) => {
@@ -97,30 +179,7 @@ pub fn parse_response(status: u16, body: &[u8]) -> Result<Answer, SourceError> {
             },
         });
     }
-    let samples = match envelope.data {
-        Some(Data::Vector(samples)) => samples
-            .into_iter()
-            .map(|s| {
-                value_of(&s.value).map(|value| Sample {
-                    labels: s.metric,
-                    value,
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        Some(Data::Scalar(point)) => vec![Sample {
-            labels: BTreeMap::new(),
-            value: value_of(&point)?,
-        }],
-        Some(Data::Matrix(_) | Data::String(_)) | None => {
-            return Err(SourceError::Malformed(
-                "expected a vector or scalar result".to_string(),
-            ));
-        }
-    };
-    Ok(Answer {
-        samples,
-        warnings: envelope.warnings,
-    })
+    Ok((envelope.data, envelope.warnings))
 }
 
 fn value_of(point: &Point) -> Result<f64, SourceError> {
@@ -132,85 +191,6 @@ fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let line = text.trim().lines().next().unwrap_or("").trim();
     line.chars().take(200).collect()
-}
-
-/// An HTTP client bound to one Prometheus base URL.
-#[derive(Clone)]
-pub struct Api {
-    client: reqwest::Client,
-    query_url: String,
-    base: String,
-    timeout: Duration,
-}
-
-impl Api {
-    /// A client for `base` (e.g. `http://prom:9090` or `https://mimir/prometheus`) whose
-    /// requests each end after `timeout`, sending `Authorization: Bearer <token>` if given.
-    pub fn new(base: &str, timeout: Duration, token: Option<&str>) -> Result<Self, SourceError> {
-        let mut headers = reqwest::header::HeaderMap::new();
-        if let Some(token) = token {
-            let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
-                .map_err(|_| {
-                    SourceError::Rejected(
-                        "the token contains characters not allowed in an HTTP header".to_string(),
-                    )
-                })?;
-            value.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, value);
-        }
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .default_headers(headers)
-            .user_agent(concat!("ondeck/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SourceError::Rejected(format!("cannot build the HTTP client: {e}")))?;
-        let base = base.trim_end_matches('/').to_string();
-        Ok(Self {
-            client,
-            query_url: format!("{base}/api/v1/query"),
-            base,
-            timeout,
-        })
-    }
-
-    /// Evaluates `promql` at `time` (unix seconds, as text).
-    pub async fn instant(&self, promql: &str, time: &str) -> Result<Answer, SourceError> {
-        let response = self
-            .client
-            .post(&self.query_url)
-            .form(&[("query", promql), ("time", time)])
-            .send()
-            .await
-            .map_err(|e| self.transport(&e))?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| self.transport(&e))?;
-        parse_response(status, &body)
-    }
-
-    fn transport(&self, e: &reqwest::Error) -> SourceError {
-        if e.is_timeout() {
-            return SourceError::Timeout(
-                u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
-            );
-        }
-        let cause = root_cause(e);
-        if e.is_connect() {
-            SourceError::Unreachable(format!("cannot connect to {}: {cause}", self.base))
-        } else {
-            SourceError::Unreachable(format!("{}: {cause}", self.base))
-        }
-    }
-}
-
-/// The innermost error message (e.g. "Connection refused (os error 111)"), which says more
-/// than reqwest's "error sending request".
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = e;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
 }
 
 #[cfg(test)]

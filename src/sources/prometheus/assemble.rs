@@ -31,7 +31,7 @@ impl Values {
                     .collect(),
                 single: None,
             },
-            ShapeKind::Single { .. } => Self {
+            ShapeKind::Single { .. } | ShapeKind::Templated { .. } => Self {
                 by_key: HashMap::new(),
                 single: answer.samples.first().map(|s| s.value),
             },
@@ -84,13 +84,27 @@ pub fn assemble(plan: &QueryPlan, answers: &Answers) -> (Vec<SloObservation>, Ve
                 }
             }
         }
+        let messages = issues
+            .iter()
+            .filter(|i| i.slo_id == slo.spec.id)
+            .map(SloIssue::message)
+            .collect();
         observations.push(SloObservation {
             spec: slo.spec.clone(),
             counts,
             trend: Vec::new(),
+            issues: messages,
         });
     }
     (observations, issues)
+}
+
+impl SloIssue {
+    /// The issue in a responder's words: the error, and the windows it left without numbers.
+    pub fn message(&self) -> String {
+        let windows: Vec<String> = self.windows.iter().map(Window::to_string).collect();
+        format!("query error ({}): {}", windows.join(", "), self.error)
+    }
 }
 
 /// One window's counts: `None` when there is no traffic data; a missing numerator sample in
@@ -107,18 +121,26 @@ fn window_counts(
         Some(Err(e)) => Err(e.clone()),
         None => Ok(None),
     };
-    let (num, total) = (lookup(num)?, lookup(total)?);
-    let Some(total) = total.filter(|t| t.is_finite()) else {
-        return Ok(None);
-    };
+    Ok(counts(numerator, lookup(num)?, lookup(total)?))
+}
+
+/// Counts from the numerator's and the total's values: `None` without a finite total; a
+/// missing numerator is zero events.
+pub fn counts(numerator: Numerator, num: Option<f64>, total: Option<f64>) -> Option<Counts> {
+    let total = total.filter(|t| t.is_finite())?;
     let num = num.unwrap_or(0.0);
     if !num.is_finite() {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(match numerator {
+    Some(match numerator {
         Numerator::Good => Counts::from_good(num, total),
         Numerator::Bad => Counts { bad: num, total },
-    }))
+        // A ratio of 1 event keeps burn rate and SLI exactly the ratio Prometheus computed.
+        Numerator::ErrorRatio => Counts {
+            bad: num,
+            total: 1.0,
+        },
+    })
 }
 
 fn note(issues: &mut Vec<SloIssue>, slo_id: &str, window: Window, error: SourceError) {

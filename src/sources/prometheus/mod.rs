@@ -4,32 +4,43 @@
 //! Submodules: `selector` (the selector form ondeck parses), `plan` (the query plan and its
 //! documentation), `api` (HTTP and JSON), `assemble` (answers back to SLOs).
 //!
-//! Phase 1 fills `counts` per window; `trend` and the per-service trends stay empty.
+//! Each refresh fills `counts` per window, the 1h burn-rate `trend` (see `trend`) and the
+//! per-service latency and error trends of the debug pane (see `services`).
 
 pub mod api;
 pub mod assemble;
+pub mod client;
 pub mod plan;
 pub mod selector;
+pub mod services;
+pub mod trend;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 
 use super::{MetricsSource, SourceError};
 use crate::config::{Config, SloConfig, SourceConfig, SourceKind};
 use crate::model::MetricsSnapshot;
 use crate::slo::Window;
-use api::Api;
+use api::Answer;
 pub use assemble::SloIssue;
 use assemble::{Answers, Values, assemble};
-use plan::Query;
+use client::{Api, Auth, ClientOptions};
 pub use plan::QueryPlan;
+use plan::{Query, ShapeKind};
+use services::{SERVICE_STEP_SECONDS, ServiceQuery, service_queries, services_start};
+use trend::{
+    TREND_STEP_SECONDS, TrendAnswers, TrendQuery, TrendValues, trend, trend_queries, trend_start,
+};
 
 /// How many queries one source has in flight at once, so a refresh of many shapes does not
 /// hit the backend with a burst of concurrent queries.
@@ -47,6 +58,8 @@ struct Inner {
     api: Api,
     plan: QueryPlan,
     queries: Vec<Query>,
+    trend_queries: Vec<TrendQuery>,
+    service_queries: Vec<ServiceQuery>,
     limit: Semaphore,
     requests: AtomicU64,
 }
@@ -100,21 +113,20 @@ impl PrometheusSource {
         let url = source.url.as_deref().ok_or_else(|| {
             SourceError::Rejected(format!("source `{}` needs a url", source.name))
         })?;
-        let token = source
-            .token
-            .as_ref()
-            .map(|r| r.resolve())
-            .transpose()
+        let api = Api::new(url, client_options(source)?)
             .map_err(|e| SourceError::Rejected(format!("source `{}`: {e}", source.name)))?;
-        let api = Api::new(url, source.timeout, token.as_ref().map(|t| t.expose()))?;
         let plan = QueryPlan::build(&slos, extra_windows);
         let queries = plan.queries();
+        let trend_queries = trend_queries(&plan);
+        let service_queries = service_queries(&plan);
         Ok(Self {
             inner: Arc::new(Inner {
                 name: source.name.clone(),
                 api,
                 plan,
                 queries,
+                trend_queries,
+                service_queries,
                 limit: Semaphore::new(MAX_CONCURRENT_QUERIES),
                 requests: AtomicU64::new(0),
             }),
@@ -131,36 +143,104 @@ impl PrometheusSource {
         self.inner.requests.load(Ordering::Relaxed)
     }
 
-    /// Runs every query of the plan at `at` and assembles the counts. Fails only when every
+    /// Runs every query of the plan at `at`, the trend's and the service trends' range
+    /// queries ending at `at`, and assembles counts and trends. Fails only when every instant
     /// query failed; otherwise failed queries become [`SloIssue`]s and leave their SLOs'
-    /// windows empty ("no data").
+    /// windows empty ("no data"), and failed range queries become warnings.
     pub async fn fetch(&self, at: DateTime<Utc>) -> Result<Fetched, SourceError> {
         let inner = &self.inner;
-        let time = format!("{}.{:03}", at.timestamp(), at.timestamp_subsec_millis());
-        let runs = inner.queries.iter().map(|query| {
-            let time = &time;
-            async move {
-                // The semaphore is never closed, so acquiring cannot fail.
-                let _permit = inner.limit.acquire().await.ok();
-                inner.requests.fetch_add(1, Ordering::Relaxed);
-                (query, inner.api.instant(&query.promql, time).await)
-            }
+        let time = format!("{:.3}", at.timestamp_millis() as f64 / 1000.0);
+        let (trend_from, services_from) = (trend_start(at), services_start(at));
+        let (trend_start_text, services_start_text) =
+            (format!("{trend_from:.3}"), format!("{services_from:.3}"));
+        let (trend_step, service_step) = (
+            TREND_STEP_SECONDS.to_string(),
+            SERVICE_STEP_SECONDS.to_string(),
+        );
+        let (time, trend_step, service_step) = (&time, &trend_step, &service_step);
+        let (trend_start_text, services_start_text) = (&trend_start_text, &services_start_text);
+        let instants = inner.queries.iter().map(|query| async move {
+            let answer = self.limited(inner.api.instant(&query.promql, time)).await;
+            (query, answer)
         });
-        let results = futures_util::future::join_all(runs).await;
-        let mut answers: Answers = HashMap::with_capacity(results.len());
+        let trends = inner.trend_queries.iter().map(|query| async move {
+            let range = inner
+                .api
+                .range(&query.promql, trend_start_text, time, trend_step);
+            (query, self.limited(range).await)
+        });
+        let service_runs = inner.service_queries.iter().map(|query| async move {
+            let range = inner
+                .api
+                .range(&query.promql, services_start_text, time, service_step);
+            (query, self.limited(range).await)
+        });
+        let (instants, trends, service_answers) = futures_util::future::join3(
+            join_all(instants),
+            join_all(trends),
+            join_all(service_runs),
+        )
+        .await;
         let mut warnings: Vec<String> = Vec::new();
+        let answers = self.collect_instants(instants, &mut warnings)?;
+        let mut trend_answers = TrendAnswers::with_capacity(trends.len());
+        for (query, result) in trends {
+            match result {
+                Ok(answer) => {
+                    let kind = &inner.plan.shapes[query.shape].kind;
+                    let values = TrendValues::from_range(kind, &answer, trend_from);
+                    trend_answers.insert(query.shape, values);
+                }
+                Err(e) => warn_once(&mut warnings, format!("trend query failed: {e}")),
+            }
+        }
+        let mut services = BTreeMap::new();
+        for (query, result) in service_answers {
+            match result {
+                Ok(answer) => services::fill(&mut services, query, &answer),
+                Err(e) => warn_once(&mut warnings, format!("service trend query failed: {e}")),
+            }
+        }
+        let (mut slos, issues) = assemble(&inner.plan, &answers);
+        for (observation, planned) in slos.iter_mut().zip(&inner.plan.slos) {
+            observation.trend = trend(planned, &trend_answers);
+        }
+        Ok(Fetched {
+            snapshot: MetricsSnapshot {
+                at,
+                slos,
+                services: services.into_values().collect(),
+            },
+            issues,
+            warnings,
+        })
+    }
+
+    /// Runs one request under the source's concurrency limit, counting it.
+    async fn limited<T>(&self, request: impl Future<Output = T>) -> T {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _permit = self.inner.limit.acquire().await.ok();
+        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        request.await
+    }
+
+    /// The instant answers by shape and window; the first error when every query failed.
+    fn collect_instants(
+        &self,
+        results: Vec<(&Query, Result<Answer, SourceError>)>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Answers, SourceError> {
+        let mut answers: Answers = HashMap::with_capacity(results.len());
         let mut first_error = None;
         let mut any_ok = results.is_empty();
         for (query, result) in results {
-            let entry = match result {
+            let kind = &self.inner.plan.shapes[query.shape].kind;
+            let entry = match result.and_then(|answer| one_series(kind, answer)) {
                 Ok(answer) => {
                     any_ok = true;
                     for w in &answer.warnings {
-                        if !warnings.contains(w) {
-                            warnings.push(w.clone());
-                        }
+                        warn_once(warnings, w.clone());
                     }
-                    let kind = &inner.plan.shapes[query.shape].kind;
                     Ok(Values::from_answer(kind, &answer))
                 }
                 Err(e) => {
@@ -170,19 +250,58 @@ impl PrometheusSource {
             };
             answers.insert((query.shape, query.window), entry);
         }
-        if let (false, Some(e)) = (any_ok, first_error) {
-            return Err(e);
+        match (any_ok, first_error) {
+            (false, Some(e)) => Err(e),
+            _ => Ok(answers),
         }
-        let (slos, issues) = assemble(&inner.plan, &answers);
-        Ok(Fetched {
-            snapshot: MetricsSnapshot {
-                at,
-                slos,
-                services: Vec::new(),
-            },
-            issues,
-            warnings,
-        })
+    }
+}
+
+fn warn_once(warnings: &mut Vec<String>, warning: String) {
+    if !warnings.contains(&warning) {
+        warnings.push(warning);
+    }
+}
+
+/// The HTTP client's options: secrets and the CA file are read now, when the source starts.
+/// Errors name the source and where the secret comes from, never the secret.
+fn client_options(source: &SourceConfig) -> Result<ClientOptions, SourceError> {
+    let rejected =
+        |e: &dyn std::fmt::Display| SourceError::Rejected(format!("source `{}`: {e}", source.name));
+    let auth = match (&source.token, &source.http.basic_auth) {
+        (Some(token), _) => Auth::Bearer(token.resolve().map_err(|e| rejected(&e))?),
+        (None, Some(basic)) => Auth::Basic {
+            username: basic.username.clone(),
+            password: basic.password.resolve().map_err(|e| rejected(&e))?,
+        },
+        (None, None) => Auth::None,
+    };
+    let ca_pem = match &source.http.ca_file {
+        Some(path) => Some(
+            std::fs::read(path)
+                .map_err(|e| rejected(&format!("cannot read CA file {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
+    Ok(ClientOptions {
+        timeout: source.timeout,
+        auth,
+        headers: source.http.headers.clone(),
+        ca_pem,
+    })
+}
+
+/// A templated query stands for one number; several series would be summed by nobody, so
+/// they are an error against the SLO rather than a silently picked first value.
+fn one_series(kind: &ShapeKind, answer: Answer) -> Result<Answer, SourceError> {
+    match kind {
+        ShapeKind::Templated { .. } if answer.samples.len() > 1 => {
+            Err(SourceError::Malformed(format!(
+                "the query answered {} series; an SLI query must answer one (wrap it in sum(...))",
+                answer.samples.len()
+            )))
+        }
+        _ => Ok(answer),
     }
 }
 

@@ -26,7 +26,14 @@
 //! services asked for keeps Prometheus from summing series nobody watches. Anything else
 //! (functions, operators, selectors without a matcher on the service) is its own shape and is
 //! sent as `sum(rate(<expr>[w]))`; identical expressions are still sent once. A refresh
-//! therefore costs (windows × distinct shapes) requests, not (SLOs × windows × 2).
+//! therefore costs (windows × distinct shapes) requests, not (SLOs × windows × 2), plus one
+//! `query_range` per shape for the 24-hour trend (see `trend`).
+//!
+//! **Templated queries** (Sloth's `events` and `raw` SLIs) are whole queries with
+//! `{{.window}}` where the window goes. They cannot be batched — their shape is opaque — so
+//! each distinct query is sent once per window with the window substituted, unwrapped: an
+//! `events` SLO costs two requests per window, a `raw` one request (its value is the error
+//! ratio, so it stands for both sides of the ratio). Such a query must answer one series.
 //!
 //! **Windows.** Every SLO is evaluated over [`STANDARD_WINDOWS`], its own period (for the
 //! SLI and budget remaining) and any extra window the alert tiers use. A shape is queried
@@ -39,7 +46,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::selector::{Matcher, Selector, regex_escape};
-use crate::config::{SloConfig, SloSliConfig};
+use crate::config::{SloConfig, SloSliConfig, WINDOW_PLACEHOLDER};
 use crate::slo::{STANDARD_WINDOWS, SloSpec, Window};
 
 /// Which side of the ratio the SLO's first expression counts.
@@ -49,6 +56,8 @@ pub enum Numerator {
     Good,
     /// Bad events.
     Bad,
+    /// The error ratio itself (Sloth `raw`); the total side is the same series.
+    ErrorRatio,
 }
 
 /// Where one expression's value is found in the answers: a shape and, for batched shapes,
@@ -97,6 +106,12 @@ pub enum ShapeKind {
         /// The expression as written.
         expr: String,
     },
+    /// A whole query with the window substituted for `{{.window}}` (Sloth SLIs), sent as
+    /// written: it already is a rate or ratio, so it is neither wrapped nor batched.
+    Templated {
+        /// The query with [`WINDOW_PLACEHOLDER`].
+        template: String,
+    },
 }
 
 /// One shape and the windows it is queried over.
@@ -132,12 +147,14 @@ pub struct QueryPlan {
 enum ShapeKey {
     Batched(String, Vec<Matcher>, String),
     Single(String),
+    Templated(String),
 }
 
 /// An SLI expression before interning: parsed when it is a plain selector.
 enum Expr {
     Selector(Selector),
     Text(String),
+    Template(String),
 }
 
 impl Expr {
@@ -170,6 +187,17 @@ impl QueryPlan {
                 SloSliConfig::Latency { metric, threshold } => {
                     (Numerator::Good, latency_exprs(metric, *threshold))
                 }
+                SloSliConfig::ErrorEvents { errors, total } => (
+                    Numerator::Bad,
+                    Ok((
+                        Expr::Template(errors.clone()),
+                        Expr::Template(total.clone()),
+                    )),
+                ),
+                SloSliConfig::ErrorRatio { ratio } => (
+                    Numerator::ErrorRatio,
+                    Ok((Expr::Template(ratio.clone()), Expr::Template(ratio.clone()))),
+                ),
             };
             let mut planned = PlannedSlo {
                 spec: slo.spec(),
@@ -229,6 +257,11 @@ impl QueryPlan {
                 ShapeKind::Single { expr },
                 None,
             ),
+            Expr::Template(template) => (
+                ShapeKey::Templated(template.clone()),
+                ShapeKind::Templated { template },
+                None,
+            ),
         };
         let shape = *index.entry(key).or_insert_with(|| {
             self.shapes.push(Shape {
@@ -276,26 +309,39 @@ impl ShapeKind {
                 label,
                 values,
             } => {
-                let mut matchers = others.clone();
-                let narrow = if values.len() == 1 {
-                    values.iter().next().map(|v| Matcher::exact(label, v))
-                } else {
-                    let alternatives: Vec<String> =
-                        values.iter().map(|v| regex_escape(v)).collect();
-                    let mut m = Matcher::exact(label, &alternatives.join("|"));
-                    m.op = "=~";
-                    m.value = None;
-                    Some(m)
-                };
-                matchers.extend(narrow);
-                let selector = Selector {
-                    metric: metric.clone(),
-                    matchers,
-                };
+                let selector = batched_selector(metric, others, label, values);
                 format!("sum by ({label}) (rate({}[{window}]))", selector.render())
             }
             ShapeKind::Single { expr } => format!("sum(rate({expr}[{window}]))"),
+            ShapeKind::Templated { template } => {
+                template.replace(WINDOW_PLACEHOLDER, &window.to_string())
+            }
         }
+    }
+}
+
+/// `metric{others…, label=~"v1|v2"}` (or `label="v"` for one value): the selector of a
+/// batched shape, narrowed to the label values asked for.
+pub fn batched_selector(
+    metric: &str,
+    others: &[Matcher],
+    label: &str,
+    values: &BTreeSet<String>,
+) -> Selector {
+    let mut matchers = others.to_vec();
+    let narrow = if values.len() == 1 {
+        values.iter().next().map(|v| Matcher::exact(label, v))
+    } else {
+        let alternatives: Vec<String> = values.iter().map(|v| regex_escape(v)).collect();
+        let mut m = Matcher::exact(label, &alternatives.join("|"));
+        m.op = "=~";
+        m.value = None;
+        Some(m)
+    };
+    matchers.extend(narrow);
+    Selector {
+        metric: metric.to_string(),
+        matchers,
     }
 }
 

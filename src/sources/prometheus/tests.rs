@@ -159,3 +159,49 @@ fn answers_go_back_to_their_slo_and_errors_only_to_theirs() {
     assert_eq!(issues.len(), 3);
     assert!(issues.iter().all(|i| i.windows == [Window::hours(6)]));
 }
+
+#[test]
+fn trend_points_land_on_their_instants_and_a_failed_range_leaves_no_trend() {
+    use super::api::{RangeAnswer, Series};
+    use super::trend::{TREND_POINTS, TrendAnswers, TrendValues, trend, trend_queries};
+
+    let plan = QueryPlan::build(&[avail("checkout")], &[]);
+    let ranges = trend_queries(&plan);
+    assert_eq!(ranges.len(), 2, "one range query per shape");
+    assert!(ranges[0].promql.ends_with("[1h]))"), "{}", ranges[0].promql);
+    let start = 1_000_000.0;
+    let series = |points: Vec<(f64, f64)>| RangeAnswer {
+        series: vec![Series {
+            labels: BTreeMap::from([("service".to_string(), "checkout".to_string())]),
+            points,
+        }],
+        warnings: Vec::new(),
+    };
+    // Errors at the first and the newest instant; traffic everywhere but instant 1.
+    let bad = series(vec![(start, 1.0), (start + 47.0 * 1800.0, 2.0)]);
+    let total_points = (0..TREND_POINTS)
+        .filter(|&i| i != 1)
+        .map(|i| (start + i as f64 * 1800.0, 1000.0))
+        .collect();
+    let total = series(total_points);
+    let mut answers = TrendAnswers::new();
+    answers.insert(
+        0,
+        TrendValues::from_range(&plan.shapes[0].kind, &bad, start),
+    );
+    let slo = &plan.slos[0];
+    assert!(trend(slo, &answers).is_empty(), "the total's range failed");
+    answers.insert(
+        1,
+        TrendValues::from_range(&plan.shapes[1].kind, &total, start),
+    );
+    let points = trend(slo, &answers);
+    assert_eq!(points.len(), TREND_POINTS);
+    assert!(
+        (points[0] - 1.0).abs() < 1e-9,
+        "1/1000 on a 99.9% SLO burns at 1x"
+    );
+    assert_eq!(points[1], 0.0, "no traffic is drawn as 0");
+    assert_eq!(points[2], 0.0, "no errors");
+    assert!((points[47] - 2.0).abs() < 1e-9);
+}

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::config::keymap::CONTEXTS;
 use crate::config::{Keymap, Theme};
+use crate::state::State;
 use crate::ui::UiContext;
 use crate::ui::keys::grouped;
 use crate::ui::layout::centered;
@@ -75,23 +76,38 @@ fn columns(mut lines: Vec<Line<'static>>, height: usize) -> Vec<Vec<Line<'static
     out
 }
 
-/// Draws the help centred in `area`, in as many columns as its height requires.
-pub fn render(frame: &mut Frame, area: Rect, ctx: &UiContext) {
+/// Draws the help centred in `area`, in as many columns as its height requires. When those
+/// columns are wider than the screen (80x24 with every context bound), it shows as many as fit
+/// and scrolls line by line from `state.help_scroll`, saying so in its title.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
     let theme = ctx.theme;
     let lines = help_lines(ctx.keymap, theme);
     let column_width = lines.iter().map(Line::width).max().unwrap_or(0) + 3;
-    let tallest = lines.len();
-    let columns = columns(lines, usize::from(area.height.saturating_sub(2)));
-    let width = u16::try_from(columns.len() * column_width + 2).unwrap_or(u16::MAX);
-    let height = u16::try_from(tallest.min(columns.iter().map(Vec::len).max().unwrap_or(0)) + 2)
-        .unwrap_or(u16::MAX);
+    let total = lines.len();
+    let rows = usize::from(area.height.saturating_sub(2)).max(1);
+    let available = usize::from(area.width.saturating_sub(6));
+    let fitting = (available / column_width.max(1)).max(1);
+    let needed = total.div_ceil(rows);
+    let (shown, title) = if needed <= fitting {
+        (columns(lines, rows), "Keys".to_string())
+    } else {
+        let window = fitting * rows;
+        let first = state.help_scroll.min(total.saturating_sub(window));
+        let last = (first + window).min(total);
+        let visible: Vec<Line<'static>> = lines.into_iter().skip(first).take(window).collect();
+        let title = format!("Keys {}-{} of {total} · j/k scroll", first + 1, last);
+        (columns(visible, rows), title)
+    };
+    let width = u16::try_from(shown.len() * column_width + 2).unwrap_or(u16::MAX);
+    let height =
+        u16::try_from(shown.iter().map(Vec::len).max().unwrap_or(0) + 2).unwrap_or(u16::MAX);
     let box_area = centered(area, width.min(area.width.saturating_sub(4)), height);
-    let block = dialog(frame, box_area, "Keys", theme);
+    let block = dialog(frame, box_area, &title, theme);
     let inner = block.inner(box_area);
     frame.render_widget(block, box_area);
     let step = u16::try_from(column_width).unwrap_or(u16::MAX);
     let mut x = inner.x;
-    for column in columns {
+    for column in shown {
         if x >= inner.right() {
             break;
         }

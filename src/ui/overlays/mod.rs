@@ -18,7 +18,7 @@ use crate::ui::widgets::panel;
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
     match &state.overlay {
         None => {}
-        Some(Overlay::Help) => help::render(frame, area, ctx),
+        Some(Overlay::Help) => help::render(frame, area, state, ctx),
         Some(Overlay::Confirm(confirm)) => confirm::render(frame, area, confirm, ctx),
         Some(Overlay::Detail) => detail::render(frame, area, state, ctx.theme),
     }

@@ -201,12 +201,38 @@ fn right(text: String, style: Style) -> Cell<'static> {
     Cell::from(Line::styled(text, style).right_aligned())
 }
 
+/// The SLO's name, with a marker when a query for it failed: its numbers are then partly
+/// "no data", and the responder must not read that as "no errors".
+fn name_cell<'a>(row: &'a SloRow, theme: &Theme) -> Cell<'a> {
+    let name = Span::raw(row.report.spec.name.as_str());
+    if row.issues.is_empty() {
+        return Cell::from(name);
+    }
+    Cell::from(Line::from(vec![
+        name,
+        Span::styled(" · query error", theme.source_failed),
+    ]))
+}
+
+/// The ALERT cell: the worst firing tier's badge, else `ERR` when a query failed (the name's
+/// marker may be cut off on a narrow terminal; this column never is).
+fn alert_cell(row: &SloRow, severity: Option<Severity>, theme: &Theme) -> Cell<'static> {
+    match severity {
+        Some(severity) => Cell::from(Span::styled(
+            severity_badge(severity),
+            severity_style(Some(severity), theme),
+        )),
+        None if !row.issues.is_empty() => Cell::from(Span::styled("ERR", theme.source_failed)),
+        None => Cell::from(""),
+    }
+}
+
 fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
     let report = &row.report;
     let severity = report.worst_firing().map(|t| t.spec.severity);
     let mut cells = vec![
         Cell::from(fit(&report.spec.service, cols.service)),
-        Cell::from(report.spec.name.as_str()),
+        name_cell(row, theme),
         Cell::from(Span::styled(
             format::objective(report.spec.objective),
             theme.text_muted,
@@ -245,10 +271,7 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
         format::exhaustion(report.exhaustion),
         exhaustion_style,
     ));
-    cells.push(Cell::from(Span::styled(
-        severity.map(severity_badge).unwrap_or_default(),
-        severity_style(severity, theme),
-    )));
+    cells.push(alert_cell(row, severity, theme));
     if cols.trend > 0 {
         // Scale against the SLO's first page threshold: bar height reads as closeness to paging.
         let page_factor = report.alerts.first().map_or(1.0, |tier| tier.factor);

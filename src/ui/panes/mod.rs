@@ -4,3 +4,4 @@
 pub mod debug;
 pub mod executive;
 pub mod oncall;
+pub mod runbook;

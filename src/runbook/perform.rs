@@ -1,0 +1,115 @@
+//! Carries out the runbook commands `update` asks for, off the UI task: reading and saving
+//! progress, reading a runbook file, appending to the audit log, adding notes, and running
+//! steps with their output streamed back as events.
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::exec::{self, Stream};
+use super::library::load_file;
+use super::progress;
+use crate::command::Command;
+use crate::event::{Event, RunbookResult};
+use crate::journal;
+use crate::sources::{Backends, IncidentSource, SourceError};
+
+/// Lines buffered between a running step and the forwarder.
+const LINE_BUFFER: usize = 256;
+
+/// True for the commands [`perform`] carries out.
+pub fn is_runbook_command(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::LoadProgress { .. }
+            | Command::SaveProgress { .. }
+            | Command::LoadRunbook { .. }
+            | Command::Audit { .. }
+            | Command::AddNote { .. }
+            | Command::RunStep { .. }
+            | Command::KillStep { .. }
+    )
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(work).await.ok()
+}
+
+/// Runs one runbook command to completion and sends its results to `tx`. `cancel` stops a
+/// running step (its whole process group); other commands ignore it. `KillStep` is handled by
+/// whoever holds the run's cancel sender, so it does nothing here.
+pub async fn perform(
+    backends: &Backends,
+    command: Command,
+    tx: mpsc::Sender<Event>,
+    cancel: oneshot::Receiver<()>,
+) {
+    let send = |result: RunbookResult| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(Event::Runbook(Box::new(result))).await;
+        }
+    };
+    match command {
+        Command::LoadProgress { path } => {
+            let file = path.clone();
+            let outcome = blocking(move || progress::load(&file))
+                .await
+                .unwrap_or_else(|| Err(std::io::Error::other("reader task failed")))
+                .map_err(|e| e.to_string());
+            send(RunbookResult::ProgressLoaded { path, outcome }).await;
+        }
+        Command::SaveProgress { path, progress } => {
+            let file = path.clone();
+            let saved = blocking(move || progress::save(&file, &progress)).await;
+            if let Some(Err(error)) = saved {
+                tracing::warn!(path = %path.display(), %error, "runbook progress not saved");
+            }
+        }
+        Command::LoadRunbook { path } => {
+            let file = path.clone();
+            let outcome = blocking(move || load_file(&file)).await.map_or_else(
+                || Err("reader task failed".to_string()),
+                |r| r.map(Box::new).map_err(|e| e.to_string()),
+            );
+            send(RunbookResult::RunbookLoaded { path, outcome }).await;
+        }
+        Command::Audit { path, entry } => {
+            let file = path.clone();
+            let written = blocking(move || journal::append(&file, &entry)).await;
+            if let Some(Err(error)) = written {
+                tracing::error!(path = %path.display(), %error, "audit entry not written");
+            }
+        }
+        Command::AddNote {
+            source,
+            incident_id,
+            text,
+        } => {
+            let outcome = match backends.incident_backend(&source) {
+                Some(backend) => backend.add_note(&incident_id, &text).await,
+                None => Err(SourceError::Rejected(format!("no source named {source}"))),
+            };
+            send(RunbookResult::NoteAdded {
+                incident_id,
+                outcome,
+            })
+            .await;
+        }
+        Command::RunStep { run_id, spec } => {
+            let (lines_tx, mut lines_rx) = mpsc::channel::<(Stream, String)>(LINE_BUFFER);
+            let forward = async {
+                while let Some((stream, line)) = lines_rx.recv().await {
+                    send(RunbookResult::StepOutput {
+                        run_id,
+                        stream,
+                        line,
+                    })
+                    .await;
+                }
+            };
+            let (finished, ()) = tokio::join!(exec::run(&spec, lines_tx, cancel), forward);
+            tracing::info!(run_id, status = %finished.status.describe(), "runbook step finished");
+            send(RunbookResult::StepFinished { run_id, finished }).await;
+        }
+        _ => {}
+    }
+}
