@@ -67,6 +67,13 @@ pub enum Action {
     StepExecute,
     /// Runbook: kill the running step's process group.
     KillStep,
+    /// Runbook: fetch the runbook the alert links by http(s) URL.
+    FetchRunbook,
+    /// Open the `:` command line.
+    CommandLine,
+    /// A key typed into the open command line (internal: the line, not the keymap, reads it).
+    #[serde(skip)]
+    CommandLineKey(crossterm::event::KeyEvent),
     /// The clock moved (internal).
     #[serde(skip)]
     Tick(DateTime<Utc>),
@@ -113,9 +120,13 @@ impl Action {
             Action::StepSkip => "skip step",
             Action::StepExecute => "run step",
             Action::KillStep => "kill step",
-            Action::Tick(_) | Action::Ingest(_) | Action::Completed(_) | Action::Runbook(_) => {
-                "internal"
-            }
+            Action::FetchRunbook => "fetch runbook",
+            Action::CommandLine => "command line",
+            Action::Tick(_)
+            | Action::Ingest(_)
+            | Action::Completed(_)
+            | Action::Runbook(_)
+            | Action::CommandLineKey(_) => "internal",
         }
     }
 }

@@ -50,7 +50,8 @@ pub fn key_contexts(state: &State) -> Vec<&'static str> {
 
 /// The action a key press maps to. Ctrl-C always quits, whatever the keymap says, so a broken
 /// user keymap can never trap anyone in the cockpit — except while the runbook view shows a
-/// running step, where it kills that step's process group instead.
+/// running step, where it kills that step's process group instead. While the `:` command line
+/// is open every other key goes to it, not to the keymap.
 pub fn action_for_key(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
@@ -68,6 +69,9 @@ pub fn action_for_key(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<
             Action::Quit
         });
     }
+    if state.command_line.is_open() {
+        return Some(Action::CommandLineKey(*key));
+    }
     keymap.lookup(&key_contexts(state), key)
 }
 
@@ -76,6 +80,8 @@ impl App {
     pub async fn run(mut self, terminal: &mut DefaultTerminal) -> Result<()> {
         let (tx, mut rx) = mpsc::channel::<Event>(CHANNEL_CAPACITY);
         let (refresh_tx, refresh_rx) = watch::channel(0u64);
+        // Before the first poll, so the first trend query already has the pane's step.
+        self.fit_trends(terminal.size()?.width);
         spawn_input(tx.clone());
         spawn_ticks(tx.clone());
         spawn_pollers(&self.backends, self.clock, &tx, &refresh_rx);
@@ -103,6 +109,14 @@ impl App {
         Ok(())
     }
 
+    /// Sizes the metrics sources' trend queries to the executive pane's trend column.
+    fn fit_trends(&self, width: u16) {
+        let points = crate::ui::panes::executive::trend_points(width);
+        if points > 0 {
+            self.backends.set_trend_points(points);
+        }
+    }
+
     fn draw(&self, terminal: &mut DefaultTerminal) -> Result<()> {
         let ctx = UiContext {
             theme: &self.theme,
@@ -115,6 +129,10 @@ impl App {
     fn handle(&mut self, event: Event) -> Vec<Command> {
         let action = match event {
             Event::Input(TermEvent::Key(key)) => action_for_key(&self.state, &self.keymap, &key),
+            Event::Input(TermEvent::Resize(width, _)) => {
+                self.fit_trends(width);
+                None
+            }
             Event::Input(_) => None,
             Event::Tick => Some(Action::Tick(self.clock.now())),
             Event::Source(update) => Some(Action::Ingest(update)),
@@ -178,6 +196,7 @@ pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Opt
         Command::LoadProgress { .. }
         | Command::SaveProgress { .. }
         | Command::LoadRunbook { .. }
+        | Command::FetchRunbook { .. }
         | Command::Audit { .. }
         | Command::AddNote { .. }
         | Command::RunStep { .. }

@@ -50,6 +50,11 @@ pub enum Command {
         /// The file.
         path: PathBuf,
     },
+    /// GET a runbook an alert links by http(s) URL (the result comes back as `RunbookFetched`).
+    FetchRunbook {
+        /// The URL.
+        url: String,
+    },
     /// Append a line to the audit log.
     Audit {
         /// The log file.

@@ -73,6 +73,13 @@ pub enum RunbookResult {
         /// The runbook, or the parse error.
         outcome: Result<Box<Runbook>, String>,
     },
+    /// A runbook linked by URL was fetched.
+    RunbookFetched {
+        /// The URL.
+        url: String,
+        /// The runbook, or why it cannot be shown.
+        outcome: Result<Box<Runbook>, String>,
+    },
     /// A note was added to an incident, or not.
     NoteAdded {
         /// Incident id.

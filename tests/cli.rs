@@ -203,3 +203,79 @@ fn version_prints_the_paths_in_use() {
             .contains("config: /etc/ondeck.toml")
     );
 }
+
+#[test]
+fn runbook_check_passes_the_shipped_runbooks_and_points_at_broken_lines() {
+    let home = temp_home("runbook-check");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shipped = root.join("assets/runbooks");
+    let out = run(ondeck(&home).args(["runbook", "check"]).arg(&shipped));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout.lines().filter(|l| l.contains(": ok (")).count(), 5);
+
+    let broken = root.join("tests/fixtures/runbooks");
+    let out = run(ondeck(&home).args(["runbook", "check"]).arg(&broken));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let fence = broken.join("unterminated_fence.md");
+    assert!(
+        stdout.contains(&format!(
+            "{}:10: unterminated code fence opened at line 10",
+            fence.display()
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{}:5: no steps",
+            broken.join("no_steps.md").display()
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn audit_prints_the_log_in_the_state_dir_oldest_first() {
+    let home = temp_home("audit");
+    let out = run(ondeck(&home).arg("audit"));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no entries yet"));
+
+    let dir = home.join("state/ondeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    let entry = |time: &str, action: &str, outcome: &str| {
+        serde_json::json!({
+            "time": time, "user": "alice", "source": "demo", "incident": "DEMO-7",
+            "action": action, "note": "runbook disk-full step 1", "outcome": outcome,
+        })
+        .to_string()
+    };
+    let log = [
+        entry("2026-11-21T03:12:00Z", "step_executed", "exit 0 in 0.1s"),
+        entry("2026-11-21T03:13:00Z", "resolve", "ok"),
+    ]
+    .join("\n");
+    std::fs::write(dir.join("audit.jsonl"), log + "\n").unwrap();
+    let out = run(ondeck(&home).arg("audit"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("2026-11-21 03:12:00  alice"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("step_executed") && lines[0].contains("demo/DEMO-7"));
+    assert!(lines[0].contains("exit 0 in 0.1s  — runbook disk-full step 1"));
+    assert!(
+        lines[1].contains("resolve") && lines[1].contains("demo/DEMO-7  ok"),
+        "{}",
+        lines[1]
+    );
+}

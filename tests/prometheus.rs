@@ -34,6 +34,7 @@ fn source(url: &str, timeout: Duration) -> SourceConfig {
         url: Some(url.into()),
         token: None,
         http: Default::default(),
+        recording_rules: Default::default(),
     }
 }
 
@@ -229,9 +230,10 @@ async fn one_refresh_costs_windows_times_shapes_requests() {
     let (prom, _) = observe(fleet()).await;
     // Every window plus the 30d period, and one range request per shape for the trend; then
     // service trends: three quantiles of the one histogram, and one error rate from the
-    // shape pair of each service's first availability SLO (5xx/all for every service).
+    // shape pair of each service's first availability SLO (5xx/all for every service); and
+    // the one recording-rule probe (this Prometheus has no rules, so nothing is replaced).
     let per_shape = STANDARD_WINDOWS.len() + 1 + 1;
-    let cost = (per_shape * 5 + 3 + 1) as u64;
+    let cost = (per_shape * 5 + 3 + 1 + 1) as u64;
     assert_eq!(prom.plan().shapes.len(), 5);
     assert_eq!(prom.requests_sent(), cost);
     // Twice the SLOs of the same shapes cost nothing more.
@@ -302,7 +304,7 @@ async fn a_server_that_never_answers_hits_the_timeout() {
     let error = prom.fetch(at()).await.unwrap_err();
     assert_eq!(error, SourceError::Timeout(500));
     let took = started.elapsed();
-    // Two shapes over eight windows, two trend ranges and one error-rate range, four at a
-    // time: five rounds of one timeout each, never more.
+    // The rule probe, then two shapes over eight windows, two trend ranges and one
+    // error-rate range, four at a time: six rounds of one timeout each, never more.
     assert!(took >= timeout && took < Duration::from_secs(4), "{took:?}");
 }

@@ -44,6 +44,7 @@ fn source(name: &str, url: &str, timeout: Duration) -> SourceConfig {
         url: Some(url.into()),
         token: None,
         http: Default::default(),
+        recording_rules: Default::default(),
     }
 }
 

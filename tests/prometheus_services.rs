@@ -65,6 +65,7 @@ async fn services() -> Vec<ServiceMetrics> {
         url: Some(support::server().url.clone()),
         token: None,
         http: Default::default(),
+        recording_rules: Default::default(),
     };
     let prom = PrometheusSource::new(&source, fleet()).unwrap();
     let at = Utc.timestamp_opt(support::END, 0).unwrap();

@@ -34,6 +34,7 @@ fn prometheus(slos: Vec<SloConfig>) -> PrometheusSource {
         url: Some(support::server().url.clone()),
         token: None,
         http: Default::default(),
+        recording_rules: Default::default(),
     };
     PrometheusSource::new(&source, slos).unwrap()
 }

@@ -399,7 +399,10 @@ async fn incident_to_runbook_to_execution_to_audit_log_and_note() {
         .as_ref()
         .expect("b opens the runbook");
     assert_eq!(view.runbook.id, "high-error-rate");
-    assert_eq!(view.incident.id, incident);
+    assert_eq!(
+        view.incident.as_ref().map(|i| i.id.as_str()),
+        Some(incident.as_str())
+    );
     assert_eq!(view.reason, "named by the incident");
 
     // Step 1 runs: x asks, showing the exact command and its variables; y runs it.
@@ -628,4 +631,140 @@ async fn execute_confirmation_80x24() {
     h.press(KeyCode::Char('b')).await;
     h.press(KeyCode::Char('x')).await;
     insta::assert_snapshot!(draw(&h.app.state, 80, 24).backend());
+}
+
+// ── Command line ───────────────────────────────────────────────────────────────────────
+
+impl Harness {
+    async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn colon_runbook_id_enter_opens_that_runbook() {
+    let mut h = Harness::start("command-line", false).await;
+    h.press(KeyCode::Char(':')).await;
+    assert!(h.app.state.command_line.is_open());
+    // While the line is open, keys are text, not bindings: `q` does not quit, `2` stays put.
+    h.type_text("runbook disk-full q2").await;
+    assert!(!h.app.state.quit);
+    assert_eq!(h.app.state.pane, Pane::Executive);
+    for _ in 0..3 {
+        h.press(KeyCode::Backspace).await;
+    }
+    h.press(KeyCode::Enter).await;
+    let view = h
+        .app
+        .state
+        .runbook
+        .view
+        .as_ref()
+        .expect("the runbook opens");
+    assert_eq!(view.runbook.id, "disk-full");
+    assert!(
+        view.incident.is_none(),
+        "no incident in front of the responder"
+    );
+    assert_eq!(h.app.state.command_line.history, ["runbook disk-full"]);
+    // Executing says what context the command gets, and runs with the runbook id only.
+    h.press(KeyCode::Char('x')).await;
+    let confirm = h.app.state.runbook.view.as_ref().unwrap().confirm.clone();
+    assert_eq!(
+        confirm.map(|c| c.env),
+        Some(vec![("ONDECK_RUNBOOK_ID".into(), "disk-full".into())])
+    );
+    let screen = format!("{:?}", draw(&h.app.state, 80, 24).backend());
+    assert!(
+        screen.contains("no incident: only ONDECK_RUNBOOK_ID"),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn command_line_80x24() {
+    let mut h = Harness::start("command-line-snap", false).await;
+    h.press(KeyCode::Char('2')).await;
+    h.press(KeyCode::Char(':')).await;
+    h.type_text("runbook cert-expiry").await;
+    insta::assert_snapshot!(draw(&h.app.state, 80, 24).backend());
+}
+
+// ── Runbooks linked by URL ─────────────────────────────────────────────────────────────
+
+const LINKED: &str = "# Queue stuck\n\nFetched from the wiki.\n\n## Look at the queue\n\n```sh\necho depth\n```\n\n## Drain it\n\nBy hand.\n";
+
+/// A one-thread HTTP server on 127.0.0.1 answering `/runbook` with Markdown and anything else
+/// with an HTML page, for `requests` connections.
+fn serve(requests: usize) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut header = String::new();
+            while reader.read_line(&mut header).unwrap() > 2 {
+                header.clear();
+            }
+            let (content_type, body) = if request_line.starts_with("GET /runbook ") {
+                ("text/markdown; charset=utf-8", LINKED)
+            } else {
+                ("text/html; charset=utf-8", "<html><body>wiki</body></html>")
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(response.as_bytes()).unwrap();
+        }
+    });
+    base
+}
+
+#[tokio::test]
+async fn a_linked_markdown_runbook_is_fetched_and_html_is_refused() {
+    let base = serve(2);
+    let url = format!("{base}/runbook");
+    let runbook = ondeck::runbook::fetch::fetch(&url, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(runbook.id, url, "no front matter: the URL is the id");
+    assert_eq!(runbook.title, "Queue stuck");
+    assert_eq!(runbook.steps.len(), 2);
+    let error = ondeck::runbook::fetch::fetch(&format!("{base}/wiki"), Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    assert_eq!(error, format!("{base}/wiki served text/html, not Markdown"));
+}
+
+#[tokio::test]
+async fn f_in_the_view_fetches_the_linked_runbook_and_shows_it() {
+    let base = serve(2);
+    let mut h = Harness::start("fetch", false).await;
+    h.press(KeyCode::Char(':')).await;
+    h.type_text("runbook disk-full").await;
+    h.press(KeyCode::Enter).await;
+    let url = format!("{base}/runbook");
+    h.app.state.runbook.view.as_mut().unwrap().link = Some(url.clone());
+    h.press(KeyCode::Char('f')).await;
+    let view = h.app.state.runbook.view.as_ref().unwrap();
+    assert_eq!(view.runbook.id, url);
+    assert_eq!(view.runbook.steps[0].title, "Look at the queue");
+    assert_eq!(view.reason, format!("fetched from {url}"));
+
+    // An HTML page leaves the view as it was and says why.
+    h.app.state.runbook.view.as_mut().unwrap().link = Some(format!("{base}/wiki"));
+    h.press(KeyCode::Char('f')).await;
+    assert_eq!(h.app.state.runbook.view.as_ref().unwrap().runbook.id, url);
+    let flash = h.app.state.flash.as_ref().unwrap();
+    assert_eq!(
+        flash.text,
+        format!("{base}/wiki served text/html, not Markdown")
+    );
 }

@@ -85,7 +85,8 @@ impl Config {
             writeln!(out, "slos:")?;
         }
         for slo in &self.slos {
-            let measure = match &slo.sli {
+            let (sli, group_by) = slo.sli.ungrouped();
+            let mut measure = match sli {
                 SloSliConfig::GoodRatio { .. } => "ratio good/total".to_string(),
                 SloSliConfig::BadRatio { .. } => "ratio bad/total".to_string(),
                 SloSliConfig::ErrorEvents { .. } => "events errors/total".to_string(),
@@ -93,7 +94,11 @@ impl Config {
                 SloSliConfig::Latency { metric, threshold } => {
                     format!("latency {metric} < {threshold}s")
                 }
+                SloSliConfig::Grouped { .. } => "grouped".to_string(),
             };
+            if !group_by.is_empty() {
+                measure.push_str(&format!(", one SLO per {}", group_by.join(", ")));
+            }
             let percent = (slo.objective * 1e12).round() / 1e10;
             write!(
                 out,

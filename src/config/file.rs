@@ -61,6 +61,9 @@ pub(crate) struct RawSource {
     pub(crate) headers: Option<std::collections::BTreeMap<String, Spanned<String>>>,
     /// PEM file of extra CA certificates.
     pub(crate) ca_file: Option<Spanned<String>>,
+    /// `auto` or `never`: read Sloth recording rules when they exist.
+    #[serde(default)]
+    pub(crate) use_recording_rules: super::model::RecordingRules,
 }
 
 /// `[[slo]]`.
@@ -79,4 +82,6 @@ pub(crate) struct RawSlo {
     /// Latency SLIs: a histogram `metric` and a `threshold` in seconds.
     pub(crate) metric: Option<Spanned<String>>,
     pub(crate) threshold: Option<Spanned<f64>>,
+    /// Labels splitting the SLO into one SLO per label value.
+    pub(crate) group_by: Option<Spanned<Vec<Spanned<String>>>>,
 }

@@ -8,6 +8,7 @@ mod describe;
 pub mod duration;
 mod error;
 mod file;
+mod group_by;
 pub mod http;
 pub mod keymap;
 mod load;
@@ -24,6 +25,8 @@ pub use error::ConfigError;
 pub use http::{BasicAuth, HttpOptions};
 pub use keymap::{Binding, Key, Keymap};
 pub use load::{ConfigLocation, load, log_path, parse, resolve_path, resolve_path_from, state_dir};
-pub use model::{Config, SloConfig, SloSliConfig, SourceConfig, SourceKind, WINDOW_PLACEHOLDER};
+pub use model::{
+    Config, RecordingRules, SloConfig, SloSliConfig, SourceConfig, SourceKind, WINDOW_PLACEHOLDER,
+};
 pub use secret::{Secret, SecretError, SecretRef};
 pub use theme::{Theme, ThemeError, select_theme};

@@ -58,6 +58,20 @@ pub struct SourceConfig {
     pub token: Option<SecretRef>,
     /// Basic auth, extra headers and a private CA.
     pub http: HttpOptions,
+    /// Whether a Prometheus source reads Sloth recording rules instead of raw queries.
+    pub recording_rules: RecordingRules,
+}
+
+/// `use_recording_rules`: whether SLO windows come from Sloth's recording rules
+/// (`slo:sli_error:ratio_rate<w>{sloth_service, sloth_slo}`) when the backend has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordingRules {
+    /// Probe for rules once per refresh and use them for the SLOs and windows they cover.
+    #[default]
+    Auto,
+    /// Always send the raw queries.
+    Never,
 }
 
 /// The backends ondeck knows by name. The app decides which ones it can run.
@@ -136,6 +150,17 @@ pub enum SloSliConfig {
         /// Share of bad events over `{{.window}}`, between 0 and 1.
         ratio: String,
     },
+    /// `group_by`: the SLI `sli` counted separately per value of `labels`, so one definition
+    /// yields one SLO per label value seen (`checkout/availability{route="/cart"}`).
+    ///
+    /// A wrapper rather than a field of [`SloConfig`] so code that builds SLOs without
+    /// grouping is unchanged.
+    Grouped {
+        /// The label names, in the order written.
+        labels: Vec<String>,
+        /// How events are counted within each group; never itself `Grouped`.
+        sli: Box<SloSliConfig>,
+    },
 }
 
 /// Where a templated query (Sloth's Go template syntax) takes its window, e.g. `5m`.
@@ -211,6 +236,7 @@ impl SourceConfig {
             url: None,
             token: None,
             http: HttpOptions::default(),
+            recording_rules: RecordingRules::Auto,
         }
     }
 }
@@ -262,6 +288,15 @@ impl SloSliConfig {
             SloSliConfig::Latency { threshold, .. } => SliKind::Latency {
                 threshold_seconds: *threshold,
             },
+            SloSliConfig::Grouped { sli, .. } => sli.kind(),
+        }
+    }
+
+    /// The SLI without its grouping, and the labels it is grouped by (empty when it is not).
+    pub fn ungrouped(&self) -> (&SloSliConfig, &[String]) {
+        match self {
+            SloSliConfig::Grouped { labels, sli } => (sli.as_ref(), labels.as_slice()),
+            other => (other, &[]),
         }
     }
 }

@@ -212,6 +212,7 @@ fn validate_source(raw: RawSource, base: Option<&Path>, at: &Locator<'_>) -> Che
         url,
         token,
         http: validate_http(http, base, at)?,
+        recording_rules: raw.use_recording_rules,
     })
 }
 
@@ -342,6 +343,10 @@ fn validate_slo(
         raw.threshold,
         at,
     )?;
+    let sli = match raw.group_by {
+        Some(labels) => super::group_by::validate_group_by(labels, sli, at)?,
+        None => sli,
+    };
     Ok(SloConfig {
         name,
         service,

@@ -4,6 +4,7 @@
 
 pub mod env;
 pub mod exec;
+pub mod fetch;
 mod frontmatter;
 pub mod library;
 pub mod markdown;
@@ -16,4 +17,4 @@ pub mod progress;
 pub use library::{Library, check_dir};
 pub use matcher::{MatchOp, Matcher};
 pub use model::{CodeBlock, Runbook, RunbookError, Step};
-pub use parse::parse;
+pub use parse::{parse, parse_fetched};

@@ -9,13 +9,46 @@ const EXECUTABLE: [&str; 3] = ["sh", "bash", "shell"];
 
 /// Parses one runbook. `origin` names the file in errors and in [`Runbook::origin`].
 pub fn parse(origin: &str, text: &str) -> Result<Runbook, RunbookError> {
-    let fail = |(line, message): (usize, String)| RunbookError {
+    let lines: Vec<&str> = text.lines().collect();
+    let split = frontmatter::split(&lines).map_err(|e| fail(origin, e))?;
+    parse_body(origin, &lines, split)
+}
+
+/// Parses a runbook fetched from `url`, where front matter is optional: without it the id is
+/// the URL, the title the first `# ` heading (else the URL), and nothing matches by label.
+pub fn parse_fetched(url: &str, text: &str) -> Result<Runbook, RunbookError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.first().map_or("", |l| l.trim_end());
+    if first == "+++" || first == "---" {
+        return parse(url, text);
+    }
+    let title = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("# "))
+        .map_or_else(|| url.to_string(), |t| t.trim().to_string());
+    let front = frontmatter::FrontMatter {
+        id: url.to_string(),
+        title,
+        matchers: Vec::new(),
+    };
+    parse_body(url, &lines, (front, 0))
+}
+
+fn fail(origin: &str, (line, message): (usize, String)) -> RunbookError {
+    RunbookError {
         file: origin.to_string(),
         line,
         message,
-    };
-    let lines: Vec<&str> = text.lines().collect();
-    let (front, body_start) = frontmatter::split(&lines).map_err(fail)?;
+    }
+}
+
+fn parse_body(
+    origin: &str,
+    lines: &[&str],
+    (front, body_start): (frontmatter::FrontMatter, usize),
+) -> Result<Runbook, RunbookError> {
+    let fail = |e| fail(origin, e);
+    let lines = lines.to_vec();
     let fenced = fence_mask(&lines, body_start).map_err(fail)?;
     let outside = |i: usize| !fenced[i];
     let sections: Vec<usize> = (body_start..lines.len())

@@ -1,10 +1,11 @@
 //! Carries out the runbook commands `update` asks for, off the UI task: reading and saving
-//! progress, reading a runbook file, appending to the audit log, adding notes, and running
-//! steps with their output streamed back as events.
+//! progress, reading a runbook file, fetching one linked by URL, appending to the audit log,
+//! adding notes, and running steps with their output streamed back as events.
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::exec::{self, Stream};
+use super::fetch;
 use super::library::load_file;
 use super::progress;
 use crate::command::Command;
@@ -22,6 +23,7 @@ pub fn is_runbook_command(command: &Command) -> bool {
         Command::LoadProgress { .. }
             | Command::SaveProgress { .. }
             | Command::LoadRunbook { .. }
+            | Command::FetchRunbook { .. }
             | Command::Audit { .. }
             | Command::AddNote { .. }
             | Command::RunStep { .. }
@@ -71,6 +73,13 @@ pub async fn perform(
                 |r| r.map(Box::new).map_err(|e| e.to_string()),
             );
             send(RunbookResult::RunbookLoaded { path, outcome }).await;
+        }
+        Command::FetchRunbook { url } => {
+            let outcome = fetch::fetch(&url, fetch::FETCH_TIMEOUT).await.map(Box::new);
+            if let Err(error) = &outcome {
+                tracing::warn!(%url, %error, "runbook not fetched");
+            }
+            send(RunbookResult::RunbookFetched { url, outcome }).await;
         }
         Command::Audit { path, entry } => {
             let file = path.clone();

@@ -120,6 +120,17 @@ impl Backends {
         self.traces.push((meta, TraceBackend::Demo(demo)));
     }
 
+    /// Asks every metrics source for `points` trend samples (a Prometheus source then picks its
+    /// range step from it). Sources without trend queries ignore it.
+    pub fn set_trend_points(&self, points: usize) {
+        for (_, backend) in &self.metrics {
+            match backend {
+                MetricsBackend::Prometheus(prom) => prom.trend_width().set(points),
+                MetricsBackend::Demo(_) => {}
+            }
+        }
+    }
+
     /// The incident backend registered under `source`.
     pub fn incident_backend(&self, source: &str) -> Option<&IncidentBackend> {
         self.incidents

@@ -1,5 +1,6 @@
 //! Plain data the panes draw from. Changed only by [`crate::update::update`]; read by `ui`.
 
+pub mod commandline;
 pub mod debug;
 pub mod incidents;
 pub mod runbook;
@@ -10,9 +11,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+pub use commandline::{CommandLine, CommandLineState, HISTORY_LIMIT};
 pub use debug::{DebugFocus, DebugState, Load};
 pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState, ResponseTimes};
-pub use runbook::{ExecConfirm, RunbookSettings, RunbookState, RunbookView, RunningStep};
+pub use runbook::{
+    ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
+};
 pub use slos::{FiringAlert, SloRow};
 pub use sources::{Health, SourceStatus};
 
@@ -152,6 +156,8 @@ pub struct State {
     pub help_len: usize,
     /// Runbooks: the library, and the one open over the pane.
     pub runbook: RunbookState,
+    /// The `:` command line and its history.
+    pub command_line: CommandLineState,
     /// Set once the user asked to leave.
     pub quit: bool,
 }
@@ -179,6 +185,7 @@ impl State {
             help_scroll: 0,
             help_len: 0,
             runbook: RunbookState::default(),
+            command_line: CommandLineState::default(),
             quit: false,
         }
     }

@@ -67,8 +67,8 @@ pub struct RunningStep {
 pub struct RunbookView {
     /// The runbook.
     pub runbook: Runbook,
-    /// The incident it is open for.
-    pub incident: IncidentContext,
+    /// The incident it is open for; `None` when opened with `:runbook` away from any incident.
+    pub incident: Option<IncidentContext>,
     /// Why this runbook: "named by the incident", "matched 2 labels", a URL not fetched.
     pub reason: String,
     /// Step states, outputs and the cursor.
@@ -81,6 +81,17 @@ pub struct RunbookView {
     pub running: Option<RunningStep>,
     /// Output lines scrolled back from the newest (0 follows the output).
     pub scroll: usize,
+    /// The http(s) URL the alert links as its runbook, which `f` fetches.
+    pub link: Option<String>,
+}
+
+/// A runbook being fetched by URL, and the incident to show it for when it arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingFetch {
+    /// The URL asked for.
+    pub url: String,
+    /// The incident the runbook is for, if any.
+    pub incident: Option<IncidentContext>,
 }
 
 impl RunbookView {
@@ -103,6 +114,8 @@ pub struct RunbookState {
     pub next_run_id: u64,
     /// The incident waiting for a runbook file it names to be read.
     pub pending_open: Option<IncidentContext>,
+    /// The runbook being fetched by URL.
+    pub pending_fetch: Option<PendingFetch>,
 }
 
 impl Default for RunbookState {
@@ -113,6 +126,7 @@ impl Default for RunbookState {
             view: None,
             next_run_id: 1,
             pending_open: None,
+            pending_fetch: None,
         }
     }
 }

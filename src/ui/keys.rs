@@ -96,9 +96,12 @@ pub fn hints(state: &State, keymap: &Keymap) -> Vec<(String, &'static str)> {
     let context = active_context(state);
     // Detail over the debug or executive pane shows no incident, so a/r would do nothing there.
     let no_incident = context == "detail" && state.pane != Pane::Oncall;
+    // `f` fetches only when the alert links its runbook by URL.
+    let no_link = state.runbook.view.as_ref().is_none_or(|v| v.link.is_none());
     let mut out: Vec<(String, &'static str)> = grouped(keymap.bindings(context))
         .iter()
         .filter(|g| !(no_incident && matches!(g.action, Action::Acknowledge | Action::Resolve)))
+        .filter(|g| !(no_link && g.action == Action::FetchRunbook))
         .map(|g| (first_key(g), g.action.description()))
         .collect();
     if state.overlay.is_none() {

@@ -1,6 +1,7 @@
 //! All drawing. Rendering is a pure function of the state, the theme and the keymap: no IO,
 //! no sends, no mutation. The app loop calls [`render`] once per frame.
 
+pub mod commandline;
 pub mod format;
 pub mod keys;
 pub mod layout;
@@ -47,6 +48,14 @@ pub fn render(frame: &mut Frame, state: &State, ctx: &UiContext) {
         panes::runbook::render(frame, screen.body, state, view, ctx);
     }
     statusbar::render(frame, screen.status, state, ctx.theme, ctx.keymap);
+    if let Some(line) = &state.command_line.open {
+        let row = Rect {
+            y: screen.status.bottom().saturating_sub(1),
+            height: 1,
+            ..screen.status
+        };
+        commandline::render(frame, row, line, ctx.theme);
+    }
     overlays::render(frame, screen.body, state, ctx);
 }
 

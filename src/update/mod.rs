@@ -1,6 +1,7 @@
 //! `update(&mut State, Action) -> Vec<Command>`: every state change happens here, with no IO,
 //! so the whole cockpit's behaviour is unit-testable without a terminal.
 
+mod commandline;
 mod ingest;
 mod navigate;
 mod respond;
@@ -12,6 +13,7 @@ use crate::action::Action;
 use crate::command::Command;
 use crate::state::{Overlay, Pane, State};
 
+pub use commandline::parse::{COMMANDS, LineCommand, ParseError, parse as parse_command_line};
 pub use navigate::PAGE_ROWS;
 
 /// How long a flash message stays in the status bar.
@@ -98,8 +100,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         | Action::StepDone
         | Action::StepSkip
         | Action::StepExecute
+        | Action::FetchRunbook
         | Action::KillStep => vec![],
         Action::Runbook(result) => runbook::completed(state, *result),
+        Action::CommandLine => commandline::open(state),
+        Action::CommandLineKey(key) => commandline::key(state, key),
         Action::Completed(result) => {
             let mut commands = runbook::audit_incident(state, &result);
             commands.extend(ingest::completed(state, *result));

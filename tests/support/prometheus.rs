@@ -8,7 +8,8 @@
 //!
 //! The fleet: `checkout` (an error burst in the last 50 minutes, latency degrading over the
 //! last 2 hours), `search` (steady 0.2% errors), `payments` (1% errors for the last 8 hours)
-//! and `idle` (no requests in the last 3 hours: its counters stay flat).
+//! and `idle` (no requests in the last 3 hours: its counters stay flat). `shop` counts its
+//! requests per `route` (see [`ROUTES`]), for grouped SLOs.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
@@ -24,6 +25,10 @@ pub const END: i64 = 1_735_689_600;
 pub const STEP: i64 = 15;
 /// History length: 3.5 days, so the 3d window is fully covered.
 pub const SPAN: i64 = 84 * 3600;
+
+/// The routes of `shop`, each with its own error share; `/pay` has had an error burst for
+/// the last 30 minutes, and `/ghost` has had no traffic at all for the last day.
+pub const ROUTES: [&str; 4] = ["/cart", "/pay", "/home", "/ghost"];
 
 const BUCKETS: [&str; 5] = ["0.1", "0.25", "0.5", "1", "+Inf"];
 
@@ -72,7 +77,7 @@ fn start() -> Result<Server, String> {
             ));
         }
     }
-    let (dir, config, data) = backfilled()?;
+    let (dir, config, data) = backfilled(None)?;
     let port = free_port()?;
     let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
     let url = format!("http://127.0.0.1:{port}");
@@ -86,8 +91,30 @@ fn start() -> Result<Server, String> {
     Ok(server)
 }
 
-/// A fresh directory holding the backfilled history (`data`) and a Prometheus config.
-fn backfilled() -> Result<(PathBuf, PathBuf, PathBuf), String> {
+// Only the recording-rule tests start a server with rules.
+#[allow(dead_code)]
+/// A Prometheus of its own with the same history and `rules` (a rules file's YAML), evaluated
+/// every second from the moment it starts. Dropping it stops the server.
+pub fn start_with_rules(rules: &str) -> Server {
+    let started = (|| {
+        let (dir, config, data) = backfilled(Some(rules))?;
+        let port = free_port()?;
+        let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
+        let server = Server {
+            url: format!("http://127.0.0.1:{port}"),
+            pid,
+            watchdog,
+            dir,
+        };
+        wait_ready(port)?;
+        Ok::<_, String>(server)
+    })();
+    started.unwrap_or_else(|why| panic!("{why}"))
+}
+
+/// A fresh directory holding the backfilled history (`data`) and a Prometheus config, with
+/// a rules file when `rules` is given.
+fn backfilled(rules: Option<&str>) -> Result<(PathBuf, PathBuf, PathBuf), String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -110,8 +137,16 @@ fn backfilled() -> Result<(PathBuf, PathBuf, PathBuf), String> {
     }
     let _ = std::fs::remove_file(&om);
     let config = dir.join("prometheus.yml");
-    std::fs::write(&config, "global: {}\nscrape_configs: []\n")
-        .map_err(|e| format!("write {}: {e}", config.display()))?;
+    let mut yaml = "global: {}\nscrape_configs: []\n".to_string();
+    if let Some(rules) = rules {
+        let file = dir.join("rules.yml");
+        std::fs::write(&file, rules).map_err(|e| format!("write {}: {e}", file.display()))?;
+        yaml = format!(
+            "global: {{evaluation_interval: 1s}}\nscrape_configs: []\nrule_files: [{:?}]\n",
+            file.display().to_string()
+        );
+    }
+    std::fs::write(&config, yaml).map_err(|e| format!("write {}: {e}", config.display()))?;
     Ok((dir, config, data))
 }
 
@@ -133,7 +168,7 @@ pub struct Restartable {
 impl Restartable {
     /// Backfills a new data directory and starts a server on a free port.
     pub fn start() -> Self {
-        let (dir, config, data) = backfilled().unwrap_or_else(|why| panic!("{why}"));
+        let (dir, config, data) = backfilled(None).unwrap_or_else(|why| panic!("{why}"));
         let port = free_port().unwrap_or_else(|why| panic!("{why}"));
         let mut server = Self {
             url: format!("http://127.0.0.1:{port}"),
@@ -316,6 +351,16 @@ fn traffic(service: &str, ago: i64) -> (f64, f64) {
     }
 }
 
+/// Requests per step and the error share of one `shop` route at second `ago` before [`END`].
+fn route_traffic(route: &str, ago: i64) -> (f64, f64) {
+    match route {
+        "/cart" => (40.0, 0.001),
+        "/pay" => (15.0, if ago < 30 * 60 { 0.05 } else { 0.002 }),
+        "/home" => (90.0, 0.0),
+        _ => (if ago < 24 * 3600 { 0.0 } else { 5.0 }, 0.01),
+    }
+}
+
 /// Shares of requests slower than each bucket bound (0.1, 0.25, 0.5, 1).
 fn slow_shares(service: &str, ago: i64) -> [f64; 4] {
     let degraded = service == "checkout" && ago < 2 * 3600;
@@ -358,6 +403,26 @@ pub fn openmetrics() -> String {
                 let _ = writeln!(
                     lines[c],
                     "http_requests_total{{service=\"{service}\",code=\"{code}\"}} {} {t}",
+                    totals[c]
+                );
+            }
+        }
+        lines.iter().for_each(|l| out.push_str(l));
+    }
+    for (n, route) in ROUTES.iter().enumerate() {
+        let mut totals = [0.0_f64; 2];
+        let mut lines = [String::new(), String::new()];
+        for step in 0..=steps {
+            let t = start + step * STEP;
+            let (rate, err) = route_traffic(route, END - t);
+            let requests = (rate * (0.8 + 0.4 * noise(400 + n as u64, step))).floor();
+            let errors = (requests * err + noise(500 + n as u64, step)).floor();
+            totals[0] += requests - errors.min(requests);
+            totals[1] += errors.min(requests);
+            for (c, code) in ["200", "500"].iter().enumerate() {
+                let _ = writeln!(
+                    lines[c],
+                    "http_requests_total{{service=\"shop\",route=\"{route}\",code=\"{code}\"}} {} {t}",
                     totals[c]
                 );
             }

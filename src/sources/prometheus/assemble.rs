@@ -5,44 +5,40 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::api::Answer;
+use super::group::{group_spec, groups_of, lookup_key, sample_key};
 use super::plan::{Numerator, QueryPlan, SeriesRef, ShapeKind};
 use crate::model::SloObservation;
 use crate::slo::{Counts, Window};
 use crate::sources::SourceError;
 
-/// The values of one shape over one window.
+/// The values of one shape over one window, by sample key (see `group::sample_key`): the
+/// batch label's value and the `group_by` labels' values; the empty key for a single query.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Values {
-    /// Batch label value → sample, for batched shapes.
-    by_key: HashMap<String, f64>,
-    /// The sample of a single query.
-    single: Option<f64>,
+    by_key: HashMap<Vec<String>, f64>,
 }
 
 impl Values {
-    /// Picks the samples a shape asked for out of an answer.
+    /// Picks the samples a shape asked for out of an answer. Without key labels the first
+    /// sample is the value.
     pub fn from_answer(kind: &ShapeKind, answer: &Answer) -> Self {
-        match kind {
-            ShapeKind::Batched { label, .. } => Self {
-                by_key: answer
-                    .samples
-                    .iter()
-                    .filter_map(|s| s.labels.get(label).map(|v| (v.clone(), s.value)))
-                    .collect(),
-                single: None,
-            },
-            ShapeKind::Single { .. } | ShapeKind::Templated { .. } => Self {
-                by_key: HashMap::new(),
-                single: answer.samples.first().map(|s| s.value),
-            },
+        let mut by_key = HashMap::with_capacity(answer.samples.len());
+        for sample in &answer.samples {
+            by_key
+                .entry(sample_key(kind, &sample.labels))
+                .or_insert(sample.value);
         }
+        Self { by_key }
     }
 
-    fn get(&self, key: Option<&str>) -> Option<f64> {
-        match key {
-            Some(key) => self.by_key.get(key).copied(),
-            None => self.single,
-        }
+    /// The sample keyed `key`.
+    pub fn get(&self, key: &[String]) -> Option<f64> {
+        self.by_key.get(key).copied()
+    }
+
+    /// Every sample key answered.
+    pub fn keys(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.by_key.keys()
     }
 }
 
@@ -60,43 +56,74 @@ pub struct SloIssue {
     pub error: SourceError,
 }
 
+/// Where one observation comes from: the planned SLO and, for a grouped SLO, the group's
+/// label values (empty otherwise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Index into [`QueryPlan::slos`].
+    pub slo: usize,
+    /// The `group_by` label values.
+    pub group: Vec<String>,
+}
+
 /// Counts per window for every planned SLO, plus the issues that left windows empty.
 pub fn assemble(plan: &QueryPlan, answers: &Answers) -> (Vec<SloObservation>, Vec<SloIssue>) {
+    let (observations, issues, _) = assemble_groups(plan, answers);
+    (observations, issues)
+}
+
+/// Like [`assemble`], also saying which planned SLO and group each observation is: a grouped
+/// SLO yields one observation per group seen, in label-value order.
+pub fn assemble_groups(
+    plan: &QueryPlan,
+    answers: &Answers,
+) -> (Vec<SloObservation>, Vec<SloIssue>, Vec<Origin>) {
     let mut observations = Vec::with_capacity(plan.slos.len());
+    let mut origins = Vec::with_capacity(plan.slos.len());
     let mut issues: Vec<SloIssue> = Vec::new();
-    for slo in &plan.slos {
-        let mut counts = BTreeMap::new();
-        if let Some(problem) = &slo.problem {
-            issues.push(SloIssue {
-                slo_id: slo.spec.id.clone(),
-                windows: slo.windows.clone(),
-                error: SourceError::Rejected(problem.clone()),
-            });
+    for (index, slo) in plan.slos.iter().enumerate() {
+        let mut groups = groups_of(slo, answers);
+        if groups.is_empty() {
+            // No group answered (yet): the definition itself carries the issues.
+            groups.push(Vec::new());
         }
-        if let (Some(num), Some(total)) = (&slo.num, &slo.total) {
-            for &window in &slo.windows {
-                match window_counts(answers, slo.numerator, num, total, window) {
-                    Ok(Some(c)) => {
-                        counts.insert(window, c);
+        for group in groups {
+            let spec = group_spec(slo, &group);
+            let mut counts = BTreeMap::new();
+            if let Some(problem) = &slo.problem {
+                issues.push(SloIssue {
+                    slo_id: spec.id.clone(),
+                    windows: slo.windows.clone(),
+                    error: SourceError::Rejected(problem.clone()),
+                });
+            }
+            if let (Some(num), Some(total)) = (&slo.num, &slo.total) {
+                let keys = (lookup_key(num, &group), lookup_key(total, &group));
+                for &window in &slo.windows {
+                    match window_counts(answers, slo.numerator, (num, total), &keys, window) {
+                        Ok(Some(c)) => {
+                            counts.insert(window, c);
+                        }
+                        Ok(None) => {}
+                        Err(error) => note(&mut issues, &spec.id, window, error),
                     }
-                    Ok(None) => {}
-                    Err(error) => note(&mut issues, &slo.spec.id, window, error),
                 }
             }
+            let messages = issues
+                .iter()
+                .filter(|i| i.slo_id == spec.id)
+                .map(SloIssue::message)
+                .collect();
+            observations.push(SloObservation {
+                spec,
+                counts,
+                trend: Vec::new(),
+                issues: messages,
+            });
+            origins.push(Origin { slo: index, group });
         }
-        let messages = issues
-            .iter()
-            .filter(|i| i.slo_id == slo.spec.id)
-            .map(SloIssue::message)
-            .collect();
-        observations.push(SloObservation {
-            spec: slo.spec.clone(),
-            counts,
-            trend: Vec::new(),
-            issues: messages,
-        });
     }
-    (observations, issues)
+    (observations, issues, origins)
 }
 
 impl SloIssue {
@@ -112,16 +139,20 @@ impl SloIssue {
 fn window_counts(
     answers: &Answers,
     numerator: Numerator,
-    num: &SeriesRef,
-    total: &SeriesRef,
+    (num, total): (&SeriesRef, &SeriesRef),
+    (num_key, total_key): &(Vec<String>, Vec<String>),
     window: Window,
 ) -> Result<Option<Counts>, SourceError> {
-    let lookup = |r: &SeriesRef| match answers.get(&(r.shape, window)) {
-        Some(Ok(values)) => Ok(values.get(r.key.as_deref())),
+    let lookup = |r: &SeriesRef, key: &[String]| match answers.get(&(r.shape, window)) {
+        Some(Ok(values)) => Ok(values.get(key)),
         Some(Err(e)) => Err(e.clone()),
         None => Ok(None),
     };
-    Ok(counts(numerator, lookup(num)?, lookup(total)?))
+    Ok(counts(
+        numerator,
+        lookup(num, num_key)?,
+        lookup(total, total_key)?,
+    ))
 }
 
 /// Counts from the numerator's and the total's values: `None` without a finite total; a

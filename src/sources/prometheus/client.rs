@@ -1,5 +1,6 @@
 //! The HTTP client ondeck talks to a Prometheus-compatible API with: POST form bodies to
-//! `/api/v1/query` and `/api/v1/query_range`, authentication, extra headers and a private CA.
+//! `/api/v1/query` and `/api/v1/query_range`, authentication, extra headers and a private CA,
+//! with the options read from a source's config ([`options_for`]).
 //!
 //! Errors never carry a secret: the token lives only in a sensitive default header, basic
 //! auth is set per request (reqwest marks it sensitive), and header values are never echoed.
@@ -7,7 +8,7 @@
 use std::time::Duration;
 
 use super::api::{Answer, RangeAnswer, parse_range_response, parse_response};
-use crate::config::Secret;
+use crate::config::{Secret, SourceConfig};
 use crate::sources::SourceError;
 
 /// How requests authenticate. The secrets are only ever put into sensitive headers.
@@ -49,6 +50,34 @@ pub struct Api {
     base: String,
     timeout: Duration,
     basic: Option<(String, Secret)>,
+}
+
+/// The HTTP client's options: secrets and the CA file are read now, when the source starts.
+/// Errors name the source and where the secret comes from, never the secret.
+pub fn options_for(source: &SourceConfig) -> Result<ClientOptions, SourceError> {
+    let rejected =
+        |e: &dyn std::fmt::Display| SourceError::Rejected(format!("source `{}`: {e}", source.name));
+    let auth = match (&source.token, &source.http.basic_auth) {
+        (Some(token), _) => Auth::Bearer(token.resolve().map_err(|e| rejected(&e))?),
+        (None, Some(basic)) => Auth::Basic {
+            username: basic.username.clone(),
+            password: basic.password.resolve().map_err(|e| rejected(&e))?,
+        },
+        (None, None) => Auth::None,
+    };
+    let ca_pem = match &source.http.ca_file {
+        Some(path) => Some(
+            std::fs::read(path)
+                .map_err(|e| rejected(&format!("cannot read CA file {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
+    Ok(ClientOptions {
+        timeout: source.timeout,
+        auth,
+        headers: source.http.headers.clone(),
+        ca_pem,
+    })
 }
 
 fn header_error(what: &str) -> SourceError {

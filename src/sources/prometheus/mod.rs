@@ -4,43 +4,48 @@
 //! Submodules: `selector` (the selector form ondeck parses), `plan` (the query plan and its
 //! documentation), `api` (HTTP and JSON), `assemble` (answers back to SLOs).
 //!
-//! Each refresh fills `counts` per window, the 1h burn-rate `trend` (see `trend`) and the
-//! per-service latency and error trends of the debug pane (see `services`).
+//! Each refresh fills `counts` per window, the 1h burn-rate `trend` (see `trend`, cached
+//! between refreshes by `trend_cache`) and the per-service latency and error trends of the
+//! debug pane (see `services`).
 
 pub mod api;
 pub mod assemble;
 pub mod client;
+pub mod group;
 pub mod plan;
+pub mod rules;
 pub mod selector;
 pub mod services;
 pub mod trend;
+pub mod trend_cache;
 
 #[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 
 use super::{MetricsSource, SourceError};
-use crate::config::{Config, SloConfig, SourceConfig, SourceKind};
+use crate::config::{Config, RecordingRules, SloConfig, SourceConfig, SourceKind};
 use crate::model::MetricsSnapshot;
 use crate::slo::Window;
-use api::Answer;
+use api::{Answer, RangeAnswer};
 pub use assemble::SloIssue;
-use assemble::{Answers, Values, assemble};
-use client::{Api, Auth, ClientOptions};
+use assemble::{Answers, Values, assemble_groups};
+use client::{Api, options_for};
 pub use plan::QueryPlan;
 use plan::{Query, ShapeKind};
+use rules::{Coverage, PROBE};
 use services::{SERVICE_STEP_SECONDS, ServiceQuery, service_queries, services_start};
-use trend::{
-    TREND_STEP_SECONDS, TrendAnswers, TrendQuery, TrendValues, trend, trend_queries, trend_start,
-};
+pub use trend::TrendWidth;
+use trend::{TrendAnswers, TrendGrid, TrendQuery, TrendValues, trend, trend_queries};
+use trend_cache::{Plan, RangeRequest, TrendCache};
 
 /// How many queries one source has in flight at once, so a refresh of many shapes does not
 /// hit the backend with a burst of concurrent queries.
@@ -60,8 +65,12 @@ struct Inner {
     queries: Vec<Query>,
     trend_queries: Vec<TrendQuery>,
     service_queries: Vec<ServiceQuery>,
+    recording_rules: RecordingRules,
     limit: Semaphore,
     requests: AtomicU64,
+    trend_width: TrendWidth,
+    // Shared by all clones through `inner`; locked only between awaits.
+    trend_cache: Mutex<TrendCache>,
 }
 
 /// One refresh: the snapshot, plus what kept some SLO windows empty.
@@ -73,6 +82,12 @@ pub struct Fetched {
     pub issues: Vec<SloIssue>,
     /// Warnings the backend attached to its answers, without duplicates.
     pub warnings: Vec<String>,
+    /// The PromQL of every instant query this refresh sent, in order: the recording-rule
+    /// probe and values first, then the raw queries still needed.
+    pub sent: Vec<String>,
+    /// The trend's `query_range` requests this refresh sent, in plan order; a trend the
+    /// cache already held sends none.
+    pub trend_requests: Vec<RangeRequest>,
 }
 
 /// The SLOs a source measures: those whose `source` names it, plus those that name no source
@@ -113,7 +128,7 @@ impl PrometheusSource {
         let url = source.url.as_deref().ok_or_else(|| {
             SourceError::Rejected(format!("source `{}` needs a url", source.name))
         })?;
-        let api = Api::new(url, client_options(source)?)
+        let api = Api::new(url, options_for(source)?)
             .map_err(|e| SourceError::Rejected(format!("source `{}`: {e}", source.name)))?;
         let plan = QueryPlan::build(&slos, extra_windows);
         let queries = plan.queries();
@@ -127,8 +142,11 @@ impl PrometheusSource {
                 queries,
                 trend_queries,
                 service_queries,
+                recording_rules: source.recording_rules,
                 limit: Semaphore::new(MAX_CONCURRENT_QUERIES),
                 requests: AtomicU64::new(0),
+                trend_width: TrendWidth::default(),
+                trend_cache: Mutex::new(TrendCache::default()),
             }),
         })
     }
@@ -143,52 +161,85 @@ impl PrometheusSource {
         self.inner.requests.load(Ordering::Relaxed)
     }
 
-    /// Runs every query of the plan at `at`, the trend's and the service trends' range
-    /// queries ending at `at`, and assembles counts and trends. Fails only when every instant
-    /// query failed; otherwise failed queries become [`SloIssue`]s and leave their SLOs'
-    /// windows empty ("no data"), and failed range queries become warnings.
+    /// The width of the trend column this source fetches for; set it from the pane's width
+    /// and the next refresh picks the step (and refetches the trends) to match.
+    pub fn trend_width(&self) -> TrendWidth {
+        self.inner.trend_width.clone()
+    }
+
+    /// Runs every query of the plan at `at`, the trend's range queries for the instants not
+    /// cached yet, the service trends' range queries ending at `at`, and assembles counts
+    /// and trends. Fails only when every instant query failed; otherwise failed queries
+    /// become [`SloIssue`]s and leave their SLOs' windows empty ("no data"), and failed
+    /// range queries become warnings.
     pub async fn fetch(&self, at: DateTime<Utc>) -> Result<Fetched, SourceError> {
         let inner = &self.inner;
         let time = format!("{:.3}", at.timestamp_millis() as f64 / 1000.0);
-        let (trend_from, services_from) = (trend_start(at), services_start(at));
-        let (trend_start_text, services_start_text) =
-            (format!("{trend_from:.3}"), format!("{services_from:.3}"));
-        let (trend_step, service_step) = (
-            TREND_STEP_SECONDS.to_string(),
-            SERVICE_STEP_SECONDS.to_string(),
-        );
-        let (time, trend_step, service_step) = (&time, &trend_step, &service_step);
-        let (trend_start_text, services_start_text) = (&trend_start_text, &services_start_text);
-        let instants = inner.queries.iter().map(|query| async move {
+        let services_start_text = format!("{:.3}", services_start(at));
+        let service_step = SERVICE_STEP_SECONDS.to_string();
+        let (time, service_step, services_start_text) =
+            (&time, &service_step, &services_start_text);
+        let grid = TrendGrid::at(at, inner.trend_width.step_seconds());
+        let trend_plans = self.plan_trends(grid);
+        let trend_requests = trend_plans
+            .iter()
+            .filter_map(|(_, plan)| match plan {
+                Plan::Fetch(request) => Some(*request),
+                Plan::Cached(_) => None,
+            })
+            .collect();
+        let mut warnings: Vec<String> = Vec::new();
+        let coverage = self.probe_rules(time, &mut warnings).await;
+        let rules_query = coverage.values_query(&inner.plan);
+        let needed: Vec<&Query> = inner
+            .queries
+            .iter()
+            .filter(|q| coverage.needs(&inner.plan, q.shape, q.window))
+            .collect();
+        let mut sent: Vec<String> = Vec::with_capacity(needed.len() + 2);
+        if inner.recording_rules == RecordingRules::Auto && self.may_use_rules() {
+            sent.push(PROBE.to_string());
+        }
+        sent.extend(rules_query.iter().cloned());
+        sent.extend(needed.iter().map(|q| q.promql.clone()));
+        let rules_answer = async {
+            match &rules_query {
+                Some(promql) => Some(self.limited(inner.api.instant(promql, time)).await),
+                None => None,
+            }
+        };
+        let instants = needed.into_iter().map(|query| async move {
             let answer = self.limited(inner.api.instant(&query.promql, time)).await;
             (query, answer)
         });
-        let trends = inner.trend_queries.iter().map(|query| async move {
-            let range = inner
-                .api
-                .range(&query.promql, trend_start_text, time, trend_step);
-            (query, self.limited(range).await)
-        });
+        let trends = trend_plans
+            .into_iter()
+            .map(|(query, plan)| async move { (query, self.trend_range(query, grid, plan).await) });
         let service_runs = inner.service_queries.iter().map(|query| async move {
             let range = inner
                 .api
                 .range(&query.promql, services_start_text, time, service_step);
             (query, self.limited(range).await)
         });
-        let (instants, trends, service_answers) = futures_util::future::join3(
+        let (instants, trends, service_answers, rules_answer) = futures_util::future::join4(
             join_all(instants),
             join_all(trends),
             join_all(service_runs),
+            rules_answer,
         )
         .await;
-        let mut warnings: Vec<String> = Vec::new();
-        let answers = self.collect_instants(instants, &mut warnings)?;
+        let all_raw_failed = self.collect_instants(instants, &mut warnings);
+        let answers = match (all_raw_failed, &rules_answer) {
+            // Rules answered: the SLOs they cover have numbers even if every raw query failed.
+            (Err(_), Some(Ok(_))) => Answers::new(),
+            (result, _) => result?,
+        };
         let mut trend_answers = TrendAnswers::with_capacity(trends.len());
         for (query, result) in trends {
             match result {
                 Ok(answer) => {
                     let kind = &inner.plan.shapes[query.shape].kind;
-                    let values = TrendValues::from_range(kind, &answer, trend_from);
+                    let values = TrendValues::from_range(kind, &answer, grid);
                     trend_answers.insert(query.shape, values);
                 }
                 Err(e) => warn_once(&mut warnings, format!("trend query failed: {e}")),
@@ -201,9 +252,13 @@ impl PrometheusSource {
                 Err(e) => warn_once(&mut warnings, format!("service trend query failed: {e}")),
             }
         }
-        let (mut slos, issues) = assemble(&inner.plan, &answers);
-        for (observation, planned) in slos.iter_mut().zip(&inner.plan.slos) {
-            observation.trend = trend(planned, &trend_answers);
+        let (mut slos, mut issues, origins) = assemble_groups(&inner.plan, &answers);
+        if let Some(answer) = &rules_answer {
+            coverage.apply(&inner.plan, answer, &mut slos, &origins, &mut issues);
+        }
+        for (observation, origin) in slos.iter_mut().zip(&origins) {
+            let planned = &inner.plan.slos[origin.slo];
+            observation.trend = trend(planned, &origin.group, &trend_answers);
         }
         Ok(Fetched {
             snapshot: MetricsSnapshot {
@@ -213,7 +268,71 @@ impl PrometheusSource {
             },
             issues,
             warnings,
+            sent,
+            trend_requests,
         })
+    }
+
+    fn trend_cache(&self) -> MutexGuard<'_, TrendCache> {
+        // The cache holds no invariant a panicking holder could break halfway.
+        self.inner
+            .trend_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// What each trend query needs on `grid`, forgetting trends of another step.
+    fn plan_trends(&self, grid: TrendGrid) -> Vec<(&TrendQuery, Plan)> {
+        let mut cache = self.trend_cache();
+        cache.keep_step(grid.step);
+        self.inner
+            .trend_queries
+            .iter()
+            .map(|query| (query, cache.plan(&query.promql, grid)))
+            .collect()
+    }
+
+    /// The trend query's series on `grid`: from the cache, or fetched and merged into it.
+    async fn trend_range(
+        &self,
+        query: &TrendQuery,
+        grid: TrendGrid,
+        plan: Plan,
+    ) -> Result<RangeAnswer, SourceError> {
+        let request = match plan {
+            Plan::Cached(answer) => return Ok(answer),
+            Plan::Fetch(request) => request,
+        };
+        let [start, end, step] = [request.start, request.end, request.step].map(|n| n.to_string());
+        let range = self.inner.api.range(&query.promql, &start, &end, &step);
+        let answer = self.limited(range).await;
+        self.trend_cache()
+            .merge(&query.promql, grid, request, answer)
+    }
+
+    /// Whether any planned SLO could read a recording rule (grouped and unplannable ones
+    /// cannot), so a plan without such SLOs never sends the probe.
+    fn may_use_rules(&self) -> bool {
+        let plan = &self.inner.plan;
+        plan.slos
+            .iter()
+            .any(|s| s.group_by.is_empty() && s.problem.is_none())
+    }
+
+    /// Sends the recording-rule probe (in `auto` mode) and says which SLO windows read rules.
+    /// A failed probe is a warning: the refresh falls back to raw queries.
+    async fn probe_rules(&self, time: &str, warnings: &mut Vec<String>) -> Coverage {
+        let inner = &self.inner;
+        if inner.recording_rules == RecordingRules::Never || !self.may_use_rules() {
+            return Coverage::default();
+        }
+        match self.limited(inner.api.instant(PROBE, time)).await {
+            Ok(answer) => Coverage::from_probe(&inner.plan, &answer),
+            Err(e) => {
+                warn_once(warnings, format!("recording rule probe failed: {e}"));
+                Coverage::default()
+            }
+        }
     }
 
     /// Runs one request under the source's concurrency limit, counting it.
@@ -261,34 +380,6 @@ fn warn_once(warnings: &mut Vec<String>, warning: String) {
     if !warnings.contains(&warning) {
         warnings.push(warning);
     }
-}
-
-/// The HTTP client's options: secrets and the CA file are read now, when the source starts.
-/// Errors name the source and where the secret comes from, never the secret.
-fn client_options(source: &SourceConfig) -> Result<ClientOptions, SourceError> {
-    let rejected =
-        |e: &dyn std::fmt::Display| SourceError::Rejected(format!("source `{}`: {e}", source.name));
-    let auth = match (&source.token, &source.http.basic_auth) {
-        (Some(token), _) => Auth::Bearer(token.resolve().map_err(|e| rejected(&e))?),
-        (None, Some(basic)) => Auth::Basic {
-            username: basic.username.clone(),
-            password: basic.password.resolve().map_err(|e| rejected(&e))?,
-        },
-        (None, None) => Auth::None,
-    };
-    let ca_pem = match &source.http.ca_file {
-        Some(path) => Some(
-            std::fs::read(path)
-                .map_err(|e| rejected(&format!("cannot read CA file {}: {e}", path.display())))?,
-        ),
-        None => None,
-    };
-    Ok(ClientOptions {
-        timeout: source.timeout,
-        auth,
-        headers: source.http.headers.clone(),
-        ca_pem,
-    })
 }
 
 /// A templated query stands for one number; several series would be summed by nobody, so

@@ -35,6 +35,13 @@
 //! `events` SLO costs two requests per window, a `raw` one request (its value is the error
 //! ratio, so it stands for both sides of the ratio). Such a query must answer one series.
 //!
+//! **Grouped SLOs** (`group_by = ["route"]`) add their labels to the `by` clause —
+//! `sum by (service, route) (…)`, or `sum by (route) (…)` for an expression — and are their
+//! own shapes, since their answers carry more series. Each group seen in the total's answers
+//! (any window) becomes one SLO, `service/name{route="/cart"}`, whose values are the samples
+//! with its batch label value and its group's label values (see `group`). Sloth queries
+//! cannot be grouped: their answers must be one series.
+//!
 //! **Windows.** Every SLO is evaluated over [`STANDARD_WINDOWS`], its own period (for the
 //! SLI and budget remaining) and any extra window the alert tiers use. A shape is queried
 //! over the union of the windows of the SLOs that use it.
@@ -85,6 +92,8 @@ pub struct PlannedSlo {
     pub windows: Vec<Window>,
     /// Why it cannot be queried, if it cannot.
     pub problem: Option<String>,
+    /// `group_by` labels: the SLO stands for one SLO per value of these labels (see `group`).
+    pub group_by: Vec<String>,
 }
 
 /// A group of expressions answered by one query per window.
@@ -100,11 +109,15 @@ pub enum ShapeKind {
         label: String,
         /// The label values asked for.
         values: BTreeSet<String>,
+        /// `group_by` labels summed by besides the batch label.
+        group: Vec<String>,
     },
-    /// `sum(rate(<expr>[w]))`.
+    /// `sum(rate(<expr>[w]))`, or `sum by (<group>) (…)`.
     Single {
         /// The expression as written.
         expr: String,
+        /// `group_by` labels summed by.
+        group: Vec<String>,
     },
     /// A whole query with the window substituted for `{{.window}}` (Sloth SLIs), sent as
     /// written: it already is a rate or ratio, so it is neither wrapped nor batched.
@@ -145,8 +158,8 @@ pub struct QueryPlan {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum ShapeKey {
-    Batched(String, Vec<Matcher>, String),
-    Single(String),
+    Batched(String, Vec<Matcher>, String, Vec<String>),
+    Single(String, Vec<String>),
     Templated(String),
 }
 
@@ -175,7 +188,8 @@ impl QueryPlan {
                 .copied()
                 .chain([slo.window])
                 .collect();
-            let (numerator, exprs) = match &slo.sli {
+            let (sli, group_by) = slo.sli.ungrouped();
+            let (numerator, exprs) = match sli {
                 SloSliConfig::GoodRatio { good, total } => (
                     Numerator::Good,
                     Ok((Expr::from_text(good), Expr::from_text(total))),
@@ -198,7 +212,18 @@ impl QueryPlan {
                     Numerator::ErrorRatio,
                     Ok((Expr::Template(ratio.clone()), Expr::Template(ratio.clone()))),
                 ),
+                SloSliConfig::Grouped { .. } => (
+                    Numerator::Good,
+                    Err("group_by cannot be nested".to_string()),
+                ),
             };
+            let exprs = exprs.and_then(|pair| match (&pair.0, group_by.is_empty()) {
+                (Expr::Template(_), false) => Err(
+                    "group_by needs counter queries (good, bad, total or a histogram), not Sloth queries"
+                        .to_string(),
+                ),
+                _ => Ok(pair),
+            });
             let mut planned = PlannedSlo {
                 spec: slo.spec(),
                 numerator,
@@ -206,10 +231,12 @@ impl QueryPlan {
                 total: None,
                 windows: windows.iter().copied().collect(),
                 problem: None,
+                group_by: group_by.to_vec(),
             };
             match exprs {
                 Ok((num, total)) => {
-                    let mut intern = |e| plan.intern(&mut index, e, &slo.service, &windows);
+                    let mut intern =
+                        |e| plan.intern(&mut index, e, &slo.service, group_by, &windows);
                     planned.num = Some(intern(num));
                     planned.total = Some(intern(total));
                 }
@@ -225,6 +252,7 @@ impl QueryPlan {
         index: &mut HashMap<ShapeKey, usize>,
         expr: Expr,
         service: &str,
+        group: &[String],
         windows: &BTreeSet<Window>,
     ) -> SeriesRef {
         let (key, kind, value) = match expr {
@@ -233,30 +261,24 @@ impl QueryPlan {
                     let mut others = sel.matchers.clone();
                     let batch = others.remove(at);
                     others.sort();
-                    let key =
-                        ShapeKey::Batched(sel.metric.clone(), others.clone(), batch.label.clone());
+                    let key = ShapeKey::Batched(
+                        sel.metric.clone(),
+                        others.clone(),
+                        batch.label.clone(),
+                        group.to_vec(),
+                    );
                     let kind = ShapeKind::Batched {
                         metric: sel.metric,
                         others,
                         label: batch.label,
                         values: BTreeSet::new(),
+                        group: group.to_vec(),
                     };
                     (key, kind, Some(service.to_string()))
                 }
-                None => {
-                    let expr = sel.render();
-                    (
-                        ShapeKey::Single(expr.clone()),
-                        ShapeKind::Single { expr },
-                        None,
-                    )
-                }
+                None => single(sel.render(), group),
             },
-            Expr::Text(expr) => (
-                ShapeKey::Single(expr.clone()),
-                ShapeKind::Single { expr },
-                None,
-            ),
+            Expr::Text(expr) => single(expr, group),
             Expr::Template(template) => (
                 ShapeKey::Templated(template.clone()),
                 ShapeKind::Templated { template },
@@ -308,16 +330,52 @@ impl ShapeKind {
                 others,
                 label,
                 values,
+                group,
             } => {
                 let selector = batched_selector(metric, others, label, values);
-                format!("sum by ({label}) (rate({}[{window}]))", selector.render())
+                let by = std::iter::once(label).chain(group).cloned();
+                let by: Vec<String> = by.collect();
+                format!(
+                    "sum by ({}) (rate({}[{window}]))",
+                    by.join(", "),
+                    selector.render()
+                )
             }
-            ShapeKind::Single { expr } => format!("sum(rate({expr}[{window}]))"),
+            ShapeKind::Single { expr, group } if group.is_empty() => {
+                format!("sum(rate({expr}[{window}]))")
+            }
+            ShapeKind::Single { expr, group } => {
+                format!("sum by ({}) (rate({expr}[{window}]))", group.join(", "))
+            }
             ShapeKind::Templated { template } => {
                 template.replace(WINDOW_PLACEHOLDER, &window.to_string())
             }
         }
     }
+}
+
+impl ShapeKind {
+    /// The labels whose values key a sample of this shape's answers: the batch label, then
+    /// the `group_by` labels.
+    pub fn key_labels(&self) -> Vec<&str> {
+        match self {
+            ShapeKind::Batched { label, group, .. } => std::iter::once(label)
+                .chain(group)
+                .map(String::as_str)
+                .collect(),
+            ShapeKind::Single { group, .. } => group.iter().map(String::as_str).collect(),
+            ShapeKind::Templated { .. } => Vec::new(),
+        }
+    }
+}
+
+fn single(expr: String, group: &[String]) -> (ShapeKey, ShapeKind, Option<String>) {
+    let key = ShapeKey::Single(expr.clone(), group.to_vec());
+    let kind = ShapeKind::Single {
+        expr,
+        group: group.to_vec(),
+    };
+    (key, kind, None)
 }
 
 /// `metric{others…, label=~"v1|v2"}` (or `label="v"` for one value): the selector of a

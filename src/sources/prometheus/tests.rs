@@ -78,7 +78,8 @@ fn other_expressions_are_queried_alone_and_only_once() {
     assert_eq!(
         plan.shapes[0].kind,
         ShapeKind::Single {
-            expr: "sum(x)".into()
+            expr: "sum(x)".into(),
+            group: Vec::new(),
         }
     );
     // Standard windows + the extra tier window + both periods.
@@ -163,12 +164,17 @@ fn answers_go_back_to_their_slo_and_errors_only_to_theirs() {
 #[test]
 fn trend_points_land_on_their_instants_and_a_failed_range_leaves_no_trend() {
     use super::api::{RangeAnswer, Series};
-    use super::trend::{TREND_POINTS, TrendAnswers, TrendValues, trend, trend_queries};
+    use super::trend::{TrendAnswers, TrendGrid, TrendValues, trend, trend_queries};
 
     let plan = QueryPlan::build(&[avail("checkout")], &[]);
     let ranges = trend_queries(&plan);
     assert_eq!(ranges.len(), 2, "one range query per shape");
     assert!(ranges[0].promql.ends_with("[1h]))"), "{}", ranges[0].promql);
+    let grid = TrendGrid {
+        step: 1800,
+        end: 1_000_000 + 47 * 1800,
+        points: 48,
+    };
     let start = 1_000_000.0;
     let series = |points: Vec<(f64, f64)>| RangeAnswer {
         series: vec![Series {
@@ -179,24 +185,24 @@ fn trend_points_land_on_their_instants_and_a_failed_range_leaves_no_trend() {
     };
     // Errors at the first and the newest instant; traffic everywhere but instant 1.
     let bad = series(vec![(start, 1.0), (start + 47.0 * 1800.0, 2.0)]);
-    let total_points = (0..TREND_POINTS)
+    let total_points = (0..grid.points)
         .filter(|&i| i != 1)
         .map(|i| (start + i as f64 * 1800.0, 1000.0))
         .collect();
     let total = series(total_points);
     let mut answers = TrendAnswers::new();
-    answers.insert(
-        0,
-        TrendValues::from_range(&plan.shapes[0].kind, &bad, start),
-    );
+    answers.insert(0, TrendValues::from_range(&plan.shapes[0].kind, &bad, grid));
     let slo = &plan.slos[0];
-    assert!(trend(slo, &answers).is_empty(), "the total's range failed");
+    assert!(
+        trend(slo, &[], &answers).is_empty(),
+        "the total's range failed"
+    );
     answers.insert(
         1,
-        TrendValues::from_range(&plan.shapes[1].kind, &total, start),
+        TrendValues::from_range(&plan.shapes[1].kind, &total, grid),
     );
-    let points = trend(slo, &answers);
-    assert_eq!(points.len(), TREND_POINTS);
+    let points = trend(slo, &[], &answers);
+    assert_eq!(points.len(), 48);
     assert!(
         (points[0] - 1.0).abs() < 1e-9,
         "1/1000 on a 99.9% SLO burns at 1x"
@@ -204,4 +210,101 @@ fn trend_points_land_on_their_instants_and_a_failed_range_leaves_no_trend() {
     assert_eq!(points[1], 0.0, "no traffic is drawn as 0");
     assert_eq!(points[2], 0.0, "no errors");
     assert!((points[47] - 2.0).abs() < 1e-9);
+}
+
+fn by_route(slo: SloConfig) -> SloConfig {
+    SloConfig {
+        sli: SloSliConfig::Grouped {
+            labels: vec!["route".into()],
+            sli: Box::new(slo.sli),
+        },
+        ..slo
+    }
+}
+
+fn sample(labels: &[(&str, &str)], value: f64) -> Sample {
+    Sample {
+        labels: labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        value,
+    }
+}
+
+#[test]
+fn a_grouped_slo_becomes_one_slo_per_label_value_seen() {
+    let slos = [by_route(avail("checkout")), by_route(avail("search"))];
+    let plan = QueryPlan::build(&slos, &[]);
+    assert_eq!(
+        plan.shapes.len(),
+        2,
+        "both services share the grouped shapes"
+    );
+    let hour = plan
+        .queries()
+        .into_iter()
+        .find(|q| q.window == Window::hours(1) && q.shape == 1)
+        .unwrap();
+    assert_eq!(
+        hour.promql,
+        r#"sum by (service, route) (rate(http_requests_total{service=~"checkout|search"}[1h]))"#
+    );
+    let mut answers = Answers::new();
+    for query in plan.queries() {
+        let samples = if query.shape == 0 {
+            vec![sample(&[("service", "checkout"), ("route", "/cart")], 1.0)]
+        } else {
+            vec![
+                sample(&[("service", "checkout"), ("route", "/cart")], 100.0),
+                sample(&[("service", "checkout"), ("route", "/pay")], 50.0),
+                sample(&[("service", "search"), ("route", "/q")], 10.0),
+            ]
+        };
+        let answer = Answer {
+            samples,
+            warnings: Vec::new(),
+        };
+        let values = Values::from_answer(&plan.shapes[query.shape].kind, &answer);
+        answers.insert((query.shape, query.window), Ok(values));
+    }
+    let (observations, issues) = assemble(&plan, &answers);
+    assert!(issues.is_empty(), "{issues:?}");
+    let ids: Vec<&str> = observations.iter().map(|o| o.spec.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            r#"checkout/availability{route="/cart"}"#,
+            r#"checkout/availability{route="/pay"}"#,
+            r#"search/availability{route="/q"}"#,
+        ]
+    );
+    let hour = Window::hours(1);
+    assert_eq!(
+        observations[0].counts[&hour],
+        Counts {
+            bad: 1.0,
+            total: 100.0
+        }
+    );
+    // No 5xx series for /pay: zero bad events, not "no data".
+    assert_eq!(observations[1].counts[&hour].bad, 0.0);
+    assert_eq!(observations[2].counts[&hour].total, 10.0);
+}
+
+#[test]
+fn sloth_queries_cannot_be_grouped() {
+    let mut slo = avail("checkout");
+    slo.sli = SloSliConfig::ErrorRatio {
+        ratio: "sum(rate(x[{{.window}}]))".into(),
+    };
+    let plan = QueryPlan::build(&[by_route(slo)], &[]);
+    assert!(plan.shapes.is_empty());
+    assert!(
+        plan.slos[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("group_by")
+    );
 }

@@ -137,6 +137,13 @@ const SLI_FROM: u16 = 100;
 /// Width from which the trend sparkline is shown.
 const TREND_FROM: u16 = 118;
 
+/// How many trend samples the executive pane shows at a terminal `width` (0 when the trend
+/// column is hidden). Metrics sources size their trend queries from it, so the step follows the
+/// pane and no point is fetched that cannot be drawn.
+pub fn trend_points(width: u16) -> usize {
+    columns(width).trend
+}
+
 fn columns(width: u16) -> Columns {
     let wide = width >= WIDE;
     Columns {
@@ -283,4 +290,16 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
         )));
     }
     Row::new(cells).style(theme.text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trend_points;
+
+    #[test]
+    fn trend_points_follow_the_trend_column() {
+        assert_eq!(trend_points(80), 0, "no trend column at 80 columns");
+        assert_eq!(trend_points(120), 16);
+        assert_eq!(trend_points(160), 26);
+    }
 }

@@ -33,7 +33,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &RunbookView, 
     let header = Line::from(vec![
         Span::styled(format!(" {} ", view.runbook.title), theme.title),
         Span::styled(
-            format!("for {} {}", view.incident.id, view.incident.title),
+            view.incident.as_ref().map_or_else(
+                || "for no incident".to_string(),
+                |i| format!("for {} {}", i.id, i.title),
+            ),
             theme.text,
         ),
         Span::styled(format!("  ({})", view.reason), theme.text_muted),
@@ -59,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &RunbookView, 
     }
     frame.render_widget(Paragraph::new(hint_line(view, ctx)), hints);
     if let Some(confirm) = &view.confirm {
-        render_confirm(frame, area, confirm, ctx);
+        render_confirm(frame, area, confirm, view.incident.is_none(), ctx);
     }
 }
 
@@ -253,12 +256,24 @@ fn hint_line(view: &RunbookView, ctx: &UiContext) -> Line<'static> {
     if let Some(group) = close {
         add(group.joined(), "close the runbook");
     }
+    let fetch = grouped(ctx.keymap.bindings("runbook"))
+        .into_iter()
+        .find(|group| group.action == crate::action::Action::FetchRunbook);
+    if let (Some(url), Some(group)) = (&view.link, fetch) {
+        add(group.joined(), &format!("fetch {url}"));
+    }
     Line::from(spans)
 }
 
-fn render_confirm(frame: &mut Frame, area: Rect, confirm: &ExecConfirm, ctx: &UiContext) {
+fn render_confirm(
+    frame: &mut Frame,
+    area: Rect,
+    confirm: &ExecConfirm,
+    no_incident: bool,
+    ctx: &UiContext,
+) {
     let theme = ctx.theme;
-    let code_lines = confirm.code.lines().count();
+    let code_lines = confirm.code.lines().count() + usize::from(no_incident);
     let height = u16::try_from(code_lines + confirm.env.len() + 8)
         .unwrap_or(u16::MAX)
         .min(area.height);
@@ -278,6 +293,12 @@ fn render_confirm(frame: &mut Frame, area: Rect, confirm: &ExecConfirm, ctx: &Ui
     );
     lines.push(Line::default());
     lines.push(Line::styled("with these variables:", theme.title));
+    if no_incident {
+        lines.push(Line::styled(
+            "  (no incident: only ONDECK_RUNBOOK_ID, no incident variables)",
+            theme.sev_warning,
+        ));
+    }
     lines.extend(confirm.env.iter().map(|(k, v)| {
         Line::from(vec![
             Span::styled(format!("  {k}="), theme.text_muted),

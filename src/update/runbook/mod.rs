@@ -9,155 +9,24 @@ use crate::command::Command;
 use crate::journal::{AuditEntry, audit_path};
 use crate::runbook::env::IncidentContext;
 use crate::runbook::exec::ExecSpec;
+use crate::runbook::fetch::is_url;
 use crate::runbook::library::{Found, is_local_path};
 use crate::runbook::progress::{self, Progress, StepState};
 use crate::runbook::{Library, Runbook};
 use crate::slo::SliKind;
 use crate::state::{
-    ExecConfirm, FlashKind, OncallFocus, Overlay, Pane, RunbookView, RunningStep, State,
+    ExecConfirm, FlashKind, OncallFocus, Overlay, Pane, PendingFetch, RunbookView, RunningStep,
+    State,
 };
 
 use super::respond::flash;
 
+mod open;
 mod results;
 
+use open::{fetch_link, show};
+pub(in crate::update) use open::{open, open_by_id};
 pub(super) use results::{audit_incident, completed};
-
-/// `b`: opens the runbook of the selected incident (on-call pane or its detail) or of the
-/// selected firing alert (through the open incident on its service when there is one).
-pub(super) fn open(state: &mut State) -> Vec<Command> {
-    let on_incidents =
-        matches!(state.overlay, None | Some(Overlay::Detail)) && state.pane == Pane::Oncall;
-    if !on_incidents {
-        return vec![];
-    }
-    let target = match state.oncall_focus {
-        OncallFocus::Incidents => state
-            .selected_incident()
-            .map(|i| (IncidentContext::of(i), i.runbook.clone())),
-        OncallFocus::Alerts => alert_target(state),
-    };
-    let Some((context, reference)) = target else {
-        flash(
-            state,
-            FlashKind::Info,
-            "nothing selected to open a runbook for".into(),
-        );
-        return vec![];
-    };
-    if let Some(path) = reference.as_deref().filter(|r| is_local_path(r))
-        && state.runbook.library.get(path).is_none()
-    {
-        state.runbook.pending_open = Some(context);
-        return vec![Command::LoadRunbook {
-            path: PathBuf::from(path),
-        }];
-    }
-    let library = state.runbook.library.clone();
-    let found = reference
-        .as_deref()
-        .and_then(|r| library.get(r))
-        .map(|r| (r, Found::Named))
-        .or_else(|| best_for(&library, &context));
-    match found {
-        Some((runbook, how)) => {
-            let mut reason = match how {
-                Found::Named => "named by the incident".to_string(),
-                Found::Matched(n) => format!("matched {n} label rule(s)"),
-            };
-            if let Some(url) = reference.filter(|r| r.starts_with("http")) {
-                reason = format!("{reason}; the alert links {url} (not fetched)");
-            }
-            show(state, runbook.clone(), context, reason)
-        }
-        None => {
-            let text = match reference {
-                Some(r) => format!(
-                    "no runbook `{r}` for {}, and no match rule fits",
-                    context.id
-                ),
-                None => format!("no runbook matches {}", context.id),
-            };
-            flash(state, FlashKind::Info, text);
-            vec![]
-        }
-    }
-}
-
-fn best_for<'a>(library: &'a Library, context: &IncidentContext) -> Option<(&'a Runbook, Found)> {
-    let mut labels = context.labels.clone();
-    labels
-        .entry("service".into())
-        .or_insert_with(|| context.service.clone());
-    library.best_match(&labels)
-}
-
-/// A firing alert's incident: the open page on its service, else the SLO itself as context.
-fn alert_target(state: &State) -> Option<(IncidentContext, Option<String>)> {
-    let alerts = state.firing_alerts();
-    let alert = alerts.get(state.selected_alert)?;
-    let spec = &alert.slo.report.spec;
-    if let Some(incident) = state
-        .open_incidents()
-        .into_iter()
-        .find(|i| i.service == spec.service)
-    {
-        return Some((IncidentContext::of(incident), incident.runbook.clone()));
-    }
-    let alertname = match spec.sli {
-        SliKind::Availability => "HighErrorRate",
-        SliKind::Latency { .. } => "HighLatency",
-    };
-    let labels = [
-        ("alertname", alertname.to_string()),
-        ("service", spec.service.clone()),
-        ("slo", spec.name.clone()),
-        (
-            "severity",
-            format!("{:?}", alert.tier.spec.severity).to_lowercase(),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let context = IncidentContext {
-        source: alert.slo.source.clone(),
-        id: spec.id.clone(),
-        title: format!("{} burning its budget", spec.id),
-        service: spec.service.clone(),
-        labels,
-    };
-    Some((context, None))
-}
-
-/// Shows `runbook` for `context` and asks for its saved progress.
-fn show(
-    state: &mut State,
-    runbook: Runbook,
-    context: IncidentContext,
-    reason: String,
-) -> Vec<Command> {
-    let progress_path = state
-        .runbook
-        .settings
-        .state_dir
-        .as_ref()
-        .map(|dir| progress::path(dir, &context.source, &context.id, &runbook.id));
-    state.overlay = None;
-    state.runbook.view = Some(RunbookView {
-        progress: Progress::new(&runbook.id, runbook.steps.len(), state.now),
-        runbook,
-        incident: context,
-        reason,
-        progress_path: progress_path.clone(),
-        confirm: None,
-        running: None,
-        scroll: 0,
-    });
-    progress_path
-        .map(|path| vec![Command::LoadProgress { path }])
-        .unwrap_or_default()
-}
 
 /// Handles `action` while the runbook view is up; `None` lets the normal update handle it.
 pub(super) fn handle(state: &mut State, action: &Action) -> Option<Vec<Command>> {
@@ -197,6 +66,7 @@ pub(super) fn handle(state: &mut State, action: &Action) -> Option<Vec<Command>>
         Action::StepDone => mark(state, StepState::Done, "step_done"),
         Action::StepSkip => mark(state, StepState::Skipped, "step_skipped"),
         Action::StepExecute => ask(state),
+        Action::FetchRunbook => fetch_link(state),
         Action::KillStep => match &view.running {
             Some(run) => vec![Command::KillStep { run_id: run.run_id }],
             None => vec![],
@@ -296,24 +166,30 @@ fn record_step(state: &State, action: &str, note: String, outcome: String) -> Ve
             progress: Box::new(view.progress.clone()),
         });
     }
+    let (source, incident) = view
+        .incident
+        .as_ref()
+        .map_or(("-", "-"), |c| (c.source.as_str(), c.id.as_str()));
     if let Some(dir) = &settings.state_dir {
         commands.push(Command::Audit {
             path: audit_path(dir),
             entry: Box::new(AuditEntry {
                 time: state.now,
                 user: settings.user.clone(),
-                source: view.incident.source.clone(),
-                incident: view.incident.id.clone(),
+                source: source.to_string(),
+                incident: incident.to_string(),
                 action: action.to_string(),
                 note: Some(note.clone()),
                 outcome: outcome.clone(),
             }),
         });
     }
-    if settings.post_notes {
+    if settings.post_notes
+        && let Some(context) = &view.incident
+    {
         commands.push(Command::AddNote {
-            source: view.incident.source.clone(),
-            incident_id: view.incident.id.clone(),
+            source: context.source.clone(),
+            incident_id: context.id.clone(),
             text: format!("{note}: {outcome} (by {} via ondeck)", settings.user),
         });
     }
@@ -348,11 +224,18 @@ fn ask(state: &mut State) -> Vec<Command> {
     }
     if let Some(block) = block {
         let shell = if block.lang == "bash" { "bash" } else { "sh" };
+        let mut env = view
+            .incident
+            .as_ref()
+            .map(IncidentContext::env)
+            .unwrap_or_default();
+        env.push(("ONDECK_RUNBOOK_ID".into(), view.runbook.id.clone()));
+        env.sort();
         view.confirm = Some(ExecConfirm {
             step: index,
             shell: shell.to_string(),
             code: block.code,
-            env: view.incident.env(),
+            env,
         });
     }
     vec![]

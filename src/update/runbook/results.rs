@@ -58,7 +58,36 @@ pub(in crate::update) fn completed(state: &mut State, result: RunbookResult) -> 
             match outcome {
                 Ok(runbook) => {
                     let reason = format!("read from {}", path.display());
-                    show(state, *runbook, context, reason)
+                    show(state, *runbook, Some(context), reason)
+                }
+                Err(error) => {
+                    flash(state, FlashKind::Error, error);
+                    vec![]
+                }
+            }
+        }
+        RunbookResult::RunbookFetched { url, outcome } => {
+            let pending = state.runbook.pending_fetch.take_if(|p| p.url == url);
+            let Some(pending) = pending else {
+                return vec![];
+            };
+            if state
+                .runbook
+                .view
+                .as_ref()
+                .is_some_and(|v| v.running.is_some())
+            {
+                return vec![];
+            }
+            match outcome {
+                Ok(runbook) => {
+                    let reason = format!("fetched from {url}");
+                    let commands = show(state, *runbook, pending.incident, reason);
+                    if let Some(view) = state.runbook.view.as_mut() {
+                        view.link = Some(url);
+                    }
+                    state.flash = None;
+                    commands
                 }
                 Err(error) => {
                     flash(state, FlashKind::Error, error);
