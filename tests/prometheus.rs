@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use ondeck::config::{SloConfig, SloSliConfig, SourceConfig, SourceKind};
+use ondeck::config::{SloConfig, SloSliConfig, SourceConfig};
 use ondeck::model::SloObservation;
 use ondeck::slo::{STANDARD_WINDOWS, SloReport, Window, default_tiers, evaluate};
 use ondeck::sources::SourceError;
@@ -25,17 +25,7 @@ fn at() -> DateTime<Utc> {
 }
 
 fn source(url: &str, timeout: Duration) -> SourceConfig {
-    SourceConfig {
-        name: "prom".into(),
-        kind: SourceKind::Prometheus,
-        refresh: Duration::from_secs(30),
-        timeout,
-        seed: 0,
-        url: Some(url.into()),
-        token: None,
-        http: Default::default(),
-        recording_rules: Default::default(),
-    }
+    support::source_config("prom", url, timeout)
 }
 
 fn requests(service: &str, extra: &str) -> String {

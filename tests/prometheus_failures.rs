@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, watch};
 
 use ondeck::action::Action;
 use ondeck::app::spawn_pollers;
-use ondeck::config::{SloConfig, SloSliConfig, SourceConfig, SourceKind, Theme};
+use ondeck::config::{SloConfig, SloSliConfig, SourceConfig, Theme};
 use ondeck::event::Event;
 use ondeck::headless::json;
 use ondeck::slo::{Window, default_tiers};
@@ -35,17 +35,7 @@ fn end() -> DateTime<Utc> {
 }
 
 fn source(name: &str, url: &str, timeout: Duration) -> SourceConfig {
-    SourceConfig {
-        name: name.into(),
-        kind: SourceKind::Prometheus,
-        refresh: Duration::from_secs(30),
-        timeout,
-        seed: 0,
-        url: Some(url.into()),
-        token: None,
-        http: Default::default(),
-        recording_rules: Default::default(),
-    }
+    support::source_config(name, url, timeout)
 }
 
 fn availability(service: &str, bad: &str) -> SloConfig {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 
-use ondeck::config::{SloConfig, SourceConfig, SourceKind};
+use ondeck::config::{SloConfig, SourceConfig};
 use ondeck::model::SloObservation;
 use ondeck::slo::{STANDARD_WINDOWS, Window, default_tiers, evaluate};
 use ondeck::sources::prometheus::PrometheusSource;
@@ -18,17 +18,7 @@ use support::{ROUTES, assert_same, prometheus_says};
 const OBJECTIVE: f64 = 0.999;
 
 fn source() -> SourceConfig {
-    SourceConfig {
-        name: "prom".into(),
-        kind: SourceKind::Prometheus,
-        refresh: Duration::from_secs(30),
-        timeout: Duration::from_secs(20),
-        seed: 0,
-        url: Some(support::server().url.clone()),
-        token: None,
-        http: Default::default(),
-        recording_rules: Default::default(),
-    }
+    support::source_config("prom", &support::server().url, Duration::from_secs(20))
 }
 
 /// Grouped SLOs as a user writes them: one batched by service, one plain expression.

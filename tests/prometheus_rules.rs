@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use ondeck::config::{RecordingRules, SloConfig, SloSliConfig, SourceConfig, SourceKind};
+use ondeck::config::{RecordingRules, SloConfig, SloSliConfig, SourceConfig};
 use ondeck::slo::{STANDARD_WINDOWS, Window, default_tiers, evaluate};
 use ondeck::sources::prometheus::PrometheusSource;
 use ondeck::sources::prometheus::rules::PROBE;
@@ -66,15 +66,8 @@ fn slos() -> Vec<SloConfig> {
 
 fn source(url: &str, recording_rules: RecordingRules) -> SourceConfig {
     SourceConfig {
-        name: "prom".into(),
-        kind: SourceKind::Prometheus,
-        refresh: Duration::from_secs(30),
-        timeout: Duration::from_secs(20),
-        seed: 0,
-        url: Some(url.into()),
-        token: None,
-        http: Default::default(),
         recording_rules,
+        ..support::source_config("prom", url, Duration::from_secs(20))
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 
-use ondeck::config::{SloConfig, SloSliConfig, SourceConfig, SourceKind};
+use ondeck::config::{SloConfig, SloSliConfig};
 use ondeck::model::ServiceMetrics;
 use ondeck::slo::Window;
 use ondeck::sources::prometheus::PrometheusSource;
@@ -56,17 +56,7 @@ fn fleet() -> Vec<SloConfig> {
 }
 
 async fn services() -> Vec<ServiceMetrics> {
-    let source = SourceConfig {
-        name: "prom".into(),
-        kind: SourceKind::Prometheus,
-        refresh: Duration::from_secs(30),
-        timeout: Duration::from_secs(20),
-        seed: 0,
-        url: Some(support::server().url.clone()),
-        token: None,
-        http: Default::default(),
-        recording_rules: Default::default(),
-    };
+    let source = support::source_config("prom", &support::server().url, Duration::from_secs(20));
     let prom = PrometheusSource::new(&source, fleet()).unwrap();
     let at = Utc.timestamp_opt(support::END, 0).unwrap();
     let fetched = prom.fetch(at).await.unwrap();

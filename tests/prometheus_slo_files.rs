@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 
-use ondeck::config::{
-    Config, ConfigLocation, SloConfig, SloSliConfig, SourceConfig, SourceKind, WINDOW_PLACEHOLDER,
-};
+use ondeck::config::{Config, ConfigLocation, SloConfig, SloSliConfig, WINDOW_PLACEHOLDER};
 use ondeck::slo::{STANDARD_WINDOWS, Window, default_tiers, evaluate};
 use ondeck::sources::prometheus::PrometheusSource;
 use support::{assert_same, prometheus_says};
@@ -25,17 +23,7 @@ fn load() -> Config {
 }
 
 fn prometheus(slos: Vec<SloConfig>) -> PrometheusSource {
-    let source = SourceConfig {
-        name: "prom".into(),
-        kind: SourceKind::Prometheus,
-        refresh: Duration::from_secs(30),
-        timeout: Duration::from_secs(20),
-        seed: 0,
-        url: Some(support::server().url.clone()),
-        token: None,
-        http: Default::default(),
-        recording_rules: Default::default(),
-    };
+    let source = support::source_config("prom", &support::server().url, Duration::from_secs(20));
     PrometheusSource::new(&source, slos).unwrap()
 }
 

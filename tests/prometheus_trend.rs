@@ -10,23 +10,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use ondeck::config::{SloConfig, SloSliConfig, SourceConfig, SourceKind};
+use ondeck::config::{SloConfig, SloSliConfig};
 use ondeck::slo::Window;
 use ondeck::sources::prometheus::{Fetched, PrometheusSource};
 use support::assert_same;
 
 fn source() -> PrometheusSource {
-    let config = SourceConfig {
-        name: "prom".into(),
-        kind: SourceKind::Prometheus,
-        refresh: Duration::from_secs(30),
-        timeout: Duration::from_secs(20),
-        seed: 0,
-        url: Some(support::server().url.clone()),
-        token: None,
-        http: Default::default(),
-        recording_rules: Default::default(),
-    };
+    let config = support::source_config("prom", &support::server().url, Duration::from_secs(20));
     PrometheusSource::new(&config, slos()).unwrap()
 }
 

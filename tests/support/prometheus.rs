@@ -467,3 +467,24 @@ pub fn openmetrics() -> String {
     out.push_str("# EOF\n");
     out
 }
+
+/// A Prometheus source named `name` at `url`, with the given per-request timeout and
+/// every other option at its default: the one shape every test file starts from.
+#[allow(dead_code)]
+pub fn source_config(
+    name: &str,
+    url: &str,
+    timeout: std::time::Duration,
+) -> ondeck::config::SourceConfig {
+    ondeck::config::SourceConfig {
+        name: name.into(),
+        kind: ondeck::config::SourceKind::Prometheus,
+        refresh: std::time::Duration::from_secs(30),
+        timeout,
+        seed: 0,
+        url: Some(url.into()),
+        token: None,
+        http: Default::default(),
+        recording_rules: Default::default(),
+    }
+}
