@@ -147,7 +147,7 @@ fn a_thousand_slos_scroll_to_the_selection() {
             row
         })
         .collect();
-    state.selected_slo = Some("svc-937/availability".to_string());
+    state.selected_slo = Some(state.slos[937].key());
     let text = screen_text(&draw(&state, 80, 24));
     assert!(text.contains("svc-937"), "{text}");
     assert!(text.contains("938/1000"), "{text}");

@@ -17,7 +17,7 @@ pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState, Respo
 pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
 };
-pub use slos::{FiringAlert, SloRow};
+pub use slos::{FiringAlert, SloKey, SloRow};
 pub use sources::{Health, SourceStatus};
 
 use crate::model::{Incident, IncidentAction, ServiceMetrics};
@@ -133,7 +133,7 @@ pub struct State {
     /// SLO rows, most at risk first.
     pub slos: Vec<SloRow>,
     /// Id of the selected SLO.
-    pub selected_slo: Option<String>,
+    pub selected_slo: Option<SloKey>,
     /// Trends per service, from the metrics sources.
     pub services: BTreeMap<String, ServiceMetrics>,
     /// Incidents as last reported, per source name.

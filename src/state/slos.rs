@@ -19,6 +19,26 @@ pub struct SloRow {
     pub issues: Vec<String>,
 }
 
+/// Identifies an SLO across sources: two sources may both measure `checkout/availability`
+/// (the demo next to a real backend), and the cursor must stay on the one it was on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SloKey {
+    /// Source name.
+    pub source: String,
+    /// `service/name` within the source.
+    pub id: String,
+}
+
+impl SloRow {
+    /// This row's key.
+    pub fn key(&self) -> SloKey {
+        SloKey {
+            source: self.source.clone(),
+            id: self.report.spec.id.clone(),
+        }
+    }
+}
+
 /// A firing tier with the SLO it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FiringAlert<'a> {
@@ -54,7 +74,11 @@ impl State {
     pub fn selected_slo_index(&self) -> usize {
         self.selected_slo
             .as_ref()
-            .and_then(|id| self.slos.iter().position(|r| &r.report.spec.id == id))
+            .and_then(|key| {
+                self.slos
+                    .iter()
+                    .position(|r| r.source == key.source && r.report.spec.id == key.id)
+            })
             .unwrap_or(0)
     }
 

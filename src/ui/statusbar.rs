@@ -39,8 +39,35 @@ pub fn source_health(sources: &[SourceStatus], now: DateTime<Utc>) -> Vec<(&str,
     out
 }
 
-/// One source's badge: "● demo 3s", "◐ demo stale 2m", "✕ prom failed: … (retry 20s)".
-pub fn source_span(name: &str, health: &Health, theme: &Theme) -> Span<'static> {
+/// The narrowest a badge is squeezed to when several sources share the line.
+const MIN_BADGE: usize = 24;
+
+/// How wide a failed badge may be: unlimited when every badge fits the line as it is, else an
+/// equal share of what the other badges leave (never below [`MIN_BADGE`]).
+fn failed_badge_width(healths: &[(&str, Health)], width: usize, theme: &Theme) -> usize {
+    let natural = |h: &Health, name: &str| source_span(name, h, theme, usize::MAX).width();
+    let separators = 2 * healths.len().saturating_sub(1);
+    let total: usize = healths.iter().map(|(n, h)| natural(h, n)).sum::<usize>() + separators;
+    if total <= width {
+        return usize::MAX;
+    }
+    let failed = healths
+        .iter()
+        .filter(|(_, h)| matches!(h, Health::Failed { .. }))
+        .count();
+    let others: usize = healths
+        .iter()
+        .filter(|(_, h)| !matches!(h, Health::Failed { .. }))
+        .map(|(n, h)| natural(h, n))
+        .sum();
+    let room = width.saturating_sub(others + separators);
+    (room / failed.max(1)).max(MIN_BADGE)
+}
+
+/// One source's badge: "● demo 3s", "◐ demo stale 2m", "✕ prom failed: … (retry 20s)". A
+/// failure reason is cut to keep the badge within `width` columns, so one long error cannot push
+/// the other sources off the line (the full reason is in the log and `ondeck snapshot`).
+pub fn source_span(name: &str, health: &Health, theme: &Theme, width: usize) -> Span<'static> {
     match health {
         Health::Loading => Span::styled(format!("… {name}"), theme.text_muted),
         Health::Fresh { age_secs } => Span::styled(
@@ -59,6 +86,8 @@ pub fn source_span(name: &str, health: &Health, theme: &Theme) -> Span<'static> 
             let retry = retry_in_secs
                 .map(|s| format!(" (retry {})", format::age_secs(s)))
                 .unwrap_or_default();
+            let frame = format!("✕ {name} failed: {retry}").chars().count();
+            let error = crate::ui::widgets::fit(error, width.saturating_sub(frame).max(8));
             Span::styled(
                 format!("✕ {name} failed: {error}{retry}"),
                 theme.source_failed,
@@ -93,11 +122,13 @@ fn push_hints(
 /// Draws the two status lines into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keymap: &Keymap) {
     let mut sources = Vec::new();
-    for (name, health) in source_health(&state.sources, state.now) {
+    let healths = source_health(&state.sources, state.now);
+    let budget = failed_badge_width(&healths, usize::from(area.width), theme);
+    for (name, health) in &healths {
         if !sources.is_empty() {
             sources.push(Span::raw("  "));
         }
-        sources.push(source_span(name, &health, theme));
+        sources.push(source_span(name, health, theme, budget));
     }
     if sources.is_empty() {
         sources.push(Span::styled("no sources configured", theme.text_muted));
@@ -146,7 +177,7 @@ mod tests {
         let theme = Theme::monochrome();
         let shown: Vec<String> = source_health(&[metrics, incidents, prom], now)
             .iter()
-            .map(|(name, h)| source_span(name, h, &theme).content.to_string())
+            .map(|(name, h)| source_span(name, h, &theme, 80).content.to_string())
             .collect();
         assert_eq!(
             shown,
@@ -155,6 +186,45 @@ mod tests {
                 "✕ prom failed: connection refused (retry 20s)"
             ]
         );
+    }
+
+    #[test]
+    fn a_long_failure_reason_is_cut_but_keeps_the_source_and_retry() {
+        let now = Utc.timestamp_opt(1_000_000, 0).unwrap();
+        let mut prom =
+            SourceStatus::new("prom", "prometheus", Feed::Metrics, Duration::from_secs(15));
+        prom.failure = Some(Failure {
+            error: "unreachable: cannot connect to http://127.0.0.1:19191: Connection refused (os error 111)".to_string(),
+            since: now,
+            retry_at: Some(now + chrono::Duration::seconds(20)),
+        });
+        let health = prom.health(now);
+        let badge = source_span("prom", &health, &Theme::monochrome(), 48)
+            .content
+            .to_string();
+        assert_eq!(badge.chars().count(), 48, "{badge}");
+        assert!(
+            badge.starts_with("✕ prom failed: unreachable: cannot"),
+            "{badge}"
+        );
+        assert!(badge.ends_with("… (retry 20s)"), "{badge}");
+    }
+
+    #[test]
+    fn failed_badges_are_only_cut_when_the_line_overflows() {
+        let theme = Theme::monochrome();
+        let fresh = Health::Fresh { age_secs: 3 };
+        let failed = Health::Failed {
+            error: "unreachable: cannot connect to http://127.0.0.1:19191: refused".to_string(),
+            last_ok_age_secs: None,
+            retry_in_secs: Some(20),
+        };
+        let line = [("prom", failed), ("demo", fresh)];
+        assert_eq!(failed_badge_width(&line, 200, &theme), usize::MAX, "fits: no cut");
+        // At 60 columns, demo keeps its 9 ("● demo 3s") and the 2-column gap; prom gets 49.
+        assert_eq!(failed_badge_width(&line, 60, &theme), 49);
+        // Never squeezed below the minimum, even on a tiny line.
+        assert_eq!(failed_badge_width(&line, 10, &theme), MIN_BADGE);
     }
 
     #[test]

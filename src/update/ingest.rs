@@ -75,7 +75,7 @@ fn ingest_metrics(state: &mut State, source: &str, snapshot: crate::model::Metri
         state.services.insert(service.service.clone(), service);
     }
     if state.selected_slo.is_none() {
-        state.selected_slo = state.slos.first().map(|r| r.report.spec.id.clone());
+        state.selected_slo = state.slos.first().map(SloRow::key);
     }
 }
 

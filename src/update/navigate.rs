@@ -2,7 +2,9 @@
 
 use crate::command::Command;
 use crate::model::{TraceKind, TraceSearch};
-use crate::state::{DebugFocus, DebugState, IncidentKey, Load, OncallFocus, Overlay, Pane, State};
+use crate::state::{
+    DebugFocus, DebugState, IncidentKey, Load, OncallFocus, Overlay, Pane, SloRow, State,
+};
 
 /// Rows moved by page up / page down.
 pub const PAGE_ROWS: isize = 10;
@@ -52,7 +54,7 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
     match state.pane {
         Pane::Executive => {
             let index = step(state.selected_slo_index(), delta, state.slos.len());
-            state.selected_slo = state.slos.get(index).map(|r| r.report.spec.id.clone());
+            state.selected_slo = state.slos.get(index).map(SloRow::key);
         }
         Pane::Oncall => match state.oncall_focus {
             OncallFocus::Incidents => {

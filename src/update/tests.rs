@@ -132,6 +132,10 @@ fn oncall_with_pages() -> State {
     s
 }
 
+fn selected_id(s: &State) -> Option<&str> {
+    s.selected_slo.as_ref().map(|k| k.id.as_str())
+}
+
 #[test]
 fn panes_cycle_with_tab_and_jump_with_numbers() {
     let mut s = state();
@@ -153,11 +157,11 @@ fn slos_are_ordered_most_at_risk_first_and_selection_follows_the_slo() {
     update(&mut s, Action::Ingest(Box::new(metrics_update(t0()))));
     assert_eq!(s.slos[0].report.spec.service, "checkout");
     assert!(s.slos[0].report.worst_firing().is_some());
-    assert_eq!(s.selected_slo.as_deref(), Some("checkout/availability"));
+    assert_eq!(selected_id(&s), Some("checkout/availability"));
     update(&mut s, Action::Down);
-    assert_eq!(s.selected_slo.as_deref(), Some("search/availability"));
+    assert_eq!(selected_id(&s), Some("search/availability"));
     update(&mut s, Action::Down);
-    assert_eq!(s.selected_slo.as_deref(), Some("search/availability"));
+    assert_eq!(selected_id(&s), Some("search/availability"));
     update(&mut s, Action::Top);
     assert_eq!(s.selected_slo_index(), 0);
 }
@@ -484,5 +488,32 @@ fn help_scrolls_within_its_length_and_reopens_at_the_top() {
         s.selected_slo_index(),
         0,
         "scrolling help moves no selection"
+    );
+}
+
+#[test]
+fn the_same_slo_id_from_two_sources_stays_two_rows_and_the_cursor_keeps_its_source() {
+    let mut s = state();
+    update(&mut s, Action::Ingest(Box::new(metrics_update(t0()))));
+    let mut other = metrics_update(t0());
+    other.source = "prom".into();
+    update(&mut s, Action::Ingest(Box::new(other)));
+    assert_eq!(s.slos.len(), 4);
+    // Walk until the cursor sits on prom's checkout/availability.
+    while s
+        .selected_slo_row()
+        .map(|r| (r.source.as_str(), r.report.spec.id.as_str()))
+        != Some(("prom", "checkout/availability"))
+    {
+        let before = s.selected_slo_index();
+        update(&mut s, Action::Down);
+        assert_ne!(before, s.selected_slo_index(), "prom's row is reachable");
+    }
+    // A fresh demo snapshot re-sorts the table; the cursor stays on prom's row.
+    update(&mut s, Action::Ingest(Box::new(metrics_update(t0()))));
+    let row = s.selected_slo_row().unwrap();
+    assert_eq!(
+        (row.source.as_str(), row.report.spec.id.as_str()),
+        ("prom", "checkout/availability")
     );
 }

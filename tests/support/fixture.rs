@@ -382,7 +382,7 @@ pub fn state() -> State {
     let mut state = State::new(now(), default_tiers());
     state.sources = sources();
     state.slos = slos();
-    state.selected_slo = state.slos.get(1).map(|r| r.report.spec.id.clone());
+    state.selected_slo = state.slos.get(1).map(|r| r.key());
     state.services = services();
     state.incidents = incidents();
     state.selected_incident = Some(IncidentKey {
