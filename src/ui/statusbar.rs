@@ -220,7 +220,11 @@ mod tests {
             retry_in_secs: Some(20),
         };
         let line = [("prom", failed), ("demo", fresh)];
-        assert_eq!(failed_badge_width(&line, 200, &theme), usize::MAX, "fits: no cut");
+        assert_eq!(
+            failed_badge_width(&line, 200, &theme),
+            usize::MAX,
+            "fits: no cut"
+        );
         // At 60 columns, demo keeps its 9 ("● demo 3s") and the 2-column gap; prom gets 49.
         assert_eq!(failed_badge_width(&line, 60, &theme), 49);
         // Never squeezed below the minimum, even on a tiny line.
