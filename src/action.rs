@@ -71,6 +71,11 @@ pub enum Action {
     FetchRunbook,
     /// Open the `:` command line.
     CommandLine,
+    /// Suspend ondeck to the shell (like Ctrl-Z in any program); `fg` brings it back.
+    Suspend,
+    /// SIGTERM or SIGHUP arrived (internal): leave at once, whatever is on screen.
+    #[serde(skip)]
+    Terminate,
     /// A key typed into the open command line (internal: the line, not the keymap, reads it).
     #[serde(skip)]
     CommandLineKey(crossterm::event::KeyEvent),
@@ -122,11 +127,13 @@ impl Action {
             Action::KillStep => "kill step",
             Action::FetchRunbook => "fetch runbook",
             Action::CommandLine => "command line",
+            Action::Suspend => "suspend",
             Action::Tick(_)
             | Action::Ingest(_)
             | Action::Completed(_)
             | Action::Runbook(_)
-            | Action::CommandLineKey(_) => "internal",
+            | Action::CommandLineKey(_)
+            | Action::Terminate => "internal",
         }
     }
 }

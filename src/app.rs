@@ -1,5 +1,7 @@
 //! The run loop: await one event, drain the rest, map keys to actions, `update`, run the
-//! commands off the UI task, and redraw once per batch.
+//! commands off the UI task, and redraw once per batch. It also owns the terminal's life
+//! outside drawing: SIGTERM/SIGHUP end the loop like quit, and Ctrl-Z hands the terminal back
+//! to the shell until `fg`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -85,10 +87,23 @@ impl App {
         spawn_input(tx.clone());
         spawn_ticks(tx.clone());
         spawn_pollers(&self.backends, self.clock, &tx, &refresh_rx);
+        let mut signals = spawn_signals();
         let mut runs = RunningSteps::new();
 
         self.draw(terminal)?;
-        while let Some(first) = rx.recv().await {
+        loop {
+            let first = tokio::select! {
+                Some(signal) = signals.recv() => {
+                    tracing::info!(?signal, "signal received, leaving");
+                    self.handle_signal(signal);
+                    break;
+                }
+                event = rx.recv() => match event {
+                    Some(event) => event,
+                    None => break,
+                },
+            };
+            let mut suspend = false;
             let mut event = Some(first);
             while let Some(next) = event {
                 if let Event::Runbook(result) = &next
@@ -96,7 +111,9 @@ impl App {
                 {
                     runs.remove(run_id);
                 }
-                for command in self.handle(next) {
+                let (action, commands) = self.handle(next);
+                suspend |= action == Some(Action::Suspend);
+                for command in commands {
                     self.execute(command, &tx, &refresh_tx, &mut runs);
                 }
                 event = rx.try_recv().ok();
@@ -104,9 +121,17 @@ impl App {
             if self.state.quit {
                 break;
             }
+            if suspend {
+                suspend_to_shell(terminal)?;
+            }
             self.draw(terminal)?;
         }
         Ok(())
+    }
+
+    /// Applies a termination signal: the state says quit, whatever view or dialog is up.
+    pub fn handle_signal(&mut self, signal: Signal) -> Vec<Command> {
+        update(&mut self.state, signal.action())
     }
 
     /// Sizes the metrics sources' trend queries to the executive pane's trend column.
@@ -126,7 +151,9 @@ impl App {
         Ok(())
     }
 
-    fn handle(&mut self, event: Event) -> Vec<Command> {
+    /// Maps one event to an action and applies it; returns the action too, so the loop can
+    /// see the ones that concern the terminal rather than the state (suspend).
+    fn handle(&mut self, event: Event) -> (Option<Action>, Vec<Command>) {
         let action = match event {
             Event::Input(TermEvent::Key(key)) => action_for_key(&self.state, &self.keymap, &key),
             Event::Input(TermEvent::Resize(width, _)) => {
@@ -139,7 +166,10 @@ impl App {
             Event::Done(result) => Some(Action::Completed(result)),
             Event::Runbook(result) => Some(Action::Runbook(result)),
         };
-        action.map_or_else(Vec::new, |a| update(&mut self.state, a))
+        let commands = action
+            .clone()
+            .map_or_else(Vec::new, |a| update(&mut self.state, a));
+        (action, commands)
     }
 
     fn execute(
@@ -275,6 +305,71 @@ fn spawn_input(tx: mpsc::Sender<Event>) {
     });
 }
 
+/// A signal that ends the cockpit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGTERM: asked to stop (systemd, `kill`).
+    Terminate,
+    /// SIGHUP: the controlling terminal went away (the SSH link dropped).
+    Hangup,
+}
+
+impl Signal {
+    /// The action the signal maps to: both end the loop like quit, but unconditionally.
+    pub fn action(self) -> Action {
+        Action::Terminate
+    }
+}
+
+/// Listens for SIGTERM and SIGHUP. If a listener cannot be installed the default disposition
+/// stays (the process dies without restoring the terminal), which is logged, not fatal.
+fn spawn_signals() -> mpsc::Receiver<Signal> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (tx, rx) = mpsc::channel(4);
+    for (kind, which) in [
+        (SignalKind::terminate(), Signal::Terminate),
+        (SignalKind::hangup(), Signal::Hangup),
+    ] {
+        match signal(kind) {
+            Ok(mut stream) => {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    while stream.recv().await.is_some() {
+                        if tx.send(which).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Err(error) => tracing::warn!(signal = ?which, %error, "cannot listen for signal"),
+        }
+    }
+    rx
+}
+
+/// Ctrl-Z: gives the terminal back to the shell, stops the process, and on `fg` takes the
+/// terminal again and repaints everything (the shell drew over the screen meanwhile, and the
+/// window may have been resized).
+fn suspend_to_shell(terminal: &mut DefaultTerminal) -> Result<()> {
+    ratatui::restore();
+    // Raw mode off is not enough: the shell prompt needs a visible cursor.
+    crossterm::execute!(std::io::stdout(), crossterm::cursor::Show)?;
+    // SAFETY: raise only sends a signal to this process; SIGTSTP's default action stops it
+    // and execution resumes here on SIGCONT.
+    let raised = unsafe { libc::raise(libc::SIGTSTP) };
+    if raised != 0 {
+        tracing::warn!("could not raise SIGTSTP");
+    }
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    // Not `terminal.clear()`: it asks the terminal for the cursor position, and the input task
+    // swallows the reply. A resize to the current size clears and forgets the last frame
+    // without asking, so the next draw repaints every cell.
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+    Ok(())
+}
+
 fn spawn_ticks(tx: mpsc::Sender<Event>) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));
@@ -329,6 +424,67 @@ pub fn spawn_pollers(
                         .map(SourcePayload::Incidents)
                 }
             },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::{Signal, action_for_key};
+    use crate::action::Action;
+    use crate::command::Command;
+    use crate::config::Keymap;
+    use crate::slo::default_tiers;
+    use crate::state::{Overlay, State};
+    use crate::update::update;
+
+    fn state() -> State {
+        State::new(
+            Utc.with_ymd_and_hms(2026, 11, 21, 3, 12, 0).unwrap(),
+            default_tiers(),
+        )
+    }
+
+    #[test]
+    fn sigterm_and_sighup_end_the_loop_like_quit() {
+        for signal in [Signal::Terminate, Signal::Hangup] {
+            let mut s = state();
+            let commands = update(&mut s, signal.action());
+            assert!(s.quit, "{signal:?} must end the loop");
+            assert_eq!(commands, vec![Command::Quit]);
+        }
+    }
+
+    #[test]
+    fn a_signal_quits_even_with_an_overlay_open() {
+        let mut s = state();
+        s.overlay = Some(Overlay::Help);
+        update(&mut s, Signal::Hangup.action());
+        assert!(s.quit);
+    }
+
+    #[test]
+    fn ctrl_z_suspends_by_default_and_changes_no_state() {
+        let s = state();
+        let key = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL);
+        let action = action_for_key(&s, &Keymap::defaults(), &key);
+        assert_eq!(action, Some(Action::Suspend));
+        let mut after = state();
+        assert!(update(&mut after, Action::Suspend).is_empty());
+        assert!(!after.quit);
+        assert_eq!(after.pane, s.pane);
+    }
+
+    #[test]
+    fn terminate_cannot_be_bound_to_a_key() {
+        let mut keymap = Keymap::defaults();
+        assert!(
+            keymap
+                .merge_toml("[global]\n\"x\" = \"terminate\"\n")
+                .is_err()
         );
     }
 }

@@ -13,6 +13,9 @@ use ondeck::setup::{self, Overrides};
 use ondeck::sources::Clock;
 use ondeck::state::RunbookState;
 
+/// How long quitting waits for the runtime's threads after dropping every task.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
 fn main() -> ExitCode {
     if let Err(error) = color_eyre::install() {
         eprintln!("ondeck: {error}");
@@ -161,9 +164,11 @@ fn cockpit(location: &ConfigLocation, overrides: &Overrides, clock: Clock) -> Re
     let mut terminal = ratatui::init();
     let result = runtime.block_on(app.run(&mut terminal));
     ratatui::restore();
-    // Pollers and in-flight commands are cancelled here rather than awaited: nothing they do
-    // is lost (writes are confirmed or reported before the user can quit).
-    runtime.shutdown_background();
+    // Pollers and in-flight commands are dropped here rather than awaited: nothing they do is
+    // lost (writes are confirmed or reported before the user can quit). Dropping, unlike
+    // `shutdown_background`, happens before we exit, so a running runbook step's guard kills its
+    // whole process group on quit, SIGTERM or SIGHUP alike.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
     tracing::info!(ok = result.is_ok(), "cockpit stopped");
     result.map(|()| ExitCode::SUCCESS)
 }

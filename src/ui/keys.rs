@@ -14,7 +14,7 @@ pub struct KeyGroup {
 }
 
 /// The order help and hints list actions in: pane work first, then moving, then leaving.
-const ACTION_ORDER: [Action; 21] = [
+const ACTION_ORDER: [Action; 22] = [
     Action::Acknowledge,
     Action::Resolve,
     Action::Confirm,
@@ -36,6 +36,7 @@ const ACTION_ORDER: [Action; 21] = [
     Action::RefreshNow,
     Action::ToggleHelp,
     Action::Quit,
+    Action::Suspend,
 ];
 
 /// Bindings merged by action, in a fixed action order. Within a group the shortest key comes

@@ -21,6 +21,11 @@ pub const FLASH_SECONDS: i64 = 8;
 
 /// Applies one action and returns the side effects it asks for.
 pub fn update(state: &mut State, action: Action) -> Vec<Command> {
+    // Before any view can claim the action: a signal ends ondeck even mid-dialog or mid-step.
+    if action == Action::Terminate {
+        state.quit = true;
+        return vec![Command::Quit];
+    }
     if let Some(commands) = runbook::handle(state, &action) {
         return commands;
     }
@@ -101,7 +106,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         | Action::StepSkip
         | Action::StepExecute
         | Action::FetchRunbook
-        | Action::KillStep => vec![],
+        | Action::KillStep
+        | Action::Terminate => vec![],
+        // The terminal is the app loop's to hand over; the state has nothing to change.
+        Action::Suspend => vec![],
         Action::Runbook(result) => runbook::completed(state, *result),
         Action::CommandLine => commandline::open(state),
         Action::CommandLineKey(key) => commandline::key(state, key),
