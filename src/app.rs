@@ -13,10 +13,10 @@ use ratatui::DefaultTerminal;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::action::Action;
-use crate::command::Command;
+use crate::command::{Command, RunbookCommand};
 use crate::config::{Keymap, Theme};
 use crate::event::{CommandResult, Event, RunbookResult};
-use crate::runbook::perform::{self as runbook_perform, is_runbook_command};
+use crate::runbook::perform as runbook_perform;
 use crate::sources::poller::spawn_poller;
 use crate::sources::{
     Backends, Clock, Feed, IncidentSource, MetricsSource, SourceError, SourcePayload, TraceSource,
@@ -182,14 +182,14 @@ impl App {
         match command {
             Command::Quit => {}
             Command::RefreshNow => refresh.send_modify(|n| *n = n.wrapping_add(1)),
-            Command::KillStep { run_id } => {
+            Command::Runbook(RunbookCommand::KillStep { run_id }) => {
                 if let Some(cancel) = runs.remove(&run_id) {
                     let _ = cancel.send(());
                 }
             }
-            runbook if is_runbook_command(&runbook) => {
+            Command::Runbook(runbook) => {
                 let (cancel_tx, cancel_rx) = oneshot::channel();
-                if let Command::RunStep { run_id, .. } = &runbook {
+                if let RunbookCommand::RunStep { run_id, .. } = &runbook {
                     runs.insert(*run_id, cancel_tx);
                 }
                 let backends = self.backends.clone();
@@ -223,14 +223,7 @@ pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Opt
     let timed_out = || SourceError::Timeout(COMMAND_TIMEOUT.as_millis() as u64);
     let result = match command {
         Command::Quit | Command::RefreshNow => return None,
-        Command::LoadProgress { .. }
-        | Command::SaveProgress { .. }
-        | Command::LoadRunbook { .. }
-        | Command::FetchRunbook { .. }
-        | Command::Audit { .. }
-        | Command::AddNote { .. }
-        | Command::RunStep { .. }
-        | Command::KillStep { .. } => return None,
+        Command::Runbook(_) => return None,
         Command::Incident {
             source,
             incident_id,

@@ -33,6 +33,15 @@ pub enum Command {
         /// Trace id.
         trace_id: String,
     },
+    /// Runbook work: files, audit, notes and step processes, carried out by
+    /// [`crate::runbook::perform::perform`], which streams results back.
+    Runbook(RunbookCommand),
+}
+
+/// Runbook side effects. A separate type, so where a command is carried out follows from its
+/// type rather than from lists of variants kept in step by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunbookCommand {
     /// Read saved runbook progress (the result comes back as `ProgressLoaded`).
     LoadProgress {
         /// The progress file.

@@ -14,13 +14,13 @@ use tokio::sync::{mpsc, oneshot};
 
 use ondeck::action::Action;
 use ondeck::app::{App, action_for_key, perform};
-use ondeck::command::Command;
+use ondeck::command::{Command, RunbookCommand};
 use ondeck::config::{Config, Keymap, Theme};
 use ondeck::event::Event;
 use ondeck::headless::poll_once;
 use ondeck::journal;
 use ondeck::runbook::exec::{self, ExecSpec, ExitStatus, Stream};
-use ondeck::runbook::perform::{self as runbook_perform, is_runbook_command};
+use ondeck::runbook::perform as runbook_perform;
 use ondeck::runbook::progress::StepState;
 use ondeck::runbook::{Library, check_dir, parse};
 use ondeck::setup::{Overrides, build};
@@ -337,26 +337,30 @@ impl Harness {
     async fn act(&mut self, action: Action) {
         let mut queue = update(&mut self.app.state, action);
         while let Some(command) = queue.pop() {
-            if is_runbook_command(&command) {
-                let (tx, mut rx) = mpsc::channel(64);
-                let (_cancel, cancel_rx) = oneshot::channel();
-                let backends = self.app.backends.clone();
-                let task = tokio::spawn(async move {
-                    runbook_perform::perform(&backends, command, tx, cancel_rx).await;
-                });
-                while let Some(event) = rx.recv().await {
-                    if let Event::Runbook(result) = event {
-                        queue.extend(update(&mut self.app.state, Action::Runbook(result)));
+            let command = match command {
+                Command::Runbook(command) => command,
+                other => {
+                    if let Some(result) = perform(&self.app.backends, self.app.clock, other).await {
+                        queue.extend(update(
+                            &mut self.app.state,
+                            Action::Completed(Box::new(result)),
+                        ));
                     }
+                    continue;
                 }
-                task.await.unwrap();
-            } else if let Some(result) = perform(&self.app.backends, self.app.clock, command).await
-            {
-                queue.extend(update(
-                    &mut self.app.state,
-                    Action::Completed(Box::new(result)),
-                ));
+            };
+            let (tx, mut rx) = mpsc::channel(64);
+            let (_cancel, cancel_rx) = oneshot::channel();
+            let backends = self.app.backends.clone();
+            let task = tokio::spawn(async move {
+                runbook_perform::perform(&backends, command, tx, cancel_rx).await;
+            });
+            while let Some(event) = rx.recv().await {
+                if let Event::Runbook(result) = event {
+                    queue.extend(update(&mut self.app.state, Action::Runbook(result)));
+                }
             }
+            task.await.unwrap();
         }
     }
 
@@ -558,18 +562,21 @@ async fn ctrl_c_kills_a_running_step_and_quits_otherwise() {
     h.press(KeyCode::Char('x')).await;
     // Pretend the confirmed step is still running (the harness runs commands to completion).
     let commands = update(&mut h.app.state, Action::Confirm);
-    assert!(matches!(commands.as_slice(), [Command::RunStep { .. }]));
+    assert!(matches!(
+        commands.as_slice(),
+        [Command::Runbook(RunbookCommand::RunStep { .. })]
+    ));
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(
         action_for_key(&h.app.state, &h.app.keymap, &ctrl_c),
         Some(Action::KillStep)
     );
-    let Command::RunStep { run_id, .. } = commands[0] else {
+    let Command::Runbook(RunbookCommand::RunStep { run_id, .. }) = commands[0] else {
         unreachable!()
     };
     assert_eq!(
         update(&mut h.app.state, Action::KillStep),
-        vec![Command::KillStep { run_id }]
+        vec![Command::Runbook(RunbookCommand::KillStep { run_id })]
     );
     h.app.state.runbook.view.as_mut().unwrap().running = None;
     assert_eq!(

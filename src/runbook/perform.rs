@@ -8,28 +8,13 @@ use super::exec::{self, Stream};
 use super::fetch;
 use super::library::load_file;
 use super::progress;
-use crate::command::Command;
+use crate::command::RunbookCommand;
 use crate::event::{Event, RunbookResult};
 use crate::journal;
 use crate::sources::{Backends, IncidentSource, SourceError};
 
 /// Lines buffered between a running step and the forwarder.
 const LINE_BUFFER: usize = 256;
-
-/// True for the commands [`perform`] carries out.
-pub fn is_runbook_command(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::LoadProgress { .. }
-            | Command::SaveProgress { .. }
-            | Command::LoadRunbook { .. }
-            | Command::FetchRunbook { .. }
-            | Command::Audit { .. }
-            | Command::AddNote { .. }
-            | Command::RunStep { .. }
-            | Command::KillStep { .. }
-    )
-}
 
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     tokio::task::spawn_blocking(work).await.ok()
@@ -40,7 +25,7 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// whoever holds the run's cancel sender, so it does nothing here.
 pub async fn perform(
     backends: &Backends,
-    command: Command,
+    command: RunbookCommand,
     tx: mpsc::Sender<Event>,
     cancel: oneshot::Receiver<()>,
 ) {
@@ -51,7 +36,7 @@ pub async fn perform(
         }
     };
     match command {
-        Command::LoadProgress { path } => {
+        RunbookCommand::LoadProgress { path } => {
             let file = path.clone();
             let outcome = blocking(move || progress::load(&file))
                 .await
@@ -59,14 +44,14 @@ pub async fn perform(
                 .map_err(|e| e.to_string());
             send(RunbookResult::ProgressLoaded { path, outcome }).await;
         }
-        Command::SaveProgress { path, progress } => {
+        RunbookCommand::SaveProgress { path, progress } => {
             let file = path.clone();
             let saved = blocking(move || progress::save(&file, &progress)).await;
             if let Some(Err(error)) = saved {
                 tracing::warn!(path = %path.display(), %error, "runbook progress not saved");
             }
         }
-        Command::LoadRunbook { path } => {
+        RunbookCommand::LoadRunbook { path } => {
             let file = path.clone();
             let outcome = blocking(move || load_file(&file)).await.map_or_else(
                 || Err("reader task failed".to_string()),
@@ -74,21 +59,21 @@ pub async fn perform(
             );
             send(RunbookResult::RunbookLoaded { path, outcome }).await;
         }
-        Command::FetchRunbook { url } => {
+        RunbookCommand::FetchRunbook { url } => {
             let outcome = fetch::fetch(&url, fetch::FETCH_TIMEOUT).await.map(Box::new);
             if let Err(error) = &outcome {
                 tracing::warn!(%url, %error, "runbook not fetched");
             }
             send(RunbookResult::RunbookFetched { url, outcome }).await;
         }
-        Command::Audit { path, entry } => {
+        RunbookCommand::Audit { path, entry } => {
             let file = path.clone();
             let written = blocking(move || journal::append(&file, &entry)).await;
             if let Some(Err(error)) = written {
                 tracing::error!(path = %path.display(), %error, "audit entry not written");
             }
         }
-        Command::AddNote {
+        RunbookCommand::AddNote {
             source,
             incident_id,
             text,
@@ -103,7 +88,7 @@ pub async fn perform(
             })
             .await;
         }
-        Command::RunStep { run_id, spec } => {
+        RunbookCommand::RunStep { run_id, spec } => {
             let (lines_tx, mut lines_rx) = mpsc::channel::<(Stream, String)>(LINE_BUFFER);
             let forward = async {
                 while let Some((stream, line)) = lines_rx.recv().await {
@@ -119,6 +104,7 @@ pub async fn perform(
             tracing::info!(run_id, status = %finished.status.describe(), "runbook step finished");
             send(RunbookResult::StepFinished { run_id, finished }).await;
         }
-        _ => {}
+        // The app holds the run's cancel sender and handles this itself.
+        RunbookCommand::KillStep { .. } => {}
     }
 }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::action::Action;
-use crate::command::Command;
+use crate::command::{Command, RunbookCommand};
 use crate::journal::{AuditEntry, audit_path};
 use crate::runbook::env::IncidentContext;
 use crate::runbook::exec::ExecSpec;
@@ -68,7 +68,9 @@ pub(super) fn handle(state: &mut State, action: &Action) -> Option<Vec<Command>>
         Action::StepExecute => ask(state),
         Action::FetchRunbook => fetch_link(state),
         Action::KillStep => match &view.running {
-            Some(run) => vec![Command::KillStep { run_id: run.run_id }],
+            Some(run) => vec![Command::Runbook(RunbookCommand::KillStep {
+                run_id: run.run_id,
+            })],
             None => vec![],
         },
         Action::Back => {
@@ -161,17 +163,17 @@ fn record_step(state: &State, action: &str, note: String, outcome: String) -> Ve
     let settings = &state.runbook.settings;
     let mut commands = Vec::new();
     if let Some(path) = &view.progress_path {
-        commands.push(Command::SaveProgress {
+        commands.push(Command::Runbook(RunbookCommand::SaveProgress {
             path: path.clone(),
             progress: Box::new(view.progress.clone()),
-        });
+        }));
     }
     let (source, incident) = view
         .incident
         .as_ref()
         .map_or(("-", "-"), |c| (c.source.as_str(), c.id.as_str()));
     if let Some(dir) = &settings.state_dir {
-        commands.push(Command::Audit {
+        commands.push(Command::Runbook(RunbookCommand::Audit {
             path: audit_path(dir),
             entry: Box::new(AuditEntry {
                 time: state.now,
@@ -182,16 +184,16 @@ fn record_step(state: &State, action: &str, note: String, outcome: String) -> Ve
                 note: Some(note.clone()),
                 outcome: outcome.clone(),
             }),
-        });
+        }));
     }
     if settings.post_notes
         && let Some(context) = &view.incident
     {
-        commands.push(Command::AddNote {
+        commands.push(Command::Runbook(RunbookCommand::AddNote {
             source: context.source.clone(),
             incident_id: context.id.clone(),
             text: format!("{note}: {outcome} (by {} via ondeck)", settings.user),
-        });
+        }));
     }
     commands
 }
@@ -266,7 +268,7 @@ fn start(state: &mut State) -> Vec<Command> {
         started_at: now,
     });
     view.scroll = 0;
-    vec![Command::RunStep {
+    vec![Command::Runbook(RunbookCommand::RunStep {
         run_id,
         spec: Box::new(ExecSpec {
             code: confirm.code,
@@ -274,5 +276,5 @@ fn start(state: &mut State) -> Vec<Command> {
             env: confirm.env,
             timeout,
         }),
-    }]
+    })]
 }

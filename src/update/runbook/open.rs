@@ -29,9 +29,9 @@ pub(in crate::update) fn open(state: &mut State) -> Vec<Command> {
         && state.runbook.library.get(path).is_none()
     {
         state.runbook.pending_open = Some(context);
-        return vec![Command::LoadRunbook {
+        return vec![Command::Runbook(RunbookCommand::LoadRunbook {
             path: PathBuf::from(path),
-        }];
+        })];
     }
     let library = state.runbook.library.clone();
     let found = reference
@@ -62,7 +62,7 @@ pub(in crate::update) fn open(state: &mut State) -> Vec<Command> {
                 url: url.clone(),
                 incident: Some(context),
             });
-            vec![Command::FetchRunbook { url }]
+            vec![Command::Runbook(RunbookCommand::FetchRunbook { url })]
         }
         None => {
             let text = match reference {
@@ -193,7 +193,7 @@ pub(super) fn show(
         link: None,
     });
     progress_path
-        .map(|path| vec![Command::LoadProgress { path }])
+        .map(|path| vec![Command::Runbook(RunbookCommand::LoadProgress { path })])
         .unwrap_or_default()
 }
 
@@ -217,5 +217,5 @@ pub(super) fn fetch_link(state: &mut State) -> Vec<Command> {
         incident: view.incident.clone(),
     });
     flash(state, FlashKind::Info, format!("fetching {url}…"));
-    vec![Command::FetchRunbook { url }]
+    vec![Command::Runbook(RunbookCommand::FetchRunbook { url })]
 }

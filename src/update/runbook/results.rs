@@ -2,7 +2,7 @@
 //! saved progress read back, a runbook file read, a note delivered; plus the audit entry for
 //! an acknowledge or resolve the backend answered.
 
-use crate::command::Command;
+use crate::command::{Command, RunbookCommand};
 use crate::event::{CommandResult, RunbookResult};
 use crate::journal::{AuditEntry, audit_path};
 use crate::runbook::exec::Finished;
@@ -168,7 +168,7 @@ pub(in crate::update) fn audit_incident(state: &State, result: &CommandResult) -
     else {
         return vec![];
     };
-    vec![Command::Audit {
+    vec![Command::Runbook(RunbookCommand::Audit {
         path: audit_path(dir),
         entry: Box::new(AuditEntry {
             time: state.now,
@@ -182,5 +182,5 @@ pub(in crate::update) fn audit_incident(state: &State, result: &CommandResult) -
                 Err(e) => format!("failed: {e}"),
             },
         }),
-    }]
+    })]
 }
