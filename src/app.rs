@@ -410,12 +410,7 @@ pub fn spawn_pollers(
             refresh.clone(),
             move || {
                 let backend = backend.clone();
-                async move {
-                    backend
-                        .fetch_incidents()
-                        .await
-                        .map(SourcePayload::Incidents)
-                }
+                async move { backend.poll_incidents().await.map(SourcePayload::Incidents) }
             },
         );
     }

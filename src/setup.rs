@@ -5,7 +5,19 @@ use color_eyre::eyre::{Result, eyre};
 
 use crate::app::App;
 use crate::config::{Config, Keymap, SourceConfig, SourceKind, select_theme};
-use crate::sources::{Backends, Clock, Feed, SourceMeta};
+use crate::sources::alerta::AlertaSource;
+use crate::sources::alertmanager::AlertmanagerSource;
+use crate::sources::jaeger::JaegerSource;
+use crate::sources::opsgenie::OpsgenieSource;
+use crate::sources::pagerduty::PagerdutySource;
+use crate::sources::tempo::TempoSource;
+use crate::sources::{
+    Backends, Clock, Feed, IncidentBackend, SourceError, SourceMeta, TraceBackend,
+};
+
+fn built(error: SourceError) -> color_eyre::eyre::Report {
+    eyre!("{error}")
+}
 use crate::state::{SourceStatus, State};
 
 /// What the command line adds to the config.
@@ -56,12 +68,37 @@ pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
                     crate::sources::MetricsBackend::Prometheus(prom),
                 ));
             }
-            other => {
-                return Err(eyre!(
-                    "source `{}`: kind `{}` is not supported by this version of ondeck yet",
-                    source.name,
-                    other.as_str()
-                ));
+            SourceKind::Alertmanager => {
+                let am = AlertmanagerSource::new(source, &config.user).map_err(built)?;
+                let backend = IncidentBackend::Alertmanager(am);
+                backends.incidents.push((meta(source), backend));
+            }
+            SourceKind::Alerta => {
+                let alerta = AlertaSource::new(source, &config.user).map_err(built)?;
+                let backend = IncidentBackend::Alerta(alerta);
+                backends.incidents.push((meta(source), backend));
+            }
+            SourceKind::Pagerduty => {
+                let pd = PagerdutySource::new(source, &config.user).map_err(built)?;
+                let backend = IncidentBackend::Pagerduty(pd);
+                backends.incidents.push((meta(source), backend));
+            }
+            SourceKind::Opsgenie => {
+                let og = OpsgenieSource::new(source, &config.user).map_err(built)?;
+                let backend = IncidentBackend::Opsgenie(og);
+                backends.incidents.push((meta(source), backend));
+            }
+            SourceKind::Jaeger => {
+                let jaeger = JaegerSource::new(source).map_err(built)?;
+                backends
+                    .traces
+                    .push((meta(source), TraceBackend::Jaeger(jaeger)));
+            }
+            SourceKind::Tempo => {
+                let tempo = TempoSource::new(source).map_err(built)?;
+                backends
+                    .traces
+                    .push((meta(source), TraceBackend::Tempo(tempo)));
             }
         }
     }

@@ -64,6 +64,24 @@ pub(crate) struct RawSource {
     /// `auto` or `never`: read Sloth recording rules when they exist.
     #[serde(default)]
     pub(crate) use_recording_rules: super::model::RecordingRules,
+    /// PagerDuty: the acting user's email, sent as `From:` on writes.
+    pub(crate) from_email: Option<Spanned<String>>,
+    /// Alertmanager: how long an acknowledge silences the alert.
+    pub(crate) silence_duration: Option<Spanned<HumanDuration>>,
+    /// Alertmanager: the labels alerts are grouped by.
+    pub(crate) group_by: Option<Spanned<Vec<String>>>,
+    /// PagerDuty: only incidents of these service ids.
+    pub(crate) services: Option<Spanned<Vec<String>>>,
+    /// PagerDuty: only incidents of these team ids.
+    pub(crate) teams: Option<Spanned<Vec<String>>>,
+    /// PagerDuty: only incidents assigned to `from_email`'s user.
+    pub(crate) assigned_to_me: Option<Spanned<bool>>,
+    /// PagerDuty schedule ids / Opsgenie schedule names whose on-call is shown.
+    pub(crate) schedules: Option<Spanned<Vec<String>>>,
+    /// PagerDuty escalation policy ids whose on-call is shown.
+    pub(crate) escalation_policies: Option<Spanned<Vec<String>>>,
+    /// Opsgenie: `us` or `eu` API host.
+    pub(crate) region: Option<Spanned<String>>,
 }
 
 /// `[[slo]]`.

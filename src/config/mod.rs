@@ -4,6 +4,7 @@
 //! [`Keymap::merge_table`] with what the config holds. Every config error names the file, line,
 //! column and field; nothing here panics on any input.
 
+pub mod backend;
 mod describe;
 pub mod duration;
 mod error;
@@ -26,7 +27,8 @@ pub use http::{BasicAuth, HttpOptions};
 pub use keymap::{Binding, Key, Keymap};
 pub use load::{ConfigLocation, load, log_path, parse, resolve_path, resolve_path_from, state_dir};
 pub use model::{
-    Config, RecordingRules, SloConfig, SloSliConfig, SourceConfig, SourceKind, WINDOW_PLACEHOLDER,
+    Config, DEFAULT_SILENCE, IncidentOptions, RecordingRules, SloConfig, SloSliConfig,
+    SourceConfig, SourceKind, WINDOW_PLACEHOLDER,
 };
 pub use secret::{Secret, SecretError, SecretRef};
 pub use theme::{Theme, ThemeError, select_theme};

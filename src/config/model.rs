@@ -60,6 +60,49 @@ pub struct SourceConfig {
     pub http: HttpOptions,
     /// Whether a Prometheus source reads Sloth recording rules instead of raw queries.
     pub recording_rules: RecordingRules,
+    /// Settings of incident backends (Alertmanager, PagerDuty, Opsgenie).
+    pub incident: IncidentOptions,
+}
+
+/// What incident backends read beyond URL and token. Validation rejects each field on a
+/// source kind that does not use it, so a typo'd kind never silently ignores a setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentOptions {
+    /// PagerDuty: the acting user's email, sent as `From:` on every write.
+    pub from_email: Option<String>,
+    /// Alertmanager: how long the silence an acknowledge creates lasts (default 1h).
+    pub silence_duration: Duration,
+    /// Alertmanager: the labels alerts are grouped into one incident by
+    /// (default `alertname`, `service`).
+    pub group_by: Vec<String>,
+    /// PagerDuty: only incidents of these service ids (all when empty).
+    pub services: Vec<String>,
+    /// PagerDuty: only incidents of these team ids (all when empty).
+    pub teams: Vec<String>,
+    /// PagerDuty: only incidents assigned to the user `from_email` names.
+    pub assigned_to_me: bool,
+    /// PagerDuty schedule ids / Opsgenie schedule names whose on-call is shown.
+    pub schedules: Vec<String>,
+    /// PagerDuty escalation policy ids whose on-call is shown.
+    pub escalation_policies: Vec<String>,
+}
+
+/// How long an Alertmanager acknowledge silences an alert when the file does not say.
+pub const DEFAULT_SILENCE: Duration = Duration::from_secs(3600);
+
+impl Default for IncidentOptions {
+    fn default() -> Self {
+        Self {
+            from_email: None,
+            silence_duration: DEFAULT_SILENCE,
+            group_by: vec!["alertname".to_string(), "service".to_string()],
+            services: Vec::new(),
+            teams: Vec::new(),
+            assigned_to_me: false,
+            schedules: Vec::new(),
+            escalation_policies: Vec::new(),
+        }
+    }
 }
 
 /// `use_recording_rules`: whether SLO windows come from Sloth's recording rules
@@ -237,6 +280,7 @@ impl SourceConfig {
             token: None,
             http: HttpOptions::default(),
             recording_rules: RecordingRules::Auto,
+            incident: IncidentOptions::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use toml::Spanned;
 
+use super::backend::{RawIncidentFields, validate_incident};
 use super::error::{ConfigError, Locator};
 use super::file::{RawConfig, RawSlo, RawSource, RawTier};
 use super::http::{RawHttp, validate_http};
@@ -140,7 +141,13 @@ fn non_empty(value: Spanned<String>, what: &str, at: &Locator<'_>) -> Checked<St
     Ok(value.into_inner())
 }
 
-fn validate_source(raw: RawSource, base: Option<&Path>, at: &Locator<'_>) -> Checked<SourceConfig> {
+fn validate_source(
+    mut raw: RawSource,
+    base: Option<&Path>,
+    at: &Locator<'_>,
+) -> Checked<SourceConfig> {
+    let incident_fields = RawIncidentFields::take(&mut raw);
+    let name_span = raw.name.span();
     let name = non_empty(raw.name, "the source name", at)?;
     let refresh = match raw.refresh {
         Some(refresh) if refresh.get_ref().0 < Duration::from_secs(1) => {
@@ -203,16 +210,25 @@ fn validate_source(raw: RawSource, base: Option<&Path>, at: &Locator<'_>) -> Che
         ca_file: raw.ca_file,
         has_token: token.is_some(),
     };
+    let (incident, default_url) = validate_incident(
+        incident_fields,
+        raw.kind,
+        url.as_deref(),
+        token.is_some(),
+        name_span,
+        at,
+    )?;
     Ok(SourceConfig {
         name,
         kind: raw.kind,
         refresh,
         timeout,
         seed: raw.seed.unwrap_or(DEMO_SEED),
-        url,
+        url: url.or(default_url),
         token,
         http: validate_http(http, base, at)?,
         recording_rules: raw.use_recording_rules,
+        incident,
     })
 }
 

@@ -236,7 +236,7 @@ fn incident(i: &Incident) -> IncidentJson {
         status: i.status.as_str(),
         urgency: i.urgency.as_str(),
         created_at: rfc3339(i.created_at),
-        assignee: i.assignee.clone(),
+        assignee: i.assignee().map(str::to_string),
         acknowledged_by: i.acknowledged_by.clone(),
         escalation_level: i.escalation_level,
         runbook: i.runbook.clone(),

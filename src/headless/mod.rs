@@ -33,7 +33,7 @@ pub async fn poll_once(backends: &Backends, clock: Clock) -> Vec<SourceUpdate> {
         )
     });
     let incidents = backends.incidents.iter().map(|(meta, backend)| async move {
-        let outcome = bounded(meta.timeout, backend.fetch_incidents()).await;
+        let outcome = bounded(meta.timeout, backend.poll_incidents()).await;
         finished(
             meta,
             Feed::Incidents,

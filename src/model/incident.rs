@@ -80,10 +80,18 @@ pub struct Incident {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Who acknowledged it.
     pub acknowledged_by: Option<String>,
-    /// Who holds it now.
-    pub assignee: Option<String>,
+    /// Who holds it now (PagerDuty may assign several people).
+    pub assignees: Vec<String>,
     /// Escalation level, 1 for the first responder.
     pub escalation_level: u32,
+    /// When a triggered page escalates to the next level, if the backend says.
+    pub escalates_at: Option<DateTime<Utc>>,
+    /// The backend's own severity word (`critical`, `P1`, `major`), when it has one.
+    pub severity: Option<String>,
+    /// Longer text (`description` annotation, incident body), if any.
+    pub description: Option<String>,
+    /// Alertmanager: silenced or inhibited, so nobody is being paged for it.
+    pub suppressed: bool,
     /// Labels or tags from the backend.
     pub labels: BTreeMap<String, String>,
     /// Related links.
@@ -97,6 +105,43 @@ impl Incident {
     pub fn is_open(&self) -> bool {
         self.status != IncidentStatus::Resolved
     }
+
+    /// The first assignee, the one the on-call pane shows.
+    pub fn assignee(&self) -> Option<&str> {
+        self.assignees.first().map(String::as_str)
+    }
+
+    /// A new triggered incident with everything optional left empty: backends fill in the
+    /// rest, so adding a field to the model does not touch every mapper.
+    pub fn new(
+        source: &str,
+        id: &str,
+        title: &str,
+        service: &str,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: id.to_string(),
+            source: source.to_string(),
+            title: title.to_string(),
+            service: service.to_string(),
+            status: IncidentStatus::Triggered,
+            urgency: Urgency::High,
+            created_at,
+            acknowledged_at: None,
+            resolved_at: None,
+            acknowledged_by: None,
+            assignees: Vec::new(),
+            escalation_level: 1,
+            escalates_at: None,
+            severity: None,
+            description: None,
+            suppressed: false,
+            labels: BTreeMap::new(),
+            links: Vec::new(),
+            runbook: None,
+        }
+    }
 }
 
 /// A change a responder asks of an incident.
@@ -107,6 +152,8 @@ pub enum IncidentAction {
     Acknowledge,
     /// Close it.
     Resolve,
+    /// Give it back: it pages again (Alertmanager: expire the silence).
+    Unacknowledge,
 }
 
 impl IncidentAction {
@@ -115,6 +162,25 @@ impl IncidentAction {
         match self {
             IncidentAction::Acknowledge => "acknowledge",
             IncidentAction::Resolve => "resolve",
+            IncidentAction::Unacknowledge => "unacknowledge",
+        }
+    }
+
+    /// The past participle for "acknowledged DEMO-3 on demo".
+    pub fn past(self) -> &'static str {
+        match self {
+            IncidentAction::Acknowledge => "acknowledged",
+            IncidentAction::Resolve => "resolved",
+            IncidentAction::Unacknowledge => "un-acknowledged",
+        }
+    }
+
+    /// The verb in its "-ing" form for "acknowledging…" on the row.
+    pub fn progressive(self) -> &'static str {
+        match self {
+            IncidentAction::Acknowledge => "acking",
+            IncidentAction::Resolve => "resolving",
+            IncidentAction::Unacknowledge => "un-acking",
         }
     }
 
@@ -123,6 +189,7 @@ impl IncidentAction {
         match self {
             IncidentAction::Acknowledge => IncidentStatus::Acknowledged,
             IncidentAction::Resolve => IncidentStatus::Resolved,
+            IncidentAction::Unacknowledge => IncidentStatus::Triggered,
         }
     }
 }

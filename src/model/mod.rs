@@ -4,8 +4,10 @@
 
 pub mod incident;
 pub mod metrics;
+pub mod oncall;
 pub mod trace;
 
 pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
 pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};
+pub use oncall::{IncidentSnapshot, OnCall, Silence, SilenceMatcher};
 pub use trace::{Span, Trace, TraceKind, TraceSearch, TraceSummary};

@@ -25,15 +25,30 @@ pub enum SourceError {
     /// The backend refused the request (bad query, unknown incident).
     #[error("rejected: {0}")]
     Rejected(String),
+    /// HTTP 429: too many requests; try again after the given seconds, if the server said.
+    #[error("rate limited (HTTP 429){}", .0.map(|s| format!(", retry after {s} s")).unwrap_or_default())]
+    RateLimited(Option<u64>),
 }
 
 impl SourceError {
     /// Whether trying again later may succeed (network trouble, timeouts, 5xx, 429).
     pub fn is_transient(&self) -> bool {
         match self {
-            SourceError::Timeout(_) | SourceError::Unreachable(_) => true,
+            SourceError::Timeout(_) | SourceError::Unreachable(_) | SourceError::RateLimited(_) => {
+                true
+            }
             SourceError::Http { status, .. } => *status == 429 || *status >= 500,
             SourceError::Malformed(_) | SourceError::Rejected(_) => false,
+        }
+    }
+
+    /// The soonest a retry makes sense, when the server said (`Retry-After`).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            SourceError::RateLimited(Some(seconds)) => {
+                Some(std::time::Duration::from_secs(*seconds))
+            }
+            _ => None,
         }
     }
 }

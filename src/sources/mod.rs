@@ -4,12 +4,19 @@
 //! the app channel. Commands (acknowledge, trace search) run as spawned tasks on a clone of
 //! the backend handle. The built-in demo implements the same traits as real backends.
 
+pub mod alerta;
+pub mod alertmanager;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod http;
+pub mod jaeger;
+pub mod opsgenie;
+pub mod pagerduty;
 pub mod poller;
 pub mod prometheus;
 pub mod registry;
+pub mod tempo;
 
 use std::future::Future;
 
@@ -19,7 +26,9 @@ pub use clock::Clock;
 pub use error::SourceError;
 pub use registry::{Backends, IncidentBackend, MetricsBackend, SourceMeta, TraceBackend};
 
-use crate::model::{Incident, IncidentAction, MetricsSnapshot, Trace, TraceSearch, TraceSummary};
+use crate::model::{
+    Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, Trace, TraceSearch, TraceSummary,
+};
 
 /// Which kind of data a poller fetches from a source. One source (the demo) may feed several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,9 +54,9 @@ impl Feed {
 pub enum SourcePayload {
     /// A metrics snapshot.
     Metrics(MetricsSnapshot),
-    /// Every incident the source currently reports (open, plus recently resolved ones it
-    /// still lists, which feed MTTA/MTTR).
-    Incidents(Vec<Incident>),
+    /// Every incident the source currently reports, with who is on call and active
+    /// silences where the backend has them.
+    Incidents(IncidentSnapshot),
 }
 
 /// The result of one poll, sent from a poller to the app.
@@ -78,6 +87,13 @@ pub trait MetricsSource: Send + Sync + 'static {
 pub trait IncidentSource: Send + Sync + 'static {
     /// Every incident the source lists now.
     fn fetch_incidents(&self) -> impl Future<Output = Result<Vec<Incident>, SourceError>> + Send;
+
+    /// One poll: the incidents, plus who is on call and active silences for backends that
+    /// have them (those override this). A failure of those extras belongs in
+    /// [`IncidentSnapshot::warnings`], not in the result, so pages still show.
+    fn poll_incidents(&self) -> impl Future<Output = Result<IncidentSnapshot, SourceError>> + Send {
+        async { self.fetch_incidents().await.map(IncidentSnapshot::of) }
+    }
 
     /// Delivers an action. Idempotent: acknowledging an acknowledged incident succeeds.
     fn apply(

@@ -5,10 +5,18 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::alerta::AlertaSource;
+use super::alertmanager::AlertmanagerSource;
 use super::demo::DemoSource;
+use super::jaeger::JaegerSource;
+use super::opsgenie::OpsgenieSource;
+use super::pagerduty::PagerdutySource;
 use super::prometheus::PrometheusSource;
+use super::tempo::TempoSource;
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
-use crate::model::{Incident, IncidentAction, MetricsSnapshot, Trace, TraceSearch, TraceSummary};
+use crate::model::{
+    Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, Trace, TraceSearch, TraceSummary,
+};
 
 /// How a configured source is named and polled.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +45,14 @@ pub enum MetricsBackend {
 pub enum IncidentBackend {
     /// The built-in demo fleet.
     Demo(DemoSource),
+    /// Prometheus Alertmanager (API v2).
+    Alertmanager(AlertmanagerSource),
+    /// Alerta.
+    Alerta(AlertaSource),
+    /// PagerDuty (REST API v2).
+    Pagerduty(PagerdutySource),
+    /// Opsgenie.
+    Opsgenie(OpsgenieSource),
 }
 
 /// A tracing backend.
@@ -44,6 +60,34 @@ pub enum IncidentBackend {
 pub enum TraceBackend {
     /// The built-in demo fleet.
     Demo(DemoSource),
+    /// Jaeger's query API.
+    Jaeger(JaegerSource),
+    /// Grafana Tempo.
+    Tempo(TempoSource),
+}
+
+/// Calls the same method on whichever incident backend `$backend` is.
+macro_rules! each_incident_backend {
+    ($backend:expr, $source:ident => $call:expr) => {
+        match $backend {
+            IncidentBackend::Demo($source) => $call,
+            IncidentBackend::Alertmanager($source) => $call,
+            IncidentBackend::Alerta($source) => $call,
+            IncidentBackend::Pagerduty($source) => $call,
+            IncidentBackend::Opsgenie($source) => $call,
+        }
+    };
+}
+
+/// Calls the same method on whichever tracing backend `$backend` is.
+macro_rules! each_trace_backend {
+    ($backend:expr, $source:ident => $call:expr) => {
+        match $backend {
+            TraceBackend::Demo($source) => $call,
+            TraceBackend::Jaeger($source) => $call,
+            TraceBackend::Tempo($source) => $call,
+        }
+    };
 }
 
 impl MetricsSource for MetricsBackend {
@@ -57,9 +101,11 @@ impl MetricsSource for MetricsBackend {
 
 impl IncidentSource for IncidentBackend {
     async fn fetch_incidents(&self) -> Result<Vec<Incident>, SourceError> {
-        match self {
-            IncidentBackend::Demo(demo) => demo.fetch_incidents().await,
-        }
+        each_incident_backend!(self, s => s.fetch_incidents().await)
+    }
+
+    async fn poll_incidents(&self) -> Result<IncidentSnapshot, SourceError> {
+        each_incident_backend!(self, s => s.poll_incidents().await)
     }
 
     async fn apply(
@@ -68,15 +114,11 @@ impl IncidentSource for IncidentBackend {
         action: IncidentAction,
         note: Option<&str>,
     ) -> Result<(), SourceError> {
-        match self {
-            IncidentBackend::Demo(demo) => demo.apply(incident_id, action, note).await,
-        }
+        each_incident_backend!(self, s => s.apply(incident_id, action, note).await)
     }
 
     async fn add_note(&self, incident_id: &str, text: &str) -> Result<(), SourceError> {
-        match self {
-            IncidentBackend::Demo(demo) => demo.add_note(incident_id, text).await,
-        }
+        each_incident_backend!(self, s => s.add_note(incident_id, text).await)
     }
 }
 
@@ -86,15 +128,11 @@ impl TraceSource for TraceBackend {
         search: &TraceSearch,
         at: DateTime<Utc>,
     ) -> Result<Vec<TraceSummary>, SourceError> {
-        match self {
-            TraceBackend::Demo(demo) => demo.search_traces(search, at).await,
-        }
+        each_trace_backend!(self, s => s.search_traces(search, at).await)
     }
 
     async fn fetch_trace(&self, trace_id: &str) -> Result<Trace, SourceError> {
-        match self {
-            TraceBackend::Demo(demo) => demo.fetch_trace(trace_id).await,
-        }
+        each_trace_backend!(self, s => s.fetch_trace(trace_id).await)
     }
 }
 

@@ -138,6 +138,10 @@ pub struct State {
     pub services: BTreeMap<String, ServiceMetrics>,
     /// Incidents as last reported, per source name.
     pub incidents: BTreeMap<String, Vec<Incident>>,
+    /// Who is on call, per incident source that reports it.
+    pub oncall: BTreeMap<String, Vec<crate::model::OnCall>>,
+    /// Active silences, per Alertmanager source.
+    pub silences: BTreeMap<String, Vec<crate::model::Silence>>,
     /// The selected incident.
     pub selected_incident: Option<IncidentKey>,
     /// Row selected in the firing-alerts list.
@@ -177,6 +181,8 @@ impl State {
             services: BTreeMap::new(),
             incidents: BTreeMap::new(),
             selected_incident: None,
+            oncall: BTreeMap::new(),
+            silences: BTreeMap::new(),
             selected_alert: 0,
             oncall_focus: OncallFocus::Incidents,
             pending: BTreeMap::new(),

@@ -24,6 +24,8 @@ pub struct SourceStatus {
     pub last_ok: Option<DateTime<Utc>>,
     /// The latest failure, cleared by the next success.
     pub failure: Option<Failure>,
+    /// Parts of the last good poll that failed (on-call lookup, silences), in plain words.
+    pub warnings: Vec<String>,
 }
 
 /// Why a source's latest poll failed.
@@ -73,6 +75,7 @@ impl SourceStatus {
             refresh,
             last_ok: None,
             failure: None,
+            warnings: Vec::new(),
         }
     }
 

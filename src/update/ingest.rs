@@ -50,8 +50,11 @@ pub(super) fn ingest(state: &mut State, update: SourceUpdate) {
             status.failure = None;
             match payload {
                 SourcePayload::Metrics(snapshot) => ingest_metrics(state, &source, snapshot),
-                SourcePayload::Incidents(incidents) => {
-                    state.incidents.insert(source, incidents);
+                SourcePayload::Incidents(snapshot) => {
+                    status.warnings = snapshot.warnings;
+                    state.oncall.insert(source.clone(), snapshot.oncall);
+                    state.silences.insert(source.clone(), snapshot.silences);
+                    state.incidents.insert(source, snapshot.incidents);
                     pin_incident_selection(state);
                 }
             }
@@ -173,12 +176,13 @@ fn incident_done(
                     IncidentAction::Resolve => {
                         incident.resolved_at.get_or_insert(now);
                     }
+                    IncidentAction::Unacknowledge => {
+                        incident.acknowledged_at = None;
+                        incident.acknowledged_by = None;
+                    }
                 }
             }
-            let done = match action {
-                IncidentAction::Acknowledge => "acknowledged",
-                IncidentAction::Resolve => "resolved",
-            };
+            let done = action.past();
             flash(
                 state,
                 FlashKind::Info,

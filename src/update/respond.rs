@@ -84,10 +84,7 @@ pub(super) fn confirm(state: &mut State) -> Vec<Command> {
             state: PendingState::Sending,
         },
     );
-    let progressive = match action {
-        IncidentAction::Acknowledge => "acknowledging",
-        IncidentAction::Resolve => "resolving",
-    };
+    let progressive = action.progressive();
     flash(
         state,
         FlashKind::Info,

@@ -100,7 +100,11 @@ fn incident(id: &str, urgency: Urgency, status: IncidentStatus, minutes_ago: i64
         acknowledged_at: None,
         resolved_at: None,
         acknowledged_by: (status == IncidentStatus::Acknowledged).then(|| "sam".to_string()),
-        assignee: Some("sam".into()),
+        assignees: vec!["sam".into()],
+        escalates_at: None,
+        severity: None,
+        description: None,
+        suppressed: false,
         escalation_level: 1,
         labels: BTreeMap::new(),
         links: vec![],
@@ -113,7 +117,9 @@ fn incidents_update(incidents: Vec<Incident>) -> Action {
         source: "demo".into(),
         feed: Feed::Incidents,
         at: t0(),
-        outcome: Ok(SourcePayload::Incidents(incidents)),
+        outcome: Ok(SourcePayload::Incidents(
+            crate::model::IncidentSnapshot::of(incidents),
+        )),
         retry_at: None,
     }))
 }

@@ -161,7 +161,11 @@ fn incident(&(id, source, service, title, status, urgency, minutes): &Row) -> In
         acknowledged_at: None,
         resolved_at: None,
         acknowledged_by: None,
-        assignee: None,
+        assignees: vec![],
+        escalates_at: None,
+        severity: None,
+        description: None,
+        suppressed: false,
         escalation_level: 1,
         labels: BTreeMap::new(),
         links: vec![],
@@ -171,7 +175,7 @@ fn incident(&(id, source, service, title, status, urgency, minutes): &Row) -> In
 
 fn incidents() -> BTreeMap<String, Vec<Incident>> {
     let mut all: Vec<Incident> = INCIDENTS.iter().map(incident).collect();
-    let assign = |i: &mut Incident, who: &str| i.assignee = Some(who.to_string());
+    let assign = |i: &mut Incident, who: &str| i.assignees = vec![who.to_string()];
     let [page, held, past, _, denied] = &mut all[..] else {
         unreachable!()
     };

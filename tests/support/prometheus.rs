@@ -486,5 +486,6 @@ pub fn source_config(
         token: None,
         http: Default::default(),
         recording_rules: Default::default(),
+        incident: Default::default(),
     }
 }

@@ -204,6 +204,7 @@ impl Book {
         match action {
             IncidentAction::Acknowledge => own.acked = Some(now),
             IncidentAction::Resolve => own.resolved = Some(now),
+            IncidentAction::Unacknowledge => own.acked = None,
         }
         Ok(())
     }
@@ -261,11 +262,21 @@ impl Book {
             acknowledged_at,
             resolved_at,
             acknowledged_by,
-            assignee: Some(assignee),
+            assignees: vec![assignee],
             escalation_level: level,
             labels: labels(&script.draft, service.name, service.region),
             links: links(&script.draft, service.name),
             runbook: Some(script.draft.runbook.to_string()),
+            escalates_at: (status == IncidentStatus::Triggered
+                && script.draft.urgency == Urgency::High
+                && level < MAX_LEVEL)
+                .then(|| {
+                    script.created
+                        + chrono::Duration::seconds(i64::from(level) * ESCALATE_EVERY_SECS)
+                }),
+            severity: None,
+            description: None,
+            suppressed: false,
         }
     }
 }

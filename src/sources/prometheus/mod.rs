@@ -128,8 +128,11 @@ impl PrometheusSource {
         let url = source.url.as_deref().ok_or_else(|| {
             SourceError::Rejected(format!("source `{}` needs a url", source.name))
         })?;
-        let api = Api::new(url, options_for(source)?)
-            .map_err(|e| SourceError::Rejected(format!("source `{}`: {e}", source.name)))?;
+        let api = Api::new(
+            url,
+            options_for(source, crate::sources::http::scheme::BEARER)?,
+        )
+        .map_err(|e| SourceError::Rejected(format!("source `{}`: {e}", source.name)))?;
         let plan = QueryPlan::build(&slos, extra_windows);
         let queries = plan.queries();
         let trend_queries = trend_queries(&plan);

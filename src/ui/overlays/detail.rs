@@ -51,7 +51,7 @@ pub fn incident_lines(incident: &Incident, state: &State, theme: &Theme) -> Vec<
             .unwrap_or_default();
         lines.push(field("acked", format!("{}{by}", when(at, state)), theme));
     }
-    let assignee = incident.assignee.as_deref().unwrap_or(format::NO_DATA);
+    let assignee = incident.assignee().unwrap_or(format::NO_DATA);
     lines.push(field("assignee", assignee, theme));
     if !incident.labels.is_empty() {
         let labels: Vec<String> = incident

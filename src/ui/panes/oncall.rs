@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 use crate::config::Theme;
-use crate::model::{Incident, IncidentAction, IncidentStatus, Urgency};
+use crate::model::{Incident, IncidentStatus, Urgency};
 use crate::state::{FiringAlert, IncidentKey, OncallFocus, PendingState, State};
 use crate::ui::format;
 use crate::ui::layout::WIDE;
@@ -56,11 +56,7 @@ pub fn status_span(incident: &Incident, state: &State, theme: &Theme) -> Span<'s
     if let Some(pending) = state.pending.get(&IncidentKey::of(incident)) {
         return match &pending.state {
             PendingState::Sending => {
-                let text = match pending.action {
-                    IncidentAction::Acknowledge => "acking…",
-                    IncidentAction::Resolve => "resolving…",
-                };
-                Span::styled(text, theme.sev_info)
+                Span::styled(format!("{}…", pending.action.progressive()), theme.sev_info)
             }
             PendingState::Failed(reason) => {
                 Span::styled(format!("failed: {reason}"), theme.sev_critical)
@@ -138,12 +134,7 @@ fn render_incidents(
             Cell::from(incident.service.clone()),
             Cell::from(incident.title.clone()),
             Cell::from(Line::styled(format::age_secs(age), theme.text_muted).right_aligned()),
-            Cell::from(
-                incident
-                    .assignee
-                    .clone()
-                    .unwrap_or_else(|| format::NO_DATA.to_string()),
-            ),
+            Cell::from(incident.assignee().unwrap_or(format::NO_DATA).to_string()),
             Cell::from(format!("L{}", incident.escalation_level)),
         ]);
         Row::new(cells).style(theme.text)

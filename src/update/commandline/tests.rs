@@ -104,7 +104,11 @@ fn runbook_by_id_is_for_the_selected_incident_on_the_oncall_pane() {
         acknowledged_at: None,
         resolved_at: None,
         acknowledged_by: None,
-        assignee: None,
+        assignees: vec![],
+        escalates_at: None,
+        severity: None,
+        description: None,
+        suppressed: false,
         escalation_level: 1,
         labels: BTreeMap::new(),
         links: vec![],
@@ -117,7 +121,9 @@ fn runbook_by_id_is_for_the_selected_incident_on_the_oncall_pane() {
             source: "demo".into(),
             feed: Feed::Incidents,
             at: now,
-            outcome: Ok(SourcePayload::Incidents(vec![page])),
+            outcome: Ok(SourcePayload::Incidents(
+                crate::model::IncidentSnapshot::of(vec![page]),
+            )),
             retry_at: None,
         })),
     );

@@ -97,7 +97,7 @@ fn the_checkout_burn_opens_a_page_that_escalates() {
     let later = page(secs(11 * 60)).unwrap();
     assert_eq!(later.status, IncidentStatus::Triggered);
     assert!(later.escalation_level >= 3, "{later:?}");
-    assert_ne!(later.assignee, opened.assignee);
+    assert_ne!(later.assignees, opened.assignees);
 }
 
 #[test]
