@@ -10,4 +10,4 @@ pub mod trace;
 pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
 pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};
 pub use oncall::{IncidentSnapshot, OnCall, Silence, SilenceMatcher};
-pub use trace::{Span, Trace, TraceKind, TraceSearch, TraceSummary};
+pub use trace::{Dependency, Span, SpanEvent, Trace, TraceKind, TraceSearch, TraceSummary};

@@ -40,6 +40,30 @@ pub struct Span {
     pub error: bool,
     /// Attributes or tags, in backend order.
     pub attributes: Vec<(String, String)>,
+    /// Events (OTLP) or logs (Jaeger), in time order.
+    pub events: Vec<SpanEvent>,
+}
+
+/// Something that happened during a span: an OTLP event or a Jaeger log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpanEvent {
+    /// When, relative to the trace start, in microseconds.
+    pub offset_us: u64,
+    /// Event name (`exception`, a log message, …).
+    pub name: String,
+    /// Its attributes or log fields.
+    pub attributes: Vec<(String, String)>,
+}
+
+/// One edge of a service dependency graph: `parent` calls `child`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// The calling service.
+    pub parent: String,
+    /// The called service.
+    pub child: String,
+    /// How many calls were seen.
+    pub calls: u64,
 }
 
 /// A whole trace.
@@ -69,4 +93,27 @@ pub struct TraceSearch {
     pub kind: TraceKind,
     /// How many to return at most.
     pub limit: usize,
+    /// Only this operation (span name).
+    pub operation: Option<String>,
+    /// Only traces with these tags / attributes, e.g. `("http.status_code", "500")`.
+    pub tags: Vec<(String, String)>,
+    /// Only traces at least this long, in microseconds. Slow searches set it.
+    pub min_duration_us: Option<u64>,
+    /// Search window; `None` means the last hour before `at`.
+    pub range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl TraceSearch {
+    /// A search for `service`'s `kind` traces over the last hour, at most `limit`.
+    pub fn new(service: &str, kind: TraceKind, limit: usize) -> Self {
+        Self {
+            service: service.to_string(),
+            kind,
+            limit,
+            operation: None,
+            tags: Vec::new(),
+            min_duration_us: None,
+            range: None,
+        }
+    }
 }

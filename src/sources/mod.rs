@@ -27,7 +27,8 @@ pub use error::SourceError;
 pub use registry::{Backends, IncidentBackend, MetricsBackend, SourceMeta, TraceBackend};
 
 use crate::model::{
-    Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, Trace, TraceSearch, TraceSummary,
+    Dependency, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, Trace, TraceSearch,
+    TraceSummary,
 };
 
 /// Which kind of data a poller fetches from a source. One source (the demo) may feed several.
@@ -133,4 +134,18 @@ pub trait TraceSource: Send + Sync + 'static {
         &self,
         trace_id: &str,
     ) -> impl Future<Output = Result<Trace, SourceError>> + Send;
+
+    /// The service dependency graph around `at` (edges touching any service). Backends
+    /// without one reject it.
+    fn dependencies(
+        &self,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Dependency>, SourceError>> + Send {
+        let _ = at;
+        async {
+            Err(SourceError::Rejected(
+                "this tracing source has no dependency graph".into(),
+            ))
+        }
+    }
 }

@@ -15,7 +15,8 @@ use super::prometheus::PrometheusSource;
 use super::tempo::TempoSource;
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{
-    Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, Trace, TraceSearch, TraceSummary,
+    Dependency, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, Trace, TraceSearch,
+    TraceSummary,
 };
 
 /// How a configured source is named and polled.
@@ -133,6 +134,10 @@ impl TraceSource for TraceBackend {
 
     async fn fetch_trace(&self, trace_id: &str) -> Result<Trace, SourceError> {
         each_trace_backend!(self, s => s.fetch_trace(trace_id).await)
+    }
+
+    async fn dependencies(&self, at: DateTime<Utc>) -> Result<Vec<Dependency>, SourceError> {
+        each_trace_backend!(self, s => s.dependencies(at).await)
     }
 }
 

@@ -194,13 +194,7 @@ pub(super) fn search_debug_service(state: &mut State) -> Vec<Command> {
     state.debug.errors = Load::Loading;
     [TraceKind::Slow, TraceKind::Errors]
         .into_iter()
-        .map(|kind| {
-            Command::SearchTraces(TraceSearch {
-                service: service.clone(),
-                kind,
-                limit: TRACES_PER_LIST,
-            })
-        })
+        .map(|kind| Command::SearchTraces(TraceSearch::new(&service, kind, TRACES_PER_LIST)))
         .collect()
 }
 

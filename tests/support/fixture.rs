@@ -350,6 +350,7 @@ pub fn trace() -> Trace {
                     ("http.method".to_string(), "POST".to_string()),
                     ("peer.service".to_string(), service.to_string()),
                 ],
+                events: vec![],
             },
         )
         .collect();

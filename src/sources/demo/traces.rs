@@ -238,6 +238,7 @@ fn generate(fleet: &Fleet, seed: u64, minute: i64, slot: u64) -> Trace {
             duration_us: f.duration,
             error: f.error,
             attributes,
+            events: Vec::new(),
         });
     }
     let root = &flats[0];

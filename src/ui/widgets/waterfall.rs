@@ -187,6 +187,7 @@ mod tests {
             duration_us: 10,
             error: false,
             attributes: vec![],
+            events: vec![],
         }
     }
 

@@ -12,11 +12,7 @@ async fn same_seed_and_instants_give_the_same_world() {
         assert_eq!(metrics(&a, at).await, metrics(&b, at).await);
     }
     assert_eq!(a.fetch_incidents().await, b.fetch_incidents().await);
-    let search = TraceSearch {
-        service: "checkout".into(),
-        kind: TraceKind::Slow,
-        limit: 10,
-    };
+    let search = TraceSearch::new("checkout", TraceKind::Slow, 10);
     assert_eq!(
         a.search_traces(&search, secs(5)).await,
         b.search_traces(&search, secs(5)).await

@@ -19,11 +19,7 @@ async fn every_service_has_slow_and_failing_traces_that_hold_together() {
     for at in [secs(0), secs(20 * 60 + 13)] {
         for service in services {
             for kind in [TraceKind::Slow, TraceKind::Errors] {
-                let search = TraceSearch {
-                    service: service.into(),
-                    kind,
-                    limit: 12,
-                };
+                let search = TraceSearch::new(service, kind, 12);
                 let found = source.search_traces(&search, at).await.unwrap();
                 assert!(!found.is_empty(), "{service} {kind:?}");
                 assert!(found.len() <= 12);
@@ -113,11 +109,7 @@ fn check_trace(trace: &Trace, service: &str) {
 #[tokio::test]
 async fn slow_traces_have_one_dominant_span_and_the_burn_shows_in_checkout_errors() {
     let source = demo(SEED);
-    let search = |kind| TraceSearch {
-        service: "checkout".into(),
-        kind,
-        limit: 5,
-    };
+    let search = |kind| TraceSearch::new("checkout", kind, 5);
     let slow = source
         .search_traces(&search(TraceKind::Slow), secs(600))
         .await
