@@ -1,42 +1,118 @@
-//! Alertmanager as an incident source. (Skeleton: the API mapping is being written.)
+//! Prometheus Alertmanager (API v2) as an incident source: firing alerts grouped into
+//! incidents, acknowledge as a silence on the group's labels, un-acknowledge as expiring it,
+//! notes in the silence comment, and the active silences for the silences view.
+//!
+//! [`wire`] holds the JSON shapes and parsers, [`group`] the grouping and matching,
+//! [`mapping`] the pure translation into the model, [`api`] the HTTP calls and [`writes`]
+//! what each action sends.
 
+pub mod api;
+pub mod group;
+pub mod mapping;
+pub mod wire;
+pub mod writes;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+pub use mapping::{map_incidents, map_silences, parse_incidents};
+pub use wire::{parse_alerts, parse_silence_id, parse_silences};
+
+use self::api::Api;
+use self::writes::{CANNOT_RESOLVE, Writer};
 use crate::config::SourceConfig;
-use crate::model::{Incident, IncidentAction};
+use crate::model::{Incident, IncidentAction, IncidentSnapshot};
+use crate::sources::http::{HttpClient, options_for, scheme};
 use crate::sources::{IncidentSource, SourceError};
 
-/// A configured Alertmanager source.
+/// A configured Alertmanager source. Cheap to clone: commands run on clones.
 #[derive(Clone)]
 pub struct AlertmanagerSource {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     name: String,
+    api: Api,
+    writer: Writer,
 }
 
 impl AlertmanagerSource {
-    /// Builds the client from the source's config; `user` is who acts (the config's `user`).
+    /// Builds the client from the source's config; `user` is who acts (the config's `user`),
+    /// written as `createdBy` of the silences an acknowledge makes.
     pub fn new(source: &SourceConfig, user: &str) -> Result<Self, SourceError> {
-        let _ = user;
+        let rejected =
+            |why: String| SourceError::Rejected(format!("source `{}`: {why}", source.name));
+        let url = source
+            .url
+            .as_deref()
+            .ok_or_else(|| rejected("needs a url".to_string()))?;
+        let http = HttpClient::new(url, options_for(source, scheme::BEARER)?)
+            .map_err(|e| rejected(e.to_string()))?;
+        let silence_duration = chrono::Duration::from_std(source.incident.silence_duration)
+            .map_err(|_| rejected("silence_duration is too long".to_string()))?;
         Ok(Self {
-            name: source.name.clone(),
+            inner: Arc::new(Inner {
+                name: source.name.clone(),
+                api: Api::new(http),
+                writer: Writer {
+                    user: user.to_string(),
+                    silence_duration,
+                    group_by: source.incident.group_by.clone(),
+                },
+            }),
         })
     }
 }
 
 impl IncidentSource for AlertmanagerSource {
     async fn fetch_incidents(&self) -> Result<Vec<Incident>, SourceError> {
-        Err(SourceError::Rejected(format!(
-            "{}: not implemented yet",
-            self.name
-        )))
+        self.poll_incidents()
+            .await
+            .map(|snapshot| snapshot.incidents)
+    }
+
+    async fn poll_incidents(&self) -> Result<IncidentSnapshot, SourceError> {
+        let inner = &self.inner;
+        let (alerts, silences) = tokio::join!(inner.api.alerts(), inner.api.silences());
+        let alerts = alerts?;
+        let (silences, warnings) = match silences {
+            Ok(silences) => (silences, Vec::new()),
+            Err(e) => (Vec::new(), vec![format!("silences: {e}")]),
+        };
+        Ok(IncidentSnapshot {
+            incidents: map_incidents(&inner.name, &alerts, &silences, &inner.writer.group_by),
+            oncall: Vec::new(),
+            silences: map_silences(&inner.name, &silences, &alerts),
+            warnings,
+        })
     }
 
     async fn apply(
         &self,
-        _incident_id: &str,
-        _action: IncidentAction,
-        _note: Option<&str>,
+        incident_id: &str,
+        action: IncidentAction,
+        note: Option<&str>,
     ) -> Result<(), SourceError> {
-        Err(SourceError::Rejected(format!(
-            "{}: not implemented yet",
-            self.name
-        )))
+        let inner = &self.inner;
+        match action {
+            IncidentAction::Acknowledge => {
+                inner
+                    .writer
+                    .acknowledge(&inner.api, incident_id, note)
+                    .await
+            }
+            IncidentAction::Unacknowledge => {
+                inner.writer.unacknowledge(&inner.api, incident_id).await
+            }
+            IncidentAction::Resolve => Err(SourceError::Rejected(CANNOT_RESOLVE.to_string())),
+        }
+    }
+
+    async fn add_note(&self, incident_id: &str, text: &str) -> Result<(), SourceError> {
+        let inner = &self.inner;
+        inner.writer.add_note(&inner.api, incident_id, text).await
     }
 }
