@@ -19,6 +19,10 @@ pub struct Cli {
     /// Never send acknowledge or resolve.
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// Draw with ASCII only (borders, bars, sparklines, arrows). Automatic when the locale
+    /// (LC_ALL, LC_CTYPE, LANG) is not UTF-8.
+    #[arg(long, global = true)]
+    pub ascii: bool,
     /// Time travel: evaluate every query at this instant (RFC 3339 such as
     /// 2025-01-01T03:12:00Z, or unix epoch seconds). The cockpit is then read-only.
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_instant)]
@@ -54,6 +58,52 @@ pub enum Subcommands {
     },
     /// Print the audit log: every acknowledge, resolve and runbook step, oldest first.
     Audit,
+    /// Acknowledge an incident through the outbox, as `a` does (exit 0 delivered,
+    /// 1 refused, 75 still queued after --wait: it is resent by the next ondeck run).
+    Ack(WriteArgs),
+    /// Resolve an incident through the outbox, as `r` does (exit codes as for ack).
+    Resolve(WriteArgs),
+    /// Un-acknowledge an incident so it pages again, as `u` does (exit codes as for ack).
+    Unack(WriteArgs),
+    /// Poll the incident sources once and list open incidents and who is on call
+    /// (exit 1 if any source failed).
+    Incidents {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List the writes still owed in the outbox and try each once more.
+    Outbox,
+    /// Print a Markdown report of the shift (pages, acks, resolves, runbook steps, SLOs that
+    /// burned) from the audit log and the sources, ready to paste into the team channel.
+    Handoff {
+        /// How far back the shift goes, e.g. 12h, 8h, 1d.
+        #[arg(long, default_value = "12h", value_parser = parse_span)]
+        since: std::time::Duration,
+    },
+}
+
+/// The incident and note of `ack`, `resolve` and `unack`.
+#[derive(Debug, clap::Args)]
+pub struct WriteArgs {
+    /// Incident id, as the on-call pane and `ondeck incidents` show it.
+    pub id: String,
+    /// A note sent with the write (silence comment, PagerDuty note, Alerta text…).
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The incident source (needed only when several list the same id).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// How long to keep retrying before leaving the write queued in the outbox.
+    #[arg(long, default_value = "15s", value_parser = parse_span)]
+    pub wait: std::time::Duration,
+}
+
+/// Parses `12h`, `30m`, `1d`, `15s` the way the config file writes durations.
+pub fn parse_span(text: &str) -> Result<std::time::Duration, String> {
+    text.parse::<crate::config::duration::HumanDuration>()
+        .map(|d| d.0)
+        .map_err(|e| e.to_string())
 }
 
 /// `ondeck runbook …`.

@@ -6,12 +6,15 @@ use clap::Parser;
 use color_eyre::Result;
 use color_eyre::eyre::eyre;
 
-use ondeck::cli::{Cli, Format, RunbookCommand, Subcommands};
+use ondeck::cli::{Cli, Format, RunbookCommand, Subcommands, WriteArgs};
 use ondeck::config::{self, ConfigLocation};
 use ondeck::headless;
+use ondeck::headless::cli as cli_commands;
+use ondeck::model::IncidentAction::{self, Acknowledge, Resolve, Unacknowledge};
 use ondeck::setup::{self, Overrides};
 use ondeck::sources::Clock;
 use ondeck::state::RunbookState;
+use ondeck::ui::symbols::{self, Symbols};
 
 /// How long quitting waits for the runtime's threads after dropping every task.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
@@ -43,6 +46,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let overrides = Overrides {
         theme: cli.theme.clone(),
         readonly: cli.readonly || cli.at.is_some(),
+        state_dir: config::state_dir(),
     };
     match cli.command {
         Some(Subcommands::CheckConfig { path }) => Ok(check_config(path, &location)),
@@ -51,7 +55,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: RunbookCommand::Check { dir },
         }) => Ok(check_runbooks(&dir)),
         Some(Subcommands::Audit) => audit(),
-        None => cockpit(&location, &overrides, clock),
+        Some(Subcommands::Ack(args)) => write(&location, &overrides, clock, args, Acknowledge),
+        Some(Subcommands::Resolve(args)) => write(&location, &overrides, clock, args, Resolve),
+        Some(Subcommands::Unack(args)) => write(&location, &overrides, clock, args, Unacknowledge),
+        Some(Subcommands::Incidents { format }) => {
+            let app = setup::build(&load_config(&location)?, &overrides, clock)?;
+            let json = format == Format::Json;
+            let (text, code) = runtime()?.block_on(cli_commands::incidents_command(app, json));
+            print!("{text}");
+            Ok(ExitCode::from(code))
+        }
+        Some(Subcommands::Outbox) => {
+            let app = setup::build(&load_config(&location)?, &overrides, clock)?;
+            let code = runtime()?.block_on(cli_commands::outbox_command(&app));
+            Ok(ExitCode::from(code))
+        }
+        Some(Subcommands::Handoff { since }) => {
+            let app = setup::build(&load_config(&location)?, &overrides, clock)?;
+            let dir = overrides.state_dir.clone();
+            let report =
+                runtime()?.block_on(cli_commands::handoff_command(app, dir.as_deref(), since))?;
+            print!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        None => cockpit(&location, &overrides, clock, cli.ascii),
     }
 }
 
@@ -113,12 +140,42 @@ fn audit() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `ack`, `resolve`, `unack`: one write through the outbox.
+fn write(
+    location: &ConfigLocation,
+    overrides: &Overrides,
+    clock: Clock,
+    args: WriteArgs,
+    action: IncidentAction,
+) -> Result<ExitCode> {
+    let config = load_config(location)?;
+    let app = setup::build(&config, overrides, clock)?;
+    let code = runtime()?.block_on(cli_commands::write_command(
+        &app,
+        &args.id,
+        action,
+        args.note,
+        args.source.as_deref(),
+        args.wait,
+    ));
+    Ok(ExitCode::from(code))
+}
+
 fn load_config(location: &ConfigLocation) -> Result<config::Config> {
     let config = config::load(location).map_err(|e| eyre!("{e}"))?;
     for warning in &config.warnings {
         tracing::warn!(%warning, "config");
     }
     Ok(config)
+}
+
+/// The cockpit's runtime: one thread. The loop, the pollers and the timers share it, so an
+/// idle cockpit wakes once per tick instead of once per worker; the work is IO-bound and every
+/// response is size-capped, so no poll holds the thread long enough to delay a key.
+fn cockpit_runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -149,9 +206,20 @@ fn snapshot(
     })
 }
 
-fn cockpit(location: &ConfigLocation, overrides: &Overrides, clock: Clock) -> Result<ExitCode> {
+fn cockpit(
+    location: &ConfigLocation,
+    overrides: &Overrides,
+    clock: Clock,
+    ascii_flag: bool,
+) -> Result<ExitCode> {
     let config = load_config(location)?;
     let mut app = setup::build(&config, overrides, clock)?;
+    let locale_utf8 = symbols::locale_is_utf8(|name| std::env::var(name).ok());
+    let ascii = symbols::want_ascii(ascii_flag, config.ascii, locale_utf8);
+    app.theme = app
+        .theme
+        .for_depth(config::depth_from_env())
+        .with_symbols(Symbols::pick(ascii));
     app.state.runbook = RunbookState::configured(&config, config::state_dir());
     tracing::info!(
         config = %location.path().display(),
@@ -159,11 +227,11 @@ fn cockpit(location: &ConfigLocation, overrides: &Overrides, clock: Clock) -> Re
         readonly = app.state.readonly,
         "cockpit starting"
     );
-    let runtime = runtime()?;
-    // ratatui::init installs a panic hook that restores the terminal before the report prints.
-    let mut terminal = ratatui::init();
-    let result = runtime.block_on(app.run(&mut terminal));
-    ratatui::restore();
+    let runtime = cockpit_runtime()?;
+    // The panic hook `init` installs restores the terminal before the report prints.
+    let mut terminal = ondeck::ui::terminal::init(config.mouse)?;
+    let result = runtime.block_on(app.run(&mut terminal, config.mouse));
+    ondeck::ui::terminal::restore(config.mouse);
     // Pollers and in-flight commands are dropped here rather than awaited: nothing they do is
     // lost (writes are confirmed or reported before the user can quit). Dropping, unlike
     // `shutdown_background`, happens before we exit, so a running runbook step's guard kills its

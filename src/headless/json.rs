@@ -104,6 +104,12 @@ pub struct IncidentJson {
     pub acknowledged_by: Option<String>,
     /// Escalation level.
     pub escalation_level: u32,
+    /// When a triggered page escalates to the next level (RFC 3339), if the backend says.
+    pub escalates_at: Option<String>,
+    /// The backend's severity word, if any.
+    pub severity: Option<String>,
+    /// Silenced or inhibited (Alertmanager).
+    pub suppressed: bool,
     /// Runbook reference.
     pub runbook: Option<String>,
 }
@@ -239,6 +245,12 @@ fn incident(i: &Incident) -> IncidentJson {
         assignee: i.assignee().map(str::to_string),
         acknowledged_by: i.acknowledged_by.clone(),
         escalation_level: i.escalation_level,
+        escalates_at: i
+            .escalates_at
+            .filter(|_| i.status == crate::model::IncidentStatus::Triggered)
+            .map(rfc3339),
+        severity: i.severity.clone(),
+        suppressed: i.suppressed,
         runbook: i.runbook.clone(),
     }
 }

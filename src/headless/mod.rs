@@ -2,8 +2,11 @@
 //! It goes through the same backends, `update` and state as the cockpit, so what scripts see
 //! is what responders see. Polling here calls the backends directly (no poller tasks), once.
 
+pub mod cli;
+pub mod handoff;
 pub mod json;
 pub mod text;
+pub mod writes;
 
 use std::time::Duration;
 

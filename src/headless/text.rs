@@ -77,16 +77,25 @@ pub fn render(snapshot: &Snapshot) -> String {
             firing.join(", ")
         );
     }
+    out.push('\n');
+    out.push_str(&incidents_table(&snapshot.incidents));
+    out
+}
+
+/// The open incidents as an aligned table, for `snapshot` and `incidents`.
+pub fn incidents_table(incidents: &[super::json::IncidentJson]) -> String {
+    let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{:<12} {:<6} {:<13} {:<5} {:<14} TITLE",
-        "ID", "URG", "STATUS", "LEVEL", "ASSIGNEE"
+        "{:<12} {:<12} {:<6} {:<13} {:<5} {:<14} TITLE",
+        "ID", "SOURCE", "URG", "STATUS", "LEVEL", "ASSIGNEE"
     );
-    for i in &snapshot.incidents {
+    for i in incidents {
         let _ = writeln!(
             out,
-            "{:<12} {:<6} {:<13} L{:<4} {:<14} {}",
+            "{:<12} {:<12} {:<6} {:<13} L{:<4} {:<14} {}",
             i.id,
+            i.source,
             i.urgency,
             i.status,
             i.escalation_level,

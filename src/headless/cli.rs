@@ -1,0 +1,103 @@
+//! The incident subcommands: `ack`, `resolve`, `unack`, `incidents`, `outbox`, `handoff`.
+//! Each builds the same app as the cockpit (backends, outbox, state) and runs headless.
+
+use std::time::Duration;
+
+use super::writes::{WriteOutcome, resend_owed, write};
+use crate::app::App;
+use crate::journal::{audit_path, read_all};
+use crate::model::IncidentAction;
+
+/// `ondeck ack|resolve|unack`: resends what is owed, then delivers this write; prints one
+/// line per outcome and returns the exit code (0 delivered, 1 refused, 75 queued).
+pub async fn write_command(
+    app: &App,
+    id: &str,
+    action: IncidentAction,
+    note: Option<String>,
+    source: Option<&str>,
+    wait: Duration,
+) -> u8 {
+    for line in resend_owed(app).await {
+        eprintln!("{line}");
+    }
+    let outcome = write(app, id, action, note, source, wait).await;
+    match &outcome {
+        WriteOutcome::Delivered(m) => println!("{m}"),
+        other => eprintln!("{}", other.message()),
+    }
+    outcome.exit_code()
+}
+
+/// `ondeck outbox`: lists what is owed, tries each once more; exit 0 when nothing is left.
+pub async fn outbox_command(app: &App) -> u8 {
+    if app.outbox.owed.is_empty() {
+        println!(
+            "{}: nothing owed",
+            app.outbox.context.store.path().display()
+        );
+        return 0;
+    }
+    let lines = resend_owed(app).await;
+    let owed = lines.iter().filter(|l| l.starts_with("still owed")).count();
+    for line in lines {
+        println!("{line}");
+    }
+    u8::from(owed > 0)
+}
+
+/// `ondeck incidents`: the open incidents and who is on call, as text or JSON; exit 1 when
+/// a source failed.
+pub async fn incidents_command(app: App, json: bool) -> (String, u8) {
+    let (state, at) = super::collect(app).await;
+    let snapshot = super::json::build(&state, at);
+    let failed = super::any_failed(&state);
+    let oncall: Vec<&crate::model::OnCall> = state.oncall.values().flatten().collect();
+    let text = if json {
+        let value = serde_json::json!({
+            "generated_at": snapshot.generated_at,
+            "sources": snapshot.sources,
+            "incidents": snapshot.incidents,
+            "oncall": oncall,
+        });
+        serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+    } else {
+        let mut out = super::text::incidents_table(&snapshot.incidents);
+        for shift in oncall {
+            out.push_str(&format!(
+                "on call for {} ({}): {} now, {} next\n",
+                shift.schedule,
+                shift.source,
+                shift.now.as_deref().unwrap_or("nobody"),
+                shift.next.as_deref().unwrap_or("—"),
+            ));
+        }
+        for source in snapshot.sources.iter().filter(|s| s.error.is_some()) {
+            out.push_str(&format!(
+                "source {} failed: {}\n",
+                source.name,
+                source.error.as_deref().unwrap_or_default()
+            ));
+        }
+        out
+    };
+    (text, u8::from(failed))
+}
+
+/// `ondeck handoff --since`: the Markdown shift report.
+pub async fn handoff_command(
+    app: App,
+    state_dir: Option<&std::path::Path>,
+    since: Duration,
+) -> std::io::Result<String> {
+    let audit = match state_dir {
+        Some(dir) => read_all(&audit_path(dir))?
+            .into_iter()
+            .filter_map(Result::ok)
+            .collect(),
+        None => Vec::new(),
+    };
+    let (state, at) = super::collect(app).await;
+    let span = chrono::Duration::from_std(since).unwrap_or(chrono::Duration::hours(12));
+    Ok(super::handoff::render(&state, &audit, at - span, at))
+}
