@@ -185,8 +185,38 @@ fn reason(body: &[u8]) -> String {
         }
     }
     let text = String::from_utf8_lossy(body);
+    if text.trim_start().starts_with('<') {
+        // A proxy's or load balancer's HTML error page: its words, not its markup.
+        let words = html_text(&text);
+        if !words.is_empty() {
+            return clip(&words);
+        }
+    }
     let first = text.lines().map(str::trim).find(|l| !l.is_empty());
     clip(first.unwrap_or("no reason given"))
+}
+
+/// The first visible words of an HTML page: tags dropped, whitespace collapsed.
+fn html_text(html: &str) -> String {
+    let mut words = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                words.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => words.push(c),
+            _ => {}
+        }
+    }
+    // More words than `clip` keeps would be cut anyway.
+    words
+        .split_whitespace()
+        .take(100)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn clip(text: &str) -> String {
@@ -303,13 +333,18 @@ impl HttpClient {
         {
             return Err(too_large());
         }
-        let mut body = Vec::new();
+        // The chunks are kept as received and joined once at the end: growing one buffer
+        // would reallocate (and briefly hold twice) up to the cap for a body refused anyway.
+        let mut chunks = Vec::new();
+        let mut length = 0usize;
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
-            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            length += chunk.len();
+            if length > MAX_RESPONSE_BYTES {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
+            chunks.push(chunk);
         }
+        let body = chunks.concat();
         Ok(Reply {
             status,
             content_type,
@@ -373,11 +408,12 @@ mod tests {
             reason(br#"{"message":"Could not authenticate"}"#),
             "Could not authenticate"
         );
-        assert_eq!(
-            reason(b"\n<html>bad gateway</html>\n"),
-            "<html>bad gateway</html>"
-        );
+        assert_eq!(reason(b"\n<html>bad gateway</html>\n"), "bad gateway");
         assert!(reason(&[b'x'; 500]).chars().count() <= 201);
+        assert_eq!(
+            reason(b"<html><body><h1>Service Unavailable</h1>\n<p>upstream is on fire</p></body></html>"),
+            "Service Unavailable upstream is on fire"
+        );
     }
 
     #[test]

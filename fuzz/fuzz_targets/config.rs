@@ -1,0 +1,4 @@
+//! libFuzzer target: arbitrary bytes into the config parsers; any panic is a finding.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ondeck_fuzz::config(data));
