@@ -1,0 +1,105 @@
+//! Criterion benchmark of one frame: the executive pane with 1,000 SLOs and the on-call pane
+//! with 500 incidents, rendered into a 160x48 `TestBackend` (render, diff, no IO). The panes
+//! build only the rows on screen, so the cost should not grow with the list.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use ondeck::action::Action;
+use ondeck::config::{Config, Keymap, Theme};
+use ondeck::headless::poll_once;
+use ondeck::sources::demo::DemoSource;
+use ondeck::sources::{Backends, Clock, IncidentBackend, MetricsBackend, SourceMeta};
+use ondeck::state::State;
+use ondeck::ui::{UiContext, render};
+use ondeck::update::update;
+
+/// The demo fleet two minutes in, its SLOs copied to 1,000 rows and its incidents to 500.
+fn big_state() -> State {
+    let start = Utc.with_ymd_and_hms(2026, 11, 21, 3, 10, 0).unwrap();
+    let clock = Clock::Fixed(start + chrono::Duration::minutes(2));
+    let demo = DemoSource::with_start("demo", 42, start, clock);
+    let meta = SourceMeta {
+        name: "demo".into(),
+        kind: "demo".into(),
+        refresh: Duration::from_secs(5),
+        timeout: Duration::from_secs(10),
+    };
+    let backends = Backends {
+        metrics: vec![(meta.clone(), MetricsBackend::Demo(demo.clone()))],
+        incidents: vec![(meta, IncidentBackend::Demo(demo))],
+        traces: Vec::new(),
+    };
+    let mut state = ondeck::setup::initial_state(&Config::demo(), &backends, clock, false);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for source_update in runtime.block_on(poll_once(&backends, clock)) {
+        update(&mut state, Action::Ingest(Box::new(source_update)));
+    }
+    let slos = state.slos.clone();
+    state.slos = (0..1000)
+        .map(|i| {
+            let mut row = slos[i % slos.len()].clone();
+            row.report.spec.name = format!("{}-{i}", row.report.spec.name);
+            row.report.spec.id = format!("{}-{i}", row.report.spec.id);
+            row.trend = (0..40)
+                .map(|t| f64::from((t * 7 + i as i32) % 13))
+                .collect();
+            row
+        })
+        .collect();
+    for incidents in state.incidents.values_mut() {
+        let base = incidents.clone();
+        *incidents = (0..500)
+            .map(|i| {
+                let mut incident = base[i % base.len()].clone();
+                incident.id = format!("{}-{i}", incident.id);
+                incident
+            })
+            .collect();
+    }
+    // Mid-list, so the scroll window is neither at the top nor at the end.
+    for _ in 0..500 {
+        update(&mut state, Action::Down);
+    }
+    state
+}
+
+fn bench_render(c: &mut Criterion) {
+    let mut state = big_state();
+    let theme = Theme::dark();
+    let keymap = Keymap::defaults();
+    let ctx = UiContext {
+        theme: &theme,
+        keymap: &keymap,
+    };
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    c.bench_function("executive pane, 1000 SLOs, 160x48", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| render(frame, black_box(&state), &ctx))
+                .unwrap();
+        })
+    });
+    update(&mut state, Action::ShowOncall);
+    for _ in 0..250 {
+        update(&mut state, Action::Down);
+    }
+    c.bench_function("on-call pane, 500 incidents, 160x48", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| render(frame, black_box(&state), &ctx))
+                .unwrap();
+        })
+    });
+}
+
+criterion_group!(benches, bench_render);
+criterion_main!(benches);

@@ -1,0 +1,179 @@
+//! The real terminal: taking it (raw mode, alternate screen, mouse capture when configured),
+//! giving it back on exit, suspend and panic, and a backend that writes nothing for a frame
+//! that changed nothing — on a slow SSH link every idle byte counts.
+
+use std::io::{self, BufWriter, Stdout, Write};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+
+/// One frame is normally far below this; a full 200x50 redraw fits in one write.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// The cockpit's terminal.
+pub type Tty = Terminal<QuietBackend<BufWriter<Stdout>>>;
+
+/// A crossterm backend that sends nothing for a frame without changed cells (ratatui would
+/// otherwise reset the colours and hide the cursor again on every draw) and buffers each frame
+/// into a single write.
+#[derive(Debug)]
+pub struct QuietBackend<W: Write> {
+    inner: CrosstermBackend<W>,
+    cursor_hidden: bool,
+}
+
+impl<W: Write> QuietBackend<W> {
+    /// Wraps a writer.
+    pub fn new(writer: W) -> Self {
+        Self {
+            inner: CrosstermBackend::new(writer),
+            cursor_hidden: false,
+        }
+    }
+}
+
+impl<W: Write> Backend for QuietBackend<W> {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        let mut content = content.peekable();
+        if content.peek().is_none() {
+            return Ok(());
+        }
+        self.inner.draw(content)
+    }
+
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        if self.cursor_hidden {
+            return Ok(());
+        }
+        self.cursor_hidden = true;
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> io::Result<()> {
+        self.cursor_hidden = false;
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> io::Result<Size> {
+        self.inner.size()
+    }
+
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Backend::flush(&mut self.inner)
+    }
+}
+
+/// Takes the terminal: a panic hook that gives it back first, raw mode, the alternate screen,
+/// and mouse capture when `mouse`.
+pub fn init(mouse: bool) -> io::Result<Tty> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore(mouse);
+        previous(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    if mouse {
+        crossterm::execute!(io::stdout(), EnableMouseCapture)?;
+    }
+    let writer = BufWriter::with_capacity(WRITE_BUFFER, io::stdout());
+    Terminal::new(QuietBackend::new(writer))
+}
+
+/// Gives the terminal back: mouse capture off, raw mode off, the main screen, the cursor.
+/// Errors are ignored: this runs on the way out, when nothing better can be done.
+pub fn restore(mouse: bool) {
+    if mouse {
+        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+    }
+    ratatui::restore();
+    let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
+}
+
+/// Takes the terminal again after a suspend (`fg`): raw mode, the alternate screen, the mouse.
+pub fn resume(mouse: bool) -> io::Result<()> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    if mouse {
+        crossterm::execute!(io::stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::io::Write;
+    use std::rc::Rc;
+
+    use ratatui::layout::Rect;
+    use ratatui::text::Line;
+    use ratatui::{Terminal, TerminalOptions, Viewport};
+
+    use super::QuietBackend;
+
+    /// Counts the bytes a terminal would receive.
+    #[derive(Clone, Default)]
+    struct Wire(Rc<Cell<usize>>);
+
+    impl Write for Wire {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.set(self.0.get() + buf.len());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn draw(terminal: &mut Terminal<QuietBackend<Wire>>, wire: &Wire, text: &str) -> usize {
+        let before = wire.0.get();
+        terminal
+            .draw(|f| f.render_widget(Line::raw(text.to_string()), f.area()))
+            .unwrap();
+        wire.0.get() - before
+    }
+
+    #[test]
+    fn an_unchanged_frame_writes_nothing() {
+        let wire = Wire::default();
+        let options = TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 20, 2)),
+        };
+        let mut terminal =
+            Terminal::with_options(QuietBackend::new(wire.clone()), options).unwrap();
+        let first = draw(&mut terminal, &wire, "12:00:01");
+        assert!(first > 0);
+        assert_eq!(draw(&mut terminal, &wire, "12:00:01"), 0);
+        let changed = draw(&mut terminal, &wire, "12:00:02");
+        assert!(changed > 0 && changed < first, "{changed} vs {first}");
+    }
+}
