@@ -47,6 +47,12 @@ pub enum Action {
     Acknowledge,
     /// Resolve the selected incident (asks first).
     Resolve,
+    /// Un-acknowledge the selected incident so it pages again (asks first).
+    Unacknowledge,
+    /// In the confirmation dialog: type a note to send with the write.
+    EditNote,
+    /// On-call pane: show the Alertmanager silences instead of the incidents, or back.
+    ToggleSilences,
     /// Answer yes in a confirmation dialog.
     Confirm,
     /// Answer no in a confirmation dialog.
@@ -73,12 +79,30 @@ pub enum Action {
     CommandLine,
     /// Suspend ondeck to the shell (like Ctrl-Z in any program); `fg` brings it back.
     Suspend,
+    /// On an SLO or an incident: open the debug pane on its service, with its slow and
+    /// failing traces searched over the incident's time (or the SLO's last hour).
+    TraceService,
+    /// Debug waterfall: fold or unfold the selected span's subtree.
+    ToggleCollapse,
+    /// Debug waterfall: fold the selected subtree, or go up to its parent.
+    Collapse,
+    /// Debug waterfall: unfold the selected subtree.
+    Expand,
+    /// Debug pane: a shorter range for the latency and error trends.
+    RangeShorter,
+    /// Debug pane: a longer range for the latency and error trends.
+    RangeLonger,
+    /// Copy the selected trace id, incident id or PromQL to the clipboard (OSC 52).
+    Copy,
     /// SIGTERM or SIGHUP arrived (internal): leave at once, whatever is on screen.
     #[serde(skip)]
     Terminate,
     /// A key typed into the open command line (internal: the line, not the keymap, reads it).
     #[serde(skip)]
     CommandLineKey(crossterm::event::KeyEvent),
+    /// A key typed into the confirmation dialog's note field (internal).
+    #[serde(skip)]
+    NoteKey(crossterm::event::KeyEvent),
     /// The clock moved (internal).
     #[serde(skip)]
     Tick(DateTime<Utc>),
@@ -115,6 +139,9 @@ impl Action {
             Action::Back => "back",
             Action::Acknowledge => "acknowledge",
             Action::Resolve => "resolve",
+            Action::Unacknowledge => "un-acknowledge",
+            Action::EditNote => "add a note",
+            Action::ToggleSilences => "silences",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::RefreshNow => "refresh now",
@@ -128,11 +155,19 @@ impl Action {
             Action::FetchRunbook => "fetch runbook",
             Action::CommandLine => "command line",
             Action::Suspend => "suspend",
+            Action::TraceService => "traces",
+            Action::ToggleCollapse => "fold/unfold",
+            Action::Collapse => "fold/up",
+            Action::Expand => "unfold",
+            Action::RangeShorter => "shorter range",
+            Action::RangeLonger => "longer range",
+            Action::Copy => "copy",
             Action::Tick(_)
             | Action::Ingest(_)
             | Action::Completed(_)
             | Action::Runbook(_)
             | Action::CommandLineKey(_)
+            | Action::NoteKey(_)
             | Action::Terminate => "internal",
         }
     }

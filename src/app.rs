@@ -1,7 +1,8 @@
-//! The run loop: await one event, drain the rest, map keys to actions, `update`, run the
-//! commands off the UI task, and redraw once per batch. It also owns the terminal's life
-//! outside drawing: SIGTERM/SIGHUP end the loop like quit, and Ctrl-Z hands the terminal back
-//! to the shell until `fg`.
+//! The run loop: await one event or the clock, drain the rest, map keys (and, when enabled,
+//! mouse clicks) to actions, `update`, run the commands off the UI task, and redraw once per
+//! batch — only when something was applied; the backend then sends only the cells that
+//! changed. It also owns the terminal's life outside drawing: SIGTERM/SIGHUP end the loop
+//! like quit, and Ctrl-Z hands the terminal back to the shell until `fg`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,24 +10,29 @@ use std::time::Duration;
 use color_eyre::Result;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures_util::StreamExt;
-use ratatui::DefaultTerminal;
+use ratatui::buffer::Buffer;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::action::Action;
 use crate::command::{Command, RunbookCommand};
 use crate::config::{Keymap, Theme};
 use crate::event::{CommandResult, Event, RunbookResult};
+use crate::outbox::{Courier, OutboxSetup, WriteKind};
 use crate::runbook::perform as runbook_perform;
 use crate::sources::poller::spawn_poller;
 use crate::sources::{
     Backends, Clock, Feed, IncidentSource, MetricsSource, SourceError, SourcePayload, TraceSource,
 };
 use crate::state::State;
+use crate::ui::terminal::{self, Tty};
 use crate::ui::{self, UiContext};
 use crate::update::update;
 
 /// Events queued between the tasks and the loop; pollers wait when it is full.
 const CHANNEL_CAPACITY: usize = 256;
+
+/// The clock that ages "updated 12s ago" and the tab line's time: the finest unit shown.
+const TICK: Duration = Duration::from_secs(1);
 
 /// How long an acknowledge, resolve or trace fetch may take before it counts as failed.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
@@ -43,6 +49,8 @@ pub struct App {
     pub backends: Backends,
     /// Where "now" comes from.
     pub clock: Clock,
+    /// The durable outbox every write goes through.
+    pub outbox: OutboxSetup,
 }
 
 /// The keymap contexts that apply in the current state, most specific first.
@@ -74,23 +82,35 @@ pub fn action_for_key(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<
     if state.command_line.is_open() {
         return Some(Action::CommandLineKey(*key));
     }
+    if let Some(crate::state::Overlay::Confirm(confirm)) = &state.overlay
+        && confirm.note.editing
+    {
+        return Some(Action::NoteKey(*key));
+    }
     keymap.lookup(&key_contexts(state), key)
 }
 
 impl App {
-    /// Runs the cockpit until the user quits.
-    pub async fn run(mut self, terminal: &mut DefaultTerminal) -> Result<()> {
+    /// Runs the cockpit until the user quits. With `mouse`, clicks and the wheel are read
+    /// (the caller enabled capture in [`terminal::init`]).
+    pub async fn run(mut self, terminal: &mut Tty, mouse: bool) -> Result<()> {
         let (tx, mut rx) = mpsc::channel::<Event>(CHANNEL_CAPACITY);
         let (refresh_tx, refresh_rx) = watch::channel(0u64);
         // Before the first poll, so the first trend query already has the pane's step.
         self.fit_trends(terminal.size()?.width);
         spawn_input(tx.clone());
-        spawn_ticks(tx.clone());
+        // The clock lives in the loop, not in a task of its own: one wake-up per second, not
+        // two (the task's, then the loop's).
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         spawn_pollers(&self.backends, self.clock, &tx, &refresh_rx);
         let mut signals = spawn_signals();
         let mut runs = RunningSteps::new();
+        let courier = crate::outbox::cockpit::start(&self.outbox, tx.clone());
 
-        self.draw(terminal)?;
+        // The frame on screen, kept only for the mouse: clicks are read against it.
+        let mut shown = mouse.then(Buffer::default);
+        self.draw(terminal, shown.as_mut())?;
         loop {
             let first = tokio::select! {
                 Some(signal) = signals.recv() => {
@@ -98,12 +118,14 @@ impl App {
                     self.handle_signal(signal);
                     break;
                 }
+                _ = ticks.tick() => Event::Tick,
                 event = rx.recv() => match event {
                     Some(event) => event,
                     None => break,
                 },
             };
             let mut suspend = false;
+            let mut redraw = false;
             let mut event = Some(first);
             while let Some(next) = event {
                 if let Event::Runbook(result) = &next
@@ -111,10 +133,12 @@ impl App {
                 {
                     runs.remove(run_id);
                 }
-                let (action, commands) = self.handle(next);
-                suspend |= action == Some(Action::Suspend);
+                redraw |= matches!(next, Event::Input(TermEvent::Resize(..)));
+                let (actions, commands) = self.handle(next, shown.as_ref());
+                suspend |= actions.contains(&Action::Suspend);
+                redraw |= !actions.is_empty();
                 for command in commands {
-                    self.execute(command, &tx, &refresh_tx, &mut runs);
+                    self.execute(command, &tx, &refresh_tx, &mut runs, &courier);
                 }
                 event = rx.try_recv().ok();
             }
@@ -122,9 +146,11 @@ impl App {
                 break;
             }
             if suspend {
-                suspend_to_shell(terminal)?;
+                suspend_to_shell(terminal, mouse)?;
             }
-            self.draw(terminal)?;
+            if redraw || suspend {
+                self.draw(terminal, shown.as_mut())?;
+            }
         }
         Ok(())
     }
@@ -142,34 +168,45 @@ impl App {
         }
     }
 
-    fn draw(&self, terminal: &mut DefaultTerminal) -> Result<()> {
+    /// Draws the state; `shown`, when kept, receives a copy of the frame for the mouse.
+    fn draw(&self, terminal: &mut Tty, shown: Option<&mut Buffer>) -> Result<()> {
         let ctx = UiContext {
             theme: &self.theme,
             keymap: &self.keymap,
         };
-        terminal.draw(|frame| ui::render(frame, &self.state, &ctx))?;
+        let frame = terminal.draw(|frame| ui::render(frame, &self.state, &ctx))?;
+        if let Some(shown) = shown {
+            shown.clone_from(frame.buffer);
+        }
         Ok(())
     }
 
-    /// Maps one event to an action and applies it; returns the action too, so the loop can
-    /// see the ones that concern the terminal rather than the state (suspend).
-    fn handle(&mut self, event: Event) -> (Option<Action>, Vec<Command>) {
-        let action = match event {
-            Event::Input(TermEvent::Key(key)) => action_for_key(&self.state, &self.keymap, &key),
+    /// Maps one event to actions and applies them; returns the actions too, so the loop can
+    /// see the ones that concern the terminal rather than the state (suspend) and whether
+    /// anything happened at all (no action, no redraw).
+    fn handle(&mut self, event: Event, shown: Option<&Buffer>) -> (Vec<Action>, Vec<Command>) {
+        let actions: Vec<Action> = match event {
+            Event::Input(TermEvent::Key(key)) => action_for_key(&self.state, &self.keymap, &key)
+                .into_iter()
+                .collect(),
+            Event::Input(TermEvent::Mouse(mouse)) => shown.map_or_else(Vec::new, |shown| {
+                ui::mouse::actions(&self.state, &self.theme, shown, &mouse)
+            }),
             Event::Input(TermEvent::Resize(width, _)) => {
                 self.fit_trends(width);
-                None
+                Vec::new()
             }
-            Event::Input(_) => None,
-            Event::Tick => Some(Action::Tick(self.clock.now())),
-            Event::Source(update) => Some(Action::Ingest(update)),
-            Event::Done(result) => Some(Action::Completed(result)),
-            Event::Runbook(result) => Some(Action::Runbook(result)),
+            Event::Input(_) => Vec::new(),
+            Event::Tick => vec![Action::Tick(self.clock.now())],
+            Event::Source(update) => vec![Action::Ingest(update)],
+            Event::Done(result) => vec![Action::Completed(result)],
+            Event::Runbook(result) => vec![Action::Runbook(result)],
         };
-        let commands = action
-            .clone()
-            .map_or_else(Vec::new, |a| update(&mut self.state, a));
-        (action, commands)
+        let mut commands = Vec::new();
+        for action in &actions {
+            commands.extend(update(&mut self.state, action.clone()));
+        }
+        (actions, commands)
     }
 
     fn execute(
@@ -178,10 +215,25 @@ impl App {
         tx: &mpsc::Sender<Event>,
         refresh: &watch::Sender<u64>,
         runs: &mut RunningSteps,
+        courier: &Courier,
     ) {
         match command {
             Command::Quit => {}
+            Command::Incident {
+                source,
+                incident_id,
+                action,
+                note,
+            } => {
+                courier.send(&source, &incident_id, WriteKind::from(action), note);
+            }
             Command::RefreshNow => refresh.send_modify(|n| *n = n.wrapping_add(1)),
+            // A few bytes between frames, on the UI task, so they never land inside a frame.
+            Command::Copy { text } => {
+                if let Err(error) = crate::clipboard::copy(&mut std::io::stdout(), &text) {
+                    tracing::warn!(%error, "could not write the clipboard escape");
+                }
+            }
             Command::Runbook(RunbookCommand::KillStep { run_id }) => {
                 if let Some(cancel) = runs.remove(&run_id) {
                     let _ = cancel.send(());
@@ -216,45 +268,19 @@ impl App {
 type RunningSteps = HashMap<u64, oneshot::Sender<()>>;
 
 /// Runs a command that talks to a backend and returns its result; `None` for commands that
-/// are not backend work (quit, refresh) and for runbook commands, which stream their results
+/// are not backend work (quit, refresh), for incident writes (the outbox's) and for runbook commands, which stream their results
 /// through [`crate::runbook::perform::perform`] instead. Each call is bounded by [`COMMAND_TIMEOUT`], and a
 /// timeout is reported as a failure, so no write is ever silently dropped.
 pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Option<CommandResult> {
     let timed_out = || SourceError::Timeout(COMMAND_TIMEOUT.as_millis() as u64);
     let result = match command {
-        Command::Quit | Command::RefreshNow => return None,
+        Command::Quit | Command::RefreshNow | Command::Copy { .. } => return None,
+        Command::Explore(question) => CommandResult::Explore(Box::new(
+            crate::sources::explore::perform(backends, clock, question).await,
+        )),
         Command::Runbook(_) => return None,
-        Command::Incident {
-            source,
-            incident_id,
-            action,
-            note,
-        } => {
-            tracing::info!(%source, incident = %incident_id, action = action.verb(), "sending");
-            let outcome = match backends.incident_backend(&source) {
-                Some(b) => tokio::time::timeout(
-                    COMMAND_TIMEOUT,
-                    b.apply(&incident_id, action, note.as_deref()),
-                )
-                .await
-                .unwrap_or_else(|_| Err(timed_out())),
-                None => Err(SourceError::Rejected(format!("no source named {source}"))),
-            };
-            match &outcome {
-                Ok(()) => {
-                    tracing::info!(%source, incident = %incident_id, action = action.verb(), "delivered")
-                }
-                Err(error) => {
-                    tracing::warn!(%source, incident = %incident_id, action = action.verb(), %error, "not delivered")
-                }
-            }
-            CommandResult::Incident {
-                source,
-                incident_id,
-                action,
-                outcome,
-            }
-        }
+        // Writes go through the outbox (`App::execute`), never straight to a backend.
+        Command::Incident { .. } => return None,
         Command::SearchTraces(search) => {
             let outcome = match backends.trace_backend() {
                 Some(b) => {
@@ -343,37 +369,24 @@ fn spawn_signals() -> mpsc::Receiver<Signal> {
 /// Ctrl-Z: gives the terminal back to the shell, stops the process, and on `fg` takes the
 /// terminal again and repaints everything (the shell drew over the screen meanwhile, and the
 /// window may have been resized).
-fn suspend_to_shell(terminal: &mut DefaultTerminal) -> Result<()> {
-    ratatui::restore();
-    // Raw mode off is not enough: the shell prompt needs a visible cursor.
-    crossterm::execute!(std::io::stdout(), crossterm::cursor::Show)?;
+fn suspend_to_shell(terminal: &mut Tty, mouse: bool) -> Result<()> {
+    // Also shows the cursor: raw mode off is not enough, the shell prompt needs one.
+    terminal::restore(mouse);
     // SAFETY: raise only sends a signal to this process; SIGTSTP's default action stops it
     // and execution resumes here on SIGCONT.
     let raised = unsafe { libc::raise(libc::SIGTSTP) };
     if raised != 0 {
         tracing::warn!("could not raise SIGTSTP");
     }
-    crossterm::terminal::enable_raw_mode()?;
-    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    terminal::resume(mouse)?;
+    // The shell saw a cursor; the backend must hide it again on the next frame.
+    terminal.show_cursor()?;
     // Not `terminal.clear()`: it asks the terminal for the cursor position, and the input task
     // swallows the reply. A resize to the current size clears and forgets the last frame
     // without asking, so the next draw repaints every cell.
     let size = terminal.size()?;
     terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
     Ok(())
-}
-
-fn spawn_ticks(tx: mpsc::Sender<Event>) {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(Duration::from_secs(1));
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            interval.tick().await;
-            if tx.send(Event::Tick).await.is_err() {
-                return;
-            }
-        }
-    });
 }
 
 /// One poller per metrics feed and per incident feed. Trace backends are queried on demand.

@@ -33,6 +33,14 @@ pub enum Command {
         /// Trace id.
         trace_id: String,
     },
+    /// A debug-pane question: PromQL, exemplars, longer trends, the service graph.
+    Explore(crate::sources::explore::ExploreCommand),
+    /// Put text on the clipboard of the responder's terminal; the app writes the OSC 52
+    /// escape to the terminal between frames (see [`crate::clipboard`]).
+    Copy {
+        /// The text.
+        text: String,
+    },
     /// Runbook work: files, audit, notes and step processes, carried out by
     /// [`crate::runbook::perform::perform`], which streams results back.
     Runbook(RunbookCommand),

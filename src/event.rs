@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::model::{IncidentAction, Trace, TraceKind, TraceSummary};
+use crate::model::{Trace, TraceKind, TraceSummary};
 use crate::runbook::Runbook;
 use crate::runbook::exec::{Finished, Stream};
 use crate::runbook::progress::Progress;
@@ -26,17 +26,8 @@ pub enum Event {
 /// The outcome of a [`crate::command::Command`] that ran off the UI task.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommandResult {
-    /// An acknowledge or resolve was delivered, or failed.
-    Incident {
-        /// Source the incident belongs to.
-        source: String,
-        /// Incident id.
-        incident_id: String,
-        /// What was asked.
-        action: IncidentAction,
-        /// Delivered, or why not.
-        outcome: Result<(), SourceError>,
-    },
+    /// A write in the outbox changed state: sending, queued for retry, delivered, refused.
+    Delivery(crate::outbox::Delivery),
     /// A trace search finished.
     Traces {
         /// Service searched.
@@ -53,6 +44,8 @@ pub enum CommandResult {
         /// The trace, or why not.
         outcome: Result<Trace, SourceError>,
     },
+    /// A debug-pane question was answered.
+    Explore(Box<crate::sources::explore::ExploreResult>),
 }
 
 /// The outcome of a runbook command (progress, notes, step runs), kept apart from

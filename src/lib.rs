@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod command;
 pub mod config;
 pub mod event;
@@ -12,6 +13,7 @@ pub mod headless;
 pub mod journal;
 pub mod logging;
 pub mod model;
+pub mod outbox;
 pub mod runbook;
 pub mod setup;
 pub mod slo;

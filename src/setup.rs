@@ -27,6 +27,9 @@ pub struct Overrides {
     pub theme: Option<String>,
     /// `--readonly`.
     pub readonly: bool,
+    /// Where the outbox and audit log live (the XDG state dir); `None` keeps the outbox in a
+    /// per-process temporary directory and writes no audit log (tests, headless runs).
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 fn meta(source: &SourceConfig) -> SourceMeta {
@@ -109,6 +112,14 @@ pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
 pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonly: bool) -> State {
     let mut state = State::new(clock.now(), config.tiers.clone());
     state.readonly = readonly || config.readonly;
+    for source in &config.sources {
+        if source.kind == SourceKind::Alertmanager {
+            let duration = source.incident.silence_duration;
+            state
+                .silence_durations
+                .insert(source.name.clone(), duration);
+        }
+    }
     let feeds = backends
         .metrics
         .iter()
@@ -137,6 +148,16 @@ pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App
     }
     let backends = backends(config, clock)?;
     let mut state = initial_state(config, &backends, clock, overrides.readonly);
+    let outbox = crate::outbox::cockpit::open(
+        overrides.state_dir.as_deref(),
+        &backends,
+        clock,
+        &config.user,
+    )
+    .map_err(|e| eyre!("cannot open the outbox in the state directory: {e}"))?;
+    for warning in &outbox.warnings {
+        tracing::warn!(%warning, "outbox line skipped");
+    }
     // The help's length is fixed by the keymap; update uses it to bound help scrolling.
     state.help_len = crate::ui::overlays::help::help_lines(&keymap, &theme).len();
     Ok(App {
@@ -145,5 +166,6 @@ pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App
         theme,
         backends,
         clock,
+        outbox,
     })
 }

@@ -8,8 +8,10 @@ use ondeck::action::Action;
 use ondeck::app::{App, action_for_key, perform};
 use ondeck::command::Command;
 use ondeck::config::Config;
+use ondeck::event::CommandResult;
 use ondeck::headless::poll_once;
 use ondeck::model::IncidentStatus;
+use ondeck::outbox::{WriteKind, deliver_inline};
 use ondeck::setup::{Overrides, build};
 use ondeck::sources::Clock;
 use ondeck::state::{Load, Overlay, Pane, PendingState};
@@ -27,6 +29,7 @@ impl Harness {
         let overrides = Overrides {
             theme: None,
             readonly,
+            state_dir: None,
         };
         let app = build(&Config::demo(), &overrides, clock).expect("demo builds");
         let mut harness = Self {
@@ -55,8 +58,31 @@ impl Harness {
                 self.poll().await;
                 continue;
             }
-            if matches!(command, Command::Incident { .. }) {
+            if let Command::Incident {
+                source,
+                incident_id,
+                action,
+                note,
+            } = &command
+            {
                 self.sent.push(command.clone());
+                // Through the outbox, one attempt, as the cockpit's courier makes it.
+                let reports = deliver_inline(
+                    &self.app.outbox,
+                    source,
+                    incident_id,
+                    WriteKind::from(*action),
+                    note.clone(),
+                )
+                .await;
+                for report in reports {
+                    let result = CommandResult::Delivery(report);
+                    queue.extend(update(
+                        &mut self.app.state,
+                        Action::Completed(Box::new(result)),
+                    ));
+                }
+                continue;
             }
             if let Some(result) = perform(&self.app.backends, self.app.clock, command).await {
                 queue.extend(update(
@@ -123,8 +149,6 @@ async fn readonly_cockpit_never_sends() {
     let mut h = Harness::start(true).await;
     h.press(KeyCode::Char('2')).await;
     h.press(KeyCode::Char('a')).await;
-    h.press(KeyCode::Char('y')).await;
-    assert!(h.sent.is_empty());
     assert!(
         h.app
             .state
@@ -134,6 +158,8 @@ async fn readonly_cockpit_never_sends() {
             .text
             .starts_with("read-only")
     );
+    h.press(KeyCode::Char('y')).await;
+    assert!(h.sent.is_empty());
     assert!(
         h.app
             .state

@@ -305,12 +305,13 @@ struct Harness {
 impl Harness {
     async fn start(name: &str, readonly: bool) -> Self {
         let clock = Clock::Fixed(Utc.with_ymd_and_hms(2026, 11, 21, 3, 12, 0).unwrap());
+        let dir = temp_dir(name);
         let overrides = Overrides {
             theme: None,
             readonly,
+            state_dir: Some(dir.clone()),
         };
         let mut app = build(&Config::demo(), &overrides, clock).expect("demo builds");
-        let dir = temp_dir(name);
         let settings = &mut app.state.runbook.settings;
         settings.state_dir = Some(dir.clone());
         settings.user = "alice".into();
@@ -339,6 +340,26 @@ impl Harness {
         while let Some(command) = queue.pop() {
             let command = match command {
                 Command::Runbook(command) => command,
+                Command::Incident {
+                    source,
+                    incident_id,
+                    action,
+                    note,
+                } => {
+                    let kind = ondeck::outbox::WriteKind::from(action);
+                    let outbox = &self.app.outbox;
+                    let reports =
+                        ondeck::outbox::deliver_inline(outbox, &source, &incident_id, kind, note)
+                            .await;
+                    for report in reports {
+                        let result = ondeck::event::CommandResult::Delivery(report);
+                        queue.extend(update(
+                            &mut self.app.state,
+                            Action::Completed(Box::new(result)),
+                        ));
+                    }
+                    continue;
+                }
                 other => {
                     if let Some(result) = perform(&self.app.backends, self.app.clock, other).await {
                         queue.extend(update(

@@ -39,6 +39,8 @@ fn confirm() -> Overlay {
         title: "Checkout error rate burning 20x budget".to_string(),
         action: IncidentAction::Acknowledge,
         backend_kind: "demo".to_string(),
+        effect: "Marks the incident acknowledged on demo.".to_string(),
+        note: Default::default(),
     })
 }
 
@@ -96,6 +98,23 @@ snapshot!(
     24
 );
 snapshot!(too_small_60x20, on(Pane::Executive), 60, 20);
+
+/// The debug pane with the fixture trace laid out, its critical path marked, and the first
+/// subtree below the root's child folded (and selected).
+fn folded_waterfall() -> State {
+    let mut state = on(Pane::Debug);
+    state.debug.show_trace(fixture::trace());
+    let waterfall = &state.debug.waterfall;
+    let folded = (2..waterfall.len())
+        .find(|&p| waterfall.row_at(p).is_some_and(|r| r.descendants > 0))
+        .unwrap();
+    state.debug.waterfall.fold(folded);
+    state.debug.selected_span = folded;
+    state
+}
+
+snapshot!(waterfall_folded_80x24, folded_waterfall(), 80, 24);
+snapshot!(waterfall_folded_160x48, folded_waterfall(), 160, 48);
 
 fn screen_text(terminal: &Terminal<TestBackend>) -> String {
     terminal.backend().to_string()

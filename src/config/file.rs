@@ -26,6 +26,11 @@ pub(crate) struct RawConfig {
     pub(crate) runbook_dirs: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub(crate) post_notes: bool,
+    /// Mouse capture: click to select, wheel to scroll (off by default).
+    #[serde(default)]
+    pub(crate) mouse: bool,
+    /// ASCII-only drawing; absent means "follow the locale".
+    pub(crate) ascii: Option<bool>,
     pub(crate) step_timeout: Option<Spanned<HumanDuration>>,
     /// Sloth and OpenSLO files (paths or globs, relative to this file) to load SLOs from.
     pub(crate) slo_files: Option<Vec<Spanned<String>>>,

@@ -31,4 +31,4 @@ pub use model::{
     SourceConfig, SourceKind, WINDOW_PLACEHOLDER,
 };
 pub use secret::{Secret, SecretError, SecretRef};
-pub use theme::{Theme, ThemeError, select_theme};
+pub use theme::{ColorDepth, Theme, ThemeError, depth, depth_from_env, select_theme};

@@ -34,6 +34,12 @@ pub struct Config {
     pub post_notes: bool,
     /// A runbook step's command is killed after this long.
     pub step_timeout: Duration,
+    /// Capture the mouse: a click selects, the wheel scrolls. Off by default, so the
+    /// terminal's own text selection keeps working.
+    pub mouse: bool,
+    /// Draw with ASCII only (`Some(true)`), with Unicode (`Some(false)`), or follow the
+    /// locale (`None`).
+    pub ascii: Option<bool>,
     /// Things the loader skipped or could not honour (unsupported fields of SLO files), each
     /// naming the file and field. The config is usable; `check-config` prints them.
     pub warnings: Vec<String>,
@@ -244,6 +250,8 @@ impl Config {
             runbook_dirs: default_runbook_dirs(),
             post_notes: false,
             step_timeout: DEFAULT_STEP_TIMEOUT,
+            mouse: false,
+            ascii: None,
             warnings: Vec::new(),
         }
     }

@@ -114,6 +114,8 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
         runbook_dirs,
         post_notes: raw.post_notes,
         step_timeout,
+        mouse: raw.mouse,
+        ascii: raw.ascii,
         warnings,
     })
 }

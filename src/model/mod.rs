@@ -5,9 +5,11 @@
 pub mod incident;
 pub mod metrics;
 pub mod oncall;
+pub mod query;
 pub mod trace;
 
 pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
 pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};
 pub use oncall::{IncidentSnapshot, OnCall, Silence, SilenceMatcher};
+pub use query::{Exemplar, QueryAnswer, QuerySeries};
 pub use trace::{Dependency, Span, SpanEvent, Trace, TraceKind, TraceSearch, TraceSummary};

@@ -9,6 +9,7 @@ pub mod alertmanager;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod explore;
 pub mod http;
 pub mod jaeger;
 pub mod opsgenie;
@@ -17,6 +18,7 @@ pub mod poller;
 pub mod prometheus;
 pub mod registry;
 pub mod tempo;
+pub mod tracing_wire;
 
 use std::future::Future;
 
@@ -27,9 +29,10 @@ pub use error::SourceError;
 pub use registry::{Backends, IncidentBackend, MetricsBackend, SourceMeta, TraceBackend};
 
 use crate::model::{
-    Dependency, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, Trace, TraceSearch,
-    TraceSummary,
+    Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,
+    ServiceMetrics, Trace, TraceSearch, TraceSummary,
 };
+use crate::slo::Window;
 
 /// Which kind of data a poller fetches from a source. One source (the demo) may feed several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,6 +85,51 @@ pub trait MetricsSource: Send + Sync + 'static {
         &self,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<MetricsSnapshot, SourceError>> + Send;
+
+    /// Runs a PromQL query typed by the responder: an instant query at `at`, or (with
+    /// `range`) a range query over the `range` before `at`. Sources without PromQL reject it.
+    fn query(
+        &self,
+        promql: &str,
+        range: Option<Window>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<QueryAnswer, SourceError>> + Send {
+        let _ = (promql, range, at);
+        async {
+            Err(SourceError::Rejected(
+                "this source does not run PromQL".into(),
+            ))
+        }
+    }
+
+    /// Exemplars of `service`'s latency histogram between `start` and `end`: trace ids of
+    /// real requests. Sources without exemplars answer none.
+    fn exemplars(
+        &self,
+        service: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Exemplar>, SourceError>> + Send {
+        let _ = (service, start, end);
+        async { Ok(Vec::new()) }
+    }
+
+    /// `service`'s latency and error trends over the `range` before `at` (the debug pane's
+    /// longer ranges; every poll already brings the last hour). `None`: the source has no
+    /// trends for that service.
+    fn service_trends(
+        &self,
+        service: &str,
+        range: Window,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<ServiceMetrics>, SourceError>> + Send {
+        let _ = (service, range, at);
+        async {
+            Err(SourceError::Rejected(
+                "this source has trends for the last hour only".into(),
+            ))
+        }
+    }
 }
 
 /// A source of incidents that can be acknowledged and resolved (PagerDuty, the demo, …).

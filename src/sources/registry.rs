@@ -15,9 +15,10 @@ use super::prometheus::PrometheusSource;
 use super::tempo::TempoSource;
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{
-    Dependency, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, Trace, TraceSearch,
-    TraceSummary,
+    Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,
+    ServiceMetrics, Trace, TraceSearch, TraceSummary,
 };
+use crate::slo::Window;
 
 /// How a configured source is named and polled.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +97,42 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.fetch_metrics(at).await,
             MetricsBackend::Prometheus(prom) => prom.fetch_metrics(at).await,
+        }
+    }
+
+    async fn query(
+        &self,
+        promql: &str,
+        range: Option<Window>,
+        at: DateTime<Utc>,
+    ) -> Result<QueryAnswer, SourceError> {
+        match self {
+            MetricsBackend::Demo(demo) => demo.query(promql, range, at).await,
+            MetricsBackend::Prometheus(prom) => prom.query(promql, range, at).await,
+        }
+    }
+
+    async fn exemplars(
+        &self,
+        service: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<Exemplar>, SourceError> {
+        match self {
+            MetricsBackend::Demo(demo) => demo.exemplars(service, start, end).await,
+            MetricsBackend::Prometheus(prom) => prom.exemplars(service, start, end).await,
+        }
+    }
+
+    async fn service_trends(
+        &self,
+        service: &str,
+        range: Window,
+        at: DateTime<Utc>,
+    ) -> Result<Option<ServiceMetrics>, SourceError> {
+        match self {
+            MetricsBackend::Demo(demo) => demo.service_trends(service, range, at).await,
+            MetricsBackend::Prometheus(prom) => prom.service_trends(service, range, at).await,
         }
     }
 }

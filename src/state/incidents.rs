@@ -41,8 +41,24 @@ pub enum OncallFocus {
 pub enum PendingState {
     /// On its way.
     Sending,
-    /// Failed; shown with the reason until the user retries or the incident changes.
+    /// In the outbox after a transient failure; retried until delivered.
+    Queued {
+        /// Attempts made so far.
+        attempts: u32,
+        /// Why the last attempt failed.
+        error: String,
+        /// When the next attempt starts.
+        retry_at: DateTime<Utc>,
+    },
+    /// Refused for good; shown with the reason until the user retries or the incident changes.
     Failed(String),
+}
+
+impl PendingState {
+    /// Whether the write is still owed (sending or queued): another write must wait.
+    pub fn is_owed(&self) -> bool {
+        !matches!(self, PendingState::Failed(_))
+    }
 }
 
 /// A write sent for an incident that the backend has not yet confirmed.

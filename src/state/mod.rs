@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 pub use commandline::{CommandLine, CommandLineState, HISTORY_LIMIT};
-pub use debug::{DebugFocus, DebugState, Load};
+pub use debug::{
+    DebugFocus, DebugState, Investigation, Listed, ListedKind, Load, QueryView, TrendRange,
+};
 pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState, ResponseTimes};
 pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
@@ -82,6 +84,22 @@ pub struct Confirm {
     pub action: IncidentAction,
     /// Kind of backend the write goes to (`demo`, `pagerduty`, …).
     pub backend_kind: String,
+    /// Exactly what the backend will do, in a sentence.
+    pub effect: String,
+    /// The responder's optional note, sent with the write.
+    pub note: NoteField,
+}
+
+/// The note field of the confirmation dialog. Keys go to it only while it is being edited
+/// (Tab), so `a` `y` stays a two-key acknowledge.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NoteField {
+    /// The text.
+    pub value: String,
+    /// Characters before the cursor.
+    pub cursor: usize,
+    /// Whether keys go to the field.
+    pub editing: bool,
 }
 
 /// What sits on top of the pane.
@@ -93,6 +111,8 @@ pub enum Overlay {
     Confirm(Confirm),
     /// The selected item's detail (incident, or span in the debug pane).
     Detail,
+    /// The answer to a `:promql` query, as a table and a chart.
+    Query,
 }
 
 /// Whether a flash message reports success or trouble.
@@ -150,6 +170,10 @@ pub struct State {
     pub oncall_focus: OncallFocus,
     /// Writes in flight or waiting for retry, per incident.
     pub pending: BTreeMap<IncidentKey, PendingAction>,
+    /// How long an acknowledge silences an alert, per Alertmanager source (for the dialog).
+    pub silence_durations: BTreeMap<String, std::time::Duration>,
+    /// Whether the on-call pane shows the Alertmanager silences instead of the incidents.
+    pub show_silences: bool,
     /// Debug pane state.
     pub debug: DebugState,
     /// The latest result message.
@@ -186,6 +210,8 @@ impl State {
             selected_alert: 0,
             oncall_focus: OncallFocus::Incidents,
             pending: BTreeMap::new(),
+            silence_durations: BTreeMap::new(),
+            show_silences: false,
             debug: DebugState::default(),
             flash: None,
             help_scroll: 0,
@@ -207,6 +233,8 @@ impl State {
             Some(Overlay::Help) => vec!["help"],
             Some(Overlay::Confirm(_)) => vec!["confirm"],
             Some(Overlay::Detail) => vec!["detail"],
+            // Read-only and scrollable like help: its keys (esc, up/down, y) fit.
+            Some(Overlay::Query) => vec!["help"],
             None => match &self.runbook.view {
                 Some(view) if view.confirm.is_some() => vec!["confirm"],
                 Some(_) => vec!["runbook", "global"],

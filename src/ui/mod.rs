@@ -5,10 +5,13 @@ pub mod commandline;
 pub mod format;
 pub mod keys;
 pub mod layout;
+pub mod mouse;
 pub mod overlays;
 pub mod panes;
 pub mod statusbar;
+pub mod symbols;
 pub mod tabs;
+pub mod terminal;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -57,6 +60,9 @@ pub fn render(frame: &mut Frame, state: &State, ctx: &UiContext) {
         commandline::render(frame, row, line, ctx.theme);
     }
     overlays::render(frame, screen.body, state, ctx);
+    if ctx.theme.symbols.ascii {
+        symbols::asciify(frame.buffer_mut());
+    }
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -74,4 +80,7 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
     let text = Paragraph::new(Line::styled(message, theme.sev_warning).centered())
         .wrap(Wrap { trim: true });
     frame.render_widget(text, box_area);
+    if theme.symbols.ascii {
+        symbols::asciify(frame.buffer_mut());
+    }
 }

@@ -68,14 +68,19 @@ fn failed_badge_width(healths: &[(&str, Health)], width: usize, theme: &Theme) -
 /// failure reason is cut to keep the badge within `width` columns, so one long error cannot push
 /// the other sources off the line (the full reason is in the log and `ondeck snapshot`).
 pub fn source_span(name: &str, health: &Health, theme: &Theme, width: usize) -> Span<'static> {
+    let glyphs = theme.symbols;
     match health {
-        Health::Loading => Span::styled(format!("… {name}"), theme.text_muted),
+        Health::Loading => Span::styled(format!("{} {name}", glyphs.ellipsis), theme.text_muted),
         Health::Fresh { age_secs } => Span::styled(
-            format!("● {name} {}", format::age_secs(*age_secs)),
+            format!("{} {name} {}", glyphs.dot, format::age_secs(*age_secs)),
             theme.source_fresh,
         ),
         Health::Stale { age_secs } => Span::styled(
-            format!("◐ {name} stale {}", format::age_secs(*age_secs)),
+            format!(
+                "{} {name} stale {}",
+                glyphs.stale,
+                format::age_secs(*age_secs)
+            ),
             theme.stale,
         ),
         Health::Failed {
@@ -86,10 +91,12 @@ pub fn source_span(name: &str, health: &Health, theme: &Theme, width: usize) -> 
             let retry = retry_in_secs
                 .map(|s| format!(" (retry {})", format::age_secs(s)))
                 .unwrap_or_default();
-            let frame = format!("✕ {name} failed: {retry}").chars().count();
+            let frame = format!("{} {name} failed: {retry}", glyphs.failed)
+                .chars()
+                .count();
             let error = crate::ui::widgets::fit(error, width.saturating_sub(frame).max(8));
             Span::styled(
-                format!("✕ {name} failed: {error}{retry}"),
+                format!("{} {name} failed: {error}{retry}", glyphs.failed),
                 theme.source_failed,
             )
         }

@@ -3,11 +3,14 @@
 use crate::command::Command;
 use crate::event::CommandResult;
 use crate::model::{IncidentAction, TraceKind};
+use crate::outbox::{Delivery, DeliveryState, OutboxEntry};
 use crate::slo::evaluate;
 use crate::sources::{SourcePayload, SourceUpdate};
 use crate::state::slos::risk_order;
 use crate::state::sources::Failure;
-use crate::state::{FlashKind, IncidentKey, Load, PendingState, SloRow, SourceStatus, State};
+use crate::state::{
+    FlashKind, IncidentKey, Load, PendingAction, PendingState, SloRow, SourceStatus, State,
+};
 
 use super::navigate::fetch_trace;
 use super::respond::flash;
@@ -98,18 +101,7 @@ fn pin_incident_selection(state: &mut State) {
 /// Applies a finished command.
 pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command> {
     match result {
-        CommandResult::Incident {
-            source,
-            incident_id,
-            action,
-            outcome,
-        } => {
-            let key = IncidentKey {
-                source,
-                id: incident_id,
-            };
-            incident_done(state, key, action, outcome)
-        }
+        CommandResult::Delivery(update) => delivery(state, update),
         CommandResult::Traces {
             service,
             kind,
@@ -150,17 +142,61 @@ pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command
             }
             vec![]
         }
+        // The debug pane's answers; `update` routes them to `debug::completed` first.
+        CommandResult::Explore(_) => vec![],
     }
 }
 
-fn incident_done(
-    state: &mut State,
-    key: IncidentKey,
-    action: IncidentAction,
-    outcome: Result<(), crate::sources::SourceError>,
-) -> Vec<Command> {
-    match outcome {
-        Ok(()) => {
+/// A write changed state in the outbox: show it on the row, and when it lands, show the
+/// result at once and read the backend's own view back.
+fn delivery(state: &mut State, delivery: Delivery) -> Vec<Command> {
+    let Delivery { entry, state: now } = delivery;
+    let key = IncidentKey {
+        source: entry.source.clone(),
+        id: entry.incident.clone(),
+    };
+    let Some(action) = entry.kind.incident_action() else {
+        // A note: nothing on the row, only the outcome.
+        return note_delivery(state, &entry, now);
+    };
+    let pending = |pending_state| PendingAction {
+        action,
+        state: pending_state,
+    };
+    match now {
+        DeliveryState::Sending => {
+            let previous = state.pending.get(&key).map(|p| &p.state);
+            // A retry keeps showing "queued" (with its reason) until it lands.
+            if !matches!(previous, Some(PendingState::Queued { .. })) {
+                state.pending.insert(key, pending(PendingState::Sending));
+            }
+            vec![]
+        }
+        DeliveryState::Queued {
+            attempts,
+            error,
+            retry_at,
+        } => {
+            if attempts == 1 {
+                let text = format!(
+                    "{} of {} on {} queued: {error}; ondeck keeps retrying",
+                    action.verb(),
+                    key.id,
+                    key.source
+                );
+                flash(state, FlashKind::Error, text);
+            }
+            state.pending.insert(
+                key,
+                pending(PendingState::Queued {
+                    attempts,
+                    error,
+                    retry_at,
+                }),
+            );
+            vec![]
+        }
+        DeliveryState::Delivered => {
             state.pending.remove(&key);
             let now = state.now;
             if let Some(incident) = state
@@ -182,31 +218,50 @@ fn incident_done(
                     }
                 }
             }
-            let done = action.past();
-            flash(
-                state,
-                FlashKind::Info,
-                format!("{done} {} on {}", key.id, key.source),
-            );
+            let text = format!("{} {} on {}", action.past(), key.id, key.source);
+            flash(state, FlashKind::Info, text);
             // Read back the backend's own view (who holds it, escalation) at once.
             vec![Command::RefreshNow]
         }
-        Err(error) => {
+        DeliveryState::Failed(error) => {
             let text = format!(
                 "could not {} {} on {}: {error}",
                 action.verb(),
                 key.id,
                 key.source
             );
-            state.pending.insert(
-                key,
-                crate::state::PendingAction {
-                    action,
-                    state: PendingState::Failed(error.to_string()),
-                },
-            );
+            state
+                .pending
+                .insert(key, pending(PendingState::Failed(error)));
             flash(state, FlashKind::Error, text);
             vec![]
         }
     }
+}
+
+fn note_delivery(state: &mut State, entry: &OutboxEntry, now: DeliveryState) -> Vec<Command> {
+    let target = format!("{} on {}", entry.incident, entry.source);
+    match now {
+        DeliveryState::Sending => {}
+        DeliveryState::Queued {
+            attempts, error, ..
+        } => {
+            if attempts == 1 {
+                flash(
+                    state,
+                    FlashKind::Error,
+                    format!("note for {target} queued: {error}"),
+                );
+            }
+        }
+        DeliveryState::Delivered => {
+            flash(state, FlashKind::Info, format!("note added to {target}"))
+        }
+        DeliveryState::Failed(error) => flash(
+            state,
+            FlashKind::Error,
+            format!("could not add the note to {target}: {error}"),
+        ),
+    }
+    vec![]
 }

@@ -2,6 +2,7 @@
 //! so the whole cockpit's behaviour is unit-testable without a terminal.
 
 mod commandline;
+mod debug;
 mod ingest;
 mod navigate;
 mod respond;
@@ -14,6 +15,7 @@ use crate::command::Command;
 use crate::state::{Overlay, Pane, State};
 
 pub use commandline::parse::{COMMANDS, LineCommand, ParseError, parse as parse_command_line};
+pub use debug::{INCIDENT_LEAD_MINUTES, TRACE_REFRESH_SECS};
 pub use navigate::PAGE_ROWS;
 
 /// How long a flash message stays in the status bar.
@@ -70,7 +72,20 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             respond::ask(state, crate::model::IncidentAction::Resolve);
             vec![]
         }
-        Action::Confirm => respond::confirm(state),
+        Action::Confirm => respond::confirm_write(state),
+        Action::Unacknowledge => {
+            respond::ask(state, crate::model::IncidentAction::Unacknowledge);
+            vec![]
+        }
+        Action::EditNote => {
+            respond::edit_note(state);
+            vec![]
+        }
+        Action::NoteKey(key) => respond::note_key(state, key),
+        Action::ToggleSilences => {
+            respond::toggle_silences(state);
+            vec![]
+        }
         Action::Cancel => {
             if matches!(state.overlay, Some(Overlay::Confirm(_))) {
                 state.overlay = None;
@@ -93,7 +108,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             if expired {
                 state.flash = None;
             }
-            vec![]
+            debug::tick(state)
         }
         Action::Ingest(update) => {
             ingest::ingest(state, *update);
@@ -113,11 +128,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         Action::Runbook(result) => runbook::completed(state, *result),
         Action::CommandLine => commandline::open(state),
         Action::CommandLineKey(key) => commandline::key(state, key),
-        Action::Completed(result) => {
-            let mut commands = runbook::audit_incident(state, &result);
-            commands.extend(ingest::completed(state, *result));
-            commands
-        }
+        Action::Completed(result) => match debug::completed(state, result) {
+            Ok(commands) => commands,
+            Err(result) => ingest::completed(state, *result),
+        },
+        action @ (Action::TraceService
+        | Action::ToggleCollapse
+        | Action::Collapse
+        | Action::Expand
+        | Action::RangeShorter
+        | Action::RangeLonger
+        | Action::Copy) => debug::handle(state, action),
     }
 }
 

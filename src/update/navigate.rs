@@ -1,7 +1,6 @@
 //! Moving around: panes, selections, focus, opening and closing detail.
 
 use crate::command::Command;
-use crate::model::{TraceKind, TraceSearch};
 use crate::state::{
     DebugFocus, DebugState, IncidentKey, Load, OncallFocus, Overlay, Pane, SloRow, State,
 };
@@ -48,6 +47,12 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
         state.help_scroll = step(state.help_scroll, delta, state.help_len);
         return vec![];
     }
+    if state.overlay == Some(Overlay::Query) {
+        if let Some(query) = state.debug.query.as_mut() {
+            query.selected = step(query.selected, delta, query.series_count());
+        }
+        return vec![];
+    }
     if state.overlay.is_some() {
         return vec![];
     }
@@ -70,11 +75,11 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
         },
         Pane::Debug => match state.debug.focus {
             DebugFocus::Traces => {
-                let len = state.debug.listed_traces().len();
+                let len = state.debug.listed().len();
                 state.debug.selected_trace = step(state.debug.selected_trace, delta, len);
             }
             DebugFocus::Waterfall => {
-                let len = state.debug.trace.ready().map_or(0, |t| t.spans.len());
+                let len = state.debug.waterfall_view().map_or(0, |(_, w)| w.len());
                 state.debug.selected_span = step(state.debug.selected_span, delta, len);
             }
         },
@@ -135,20 +140,13 @@ pub(super) fn open(state: &mut State) -> Vec<Command> {
             }
         },
         Pane::Debug => match state.debug.focus {
-            DebugFocus::Traces => {
-                let id = state
-                    .debug
-                    .listed_traces()
-                    .get(state.debug.selected_trace)
-                    .map(|t| t.trace_id.clone());
-                match id {
-                    Some(trace_id) => {
-                        state.debug.focus = DebugFocus::Waterfall;
-                        fetch_trace(&mut state.debug, trace_id)
-                    }
-                    None => vec![],
+            DebugFocus::Traces => match state.debug.selected_listed_id() {
+                Some(trace_id) => {
+                    state.debug.focus = DebugFocus::Waterfall;
+                    fetch_trace(&mut state.debug, trace_id)
                 }
-            }
+                None => vec![],
+            },
             DebugFocus::Waterfall => {
                 if state.debug.trace.ready().is_some() {
                     state.overlay = Some(Overlay::Detail);
@@ -174,28 +172,14 @@ pub(super) fn back(state: &mut State) {
     }
 }
 
-/// Points the debug pane at a service and searches its traces.
+/// Points the debug pane at a service and searches its traces (see `debug`).
 pub(super) fn open_service(state: &mut State, service: String) -> Vec<Command> {
-    if state.debug.service.as_deref() != Some(service.as_str()) {
-        state.debug = DebugState {
-            service: Some(service),
-            ..DebugState::default()
-        };
-    }
-    search_debug_service(state)
+    super::debug::open_service(state, service)
 }
 
-/// Searches slow and error traces for the debug pane's service.
+/// Searches slow and error traces (and exemplars) for the debug pane's service again.
 pub(super) fn search_debug_service(state: &mut State) -> Vec<Command> {
-    let Some(service) = state.debug.service.clone() else {
-        return vec![];
-    };
-    state.debug.slow = Load::Loading;
-    state.debug.errors = Load::Loading;
-    [TraceKind::Slow, TraceKind::Errors]
-        .into_iter()
-        .map(|kind| Command::SearchTraces(TraceSearch::new(&service, kind, TRACES_PER_LIST)))
-        .collect()
+    super::debug::search_traces(state)
 }
 
 /// Starts fetching a trace for the waterfall.

@@ -12,6 +12,7 @@ use crate::model::{
     Incident, IncidentAction, IncidentStatus, MetricsSnapshot, SloObservation, TraceKind,
     TraceSummary, Urgency,
 };
+use crate::outbox::{Delivery, DeliveryState, OutboxEntry, WriteKind};
 use crate::slo::{Counts, SliKind, SloSpec, Window, default_tiers};
 use crate::sources::{Feed, SourceError, SourcePayload, SourceUpdate};
 use crate::state::{
@@ -262,12 +263,7 @@ fn acknowledge_asks_first_then_sends_exactly_once() {
     assert_eq!(s.overlay, None);
     assert!(update(&mut s, Action::Confirm).is_empty());
 
-    let done = CommandResult::Incident {
-        source: "demo".into(),
-        incident_id: "HIGH-2".into(),
-        action: IncidentAction::Acknowledge,
-        outcome: Ok(()),
-    };
+    let done = delivery(WriteKind::Acknowledge, DeliveryState::Delivered);
     assert_eq!(
         update(&mut s, Action::Completed(Box::new(done))),
         vec![Command::RefreshNow]
@@ -288,12 +284,10 @@ fn a_failed_acknowledge_is_shown_in_plain_words() {
     let mut s = oncall_with_pages();
     update(&mut s, Action::Acknowledge);
     update(&mut s, Action::Confirm);
-    let failed = CommandResult::Incident {
-        source: "demo".into(),
-        incident_id: "HIGH-2".into(),
-        action: IncidentAction::Acknowledge,
-        outcome: Err(SourceError::Unreachable("connection refused".into())),
-    };
+    let failed = delivery(
+        WriteKind::Acknowledge,
+        DeliveryState::Failed("HTTP 404: Incident Not Found".into()),
+    );
     update(&mut s, Action::Completed(Box::new(failed)));
     let key = IncidentKey {
         source: "demo".into(),
@@ -301,17 +295,141 @@ fn a_failed_acknowledge_is_shown_in_plain_words() {
     };
     assert_eq!(
         s.pending[&key].state,
-        PendingState::Failed("unreachable: connection refused".into())
+        PendingState::Failed("HTTP 404: Incident Not Found".into())
     );
     let flash = s.flash.clone().unwrap();
     assert_eq!(
         flash.text,
-        "could not acknowledge HIGH-2 on demo: unreachable: connection refused"
+        "could not acknowledge HIGH-2 on demo: HTTP 404: Incident Not Found"
     );
     // The incident is still triggered and may be tried again.
     assert_eq!(s.open_incidents()[0].status, IncidentStatus::Triggered);
     update(&mut s, Action::Acknowledge);
     assert!(matches!(s.overlay, Some(Overlay::Confirm(_))));
+}
+
+fn delivery(kind: WriteKind, state: DeliveryState) -> CommandResult {
+    CommandResult::Delivery(Delivery {
+        entry: OutboxEntry {
+            id: "1".into(),
+            queued_at: t0(),
+            user: "sam".into(),
+            source: "demo".into(),
+            incident: "HIGH-2".into(),
+            kind,
+            note: None,
+        },
+        state,
+    })
+}
+
+#[test]
+fn an_acknowledge_that_cannot_be_delivered_yet_shows_queued_and_then_lands() {
+    let mut s = oncall_with_pages();
+    update(&mut s, Action::Acknowledge);
+    update(&mut s, Action::Confirm);
+    let key = IncidentKey {
+        source: "demo".into(),
+        id: "HIGH-2".into(),
+    };
+    let retry_at = t0() + Duration::seconds(4);
+    let queued = DeliveryState::Queued {
+        attempts: 1,
+        error: "unreachable: connection refused".into(),
+        retry_at,
+    };
+    update(
+        &mut s,
+        Action::Completed(Box::new(delivery(WriteKind::Acknowledge, queued.clone()))),
+    );
+    assert!(matches!(
+        s.pending[&key].state,
+        PendingState::Queued { attempts: 1, .. }
+    ));
+    assert!(
+        s.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("queued: unreachable")
+    );
+    // A retry keeps the row saying queued, not "acking…", until it lands.
+    update(
+        &mut s,
+        Action::Completed(Box::new(delivery(
+            WriteKind::Acknowledge,
+            DeliveryState::Sending,
+        ))),
+    );
+    assert!(matches!(s.pending[&key].state, PendingState::Queued { .. }));
+    // While queued, `a` opens no second dialog: the write is already owed.
+    update(&mut s, Action::Acknowledge);
+    assert_eq!(s.overlay, None);
+    assert!(
+        s.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("queued and will be retried")
+    );
+    let done = update(
+        &mut s,
+        Action::Completed(Box::new(delivery(
+            WriteKind::Acknowledge,
+            DeliveryState::Delivered,
+        ))),
+    );
+    assert_eq!(done, vec![Command::RefreshNow]);
+    assert!(s.pending.is_empty());
+    assert_eq!(s.open_incidents()[0].status, IncidentStatus::Acknowledged);
+}
+
+#[test]
+fn a_note_typed_in_the_dialog_goes_with_the_write() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut s = oncall_with_pages();
+    update(&mut s, Action::Acknowledge);
+    update(&mut s, Action::EditNote);
+    for c in "on it".chars() {
+        update(
+            &mut s,
+            Action::NoteKey(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+    let Some(Overlay::Confirm(confirm)) = &s.overlay else {
+        panic!("dialog closed while typing")
+    };
+    assert_eq!(confirm.note.value, "on it");
+    let sent = update(
+        &mut s,
+        Action::NoteKey(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert_eq!(
+        sent,
+        vec![Command::Incident {
+            source: "demo".into(),
+            incident_id: "HIGH-2".into(),
+            action: IncidentAction::Acknowledge,
+            note: Some("on it".into()),
+        }]
+    );
+}
+
+#[test]
+fn unacknowledge_asks_only_for_an_acknowledged_incident() {
+    let mut s = oncall_with_pages();
+    update(&mut s, Action::Unacknowledge);
+    assert_eq!(
+        s.overlay, None,
+        "HIGH-2 is triggered: nothing to un-acknowledge"
+    );
+    assert!(
+        s.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("is not acknowledged")
+    );
 }
 
 #[test]
@@ -395,7 +513,11 @@ fn opening_an_slo_searches_its_service_and_shows_the_slowest_trace() {
     let commands = update(&mut s, Action::Open);
     assert_eq!(s.pane, Pane::Debug);
     assert_eq!(s.debug.service.as_deref(), Some("checkout"));
-    assert_eq!(commands.len(), 2);
+    let searches = commands
+        .iter()
+        .filter(|c| matches!(c, Command::SearchTraces(_)))
+        .count();
+    assert_eq!(searches, 2, "slow and failing traces");
     assert_eq!(s.debug.slow, Load::Loading);
 
     let found = CommandResult::Traces {

@@ -379,6 +379,7 @@ fn debug() -> DebugState {
         trace: Load::Ready(t),
         selected_span: 5,
         focus: DebugFocus::Waterfall,
+        ..DebugState::default()
     }
 }
 

@@ -5,6 +5,11 @@
 use ratatui::style::{Modifier, Style};
 
 use super::style::parse_style;
+use crate::ui::symbols::{self, Symbols};
+
+mod depth;
+
+pub use depth::{ColorDepth, depth, depth_from_env, nearest_16, nearest_256};
 
 /// Styles by meaning.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +62,8 @@ pub struct Theme {
     pub span_error: Style,
     /// Dialog and overlay background.
     pub overlay: Style,
+    /// The glyphs to draw with: Unicode, or ASCII for `--ascii` and non-UTF-8 locales.
+    pub symbols: &'static Symbols,
 }
 
 impl Theme {
@@ -89,7 +96,13 @@ impl Theme {
             span: plain,
             span_error: bold,
             overlay: plain,
+            symbols: &symbols::UNICODE,
         }
+    }
+
+    /// This theme drawing with `symbols` (see [`Symbols::pick`]).
+    pub fn with_symbols(self, symbols: &'static Symbols) -> Self {
+        Self { symbols, ..self }
     }
 }
 

@@ -39,6 +39,7 @@ fn original_dark() -> Theme {
         span: fg(Color::Blue),
         span_error: fg(Color::Red),
         overlay: Style::default().bg(Color::Black).fg(Color::Gray),
+        symbols: &crate::ui::symbols::UNICODE,
     }
 }
 

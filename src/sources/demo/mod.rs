@@ -29,7 +29,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
-use crate::model::{Incident, IncidentAction, MetricsSnapshot, Trace, TraceSearch, TraceSummary};
+use crate::model::{
+    Dependency, Exemplar, Incident, IncidentAction, MetricsSnapshot, ServiceMetrics, Trace,
+    TraceSearch, TraceSummary,
+};
+use crate::slo::Window;
 use counts::Counter;
 use fleet::Fleet;
 use incidents::Book;
@@ -116,6 +120,37 @@ impl MetricsSource for DemoSource {
     async fn fetch_metrics(&self, at: DateTime<Utc>) -> Result<MetricsSnapshot, SourceError> {
         Ok(self.metrics_at(at))
     }
+
+    /// The slowest traces touching the service stand in for its histogram's exemplars.
+    async fn exemplars(
+        &self,
+        service: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<Exemplar>, SourceError> {
+        let (fleet, seed) = (&self.inner.fleet, self.inner.seed);
+        Ok(traces::exemplars(fleet, seed, service, (start, end), 5))
+    }
+
+    async fn service_trends(
+        &self,
+        service: &str,
+        range: Window,
+        at: DateTime<Utc>,
+    ) -> Result<Option<ServiceMetrics>, SourceError> {
+        let inner = &self.inner;
+        let mut guard = lock(&inner.counter);
+        let counter = guard.get_or_insert_with(|| Counter::new(&inner.fleet));
+        counter.begin_fetch();
+        let range = range.as_secs();
+        Ok(snapshot::service_trends_over(
+            &inner.fleet,
+            counter,
+            service,
+            range,
+            at,
+        ))
+    }
 }
 
 impl IncidentSource for DemoSource {
@@ -162,5 +197,9 @@ impl TraceSource for DemoSource {
 
     async fn fetch_trace(&self, trace_id: &str) -> Result<Trace, SourceError> {
         traces::fetch(&self.inner.fleet, self.inner.seed, trace_id)
+    }
+
+    async fn dependencies(&self, at: DateTime<Utc>) -> Result<Vec<Dependency>, SourceError> {
+        Ok(traces::dependencies(&self.inner.fleet, self.inner.seed, at))
     }
 }

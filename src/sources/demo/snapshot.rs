@@ -74,6 +74,32 @@ fn observe(fleet: &Fleet, counter: &mut Counter, s: usize, t: f64) -> SloObserva
 
 /// Latency percentiles and error rate of service `i`, one sample per minute for the last hour.
 fn service_trends(fleet: &Fleet, counter: &mut Counter, i: usize, t: f64) -> ServiceMetrics {
+    trends_every(fleet, counter, i, t, SERVICE_STEP)
+}
+
+/// The trends of the service named `service` over the `range` seconds before `at`, in as
+/// many samples as the hourly trend (the debug pane's longer ranges); `None` for a service
+/// the fleet does not run.
+pub(super) fn service_trends_over(
+    fleet: &Fleet,
+    counter: &mut Counter,
+    service: &str,
+    range: u64,
+    at: DateTime<Utc>,
+) -> Option<ServiceMetrics> {
+    let i = SERVICES.iter().position(|s| s.name == service)?;
+    let step = (range / SERVICE_SAMPLES as u64).max(SERVICE_STEP);
+    Some(trends_every(fleet, counter, i, epoch_secs(at), step))
+}
+
+/// Service `i`'s trends in [`SERVICE_SAMPLES`] samples `step_secs` apart, ending at `t`.
+fn trends_every(
+    fleet: &Fleet,
+    counter: &mut Counter,
+    i: usize,
+    t: f64,
+    step_secs: u64,
+) -> ServiceMetrics {
     let def = SERVICES[i];
     let own: Vec<usize> = (0..fleet.slos.len())
         .filter(|&s| fleet.slos[s].service == i)
@@ -84,13 +110,13 @@ fn service_trends(fleet: &Fleet, counter: &mut Counter, i: usize, t: f64) -> Ser
         .find(|&s| fleet.slos[s].spec.sli == SliKind::Availability);
     let mut out = ServiceMetrics {
         service: def.name.to_string(),
-        step_seconds: SERVICE_STEP,
+        step_seconds: step_secs,
         ..ServiceMetrics::default()
     };
     if own.is_empty() {
         return out;
     }
-    let step = SERVICE_STEP as f64;
+    let step = step_secs as f64;
     // Cumulative counts at each sample edge, per SLO of the service.
     let edges: Vec<Vec<(f64, f64)>> = own
         .iter()

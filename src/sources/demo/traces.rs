@@ -3,8 +3,12 @@
 //!
 //! Every minute holds one trace of each flow, one forced failure and one forced stall (rotating
 //! through the flows, so any 15 minutes have slow and failing traces for every service), and
-//! three extra checkout traces that fail while the checkout burn is on, blaming its redis. A trace id encodes its
-//! minute and slot, scrambled, plus a checksum, so unknown ids are rejected.
+//! three extra checkout traces that fail while the checkout burn is on, blaming its redis. A
+//! trace id encodes its minute and slot, scrambled, plus a checksum, so unknown ids are
+//! rejected. The same traces give the service graph (`dependencies`) and the exemplars a
+//! latency histogram would keep.
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -12,14 +16,20 @@ use super::fleet::Fleet;
 use super::flows::{self, FLOWS, Group, Node};
 use super::rng::{Rng, hash};
 use super::snapshot::epoch_secs;
-use crate::model::{Span, Trace, TraceKind, TraceSearch, TraceSummary};
+use crate::model::{Dependency, Exemplar, Span, Trace, TraceKind, TraceSearch, TraceSummary};
 use crate::sources::SourceError;
 
 /// Sampled traces per minute: one per flow, a forced failure, a forced stall, and three
 /// checkout traces that fail while the checkout burn is on.
 const SLOTS: u64 = FLOWS as u64 + 5;
-/// How far back a search looks.
+/// How far back a search looks when it names no range.
 const SEARCH_SECS: f64 = 15.0 * 60.0;
+/// The longest range a search covers (each minute is regenerated trace by trace).
+const MAX_SEARCH_SECS: f64 = 75.0 * 60.0;
+/// Exemplars are kept for the most recent requests only: the last five minutes.
+const EXEMPLAR_SECS: i64 = 5 * 60;
+/// Minutes of traces the dependency graph is drawn from.
+const DEPENDENCY_MINUTES: i64 = 5;
 /// Scrambles (minute, slot) into the first half of a trace id; odd, so invertible mod 2^64.
 const SCRAMBLE: u64 = 0x9FB2_1C65_1E98_DF25;
 const UNSCRAMBLE: u64 = inverse(SCRAMBLE);
@@ -261,8 +271,13 @@ pub(super) fn search(
     search: &TraceSearch,
     at: DateTime<Utc>,
 ) -> Vec<TraceSummary> {
-    let t = epoch_secs(at);
-    let from = t - SEARCH_SECS;
+    let (from, t) = match search.range {
+        Some((from, to)) => {
+            let t = epoch_secs(to.min(at));
+            (epoch_secs(from).max(t - MAX_SEARCH_SECS), t)
+        }
+        None => (epoch_secs(at) - SEARCH_SECS, epoch_secs(at)),
+    };
     let (first, last) = ((from / 60.0).floor() as i64, (t / 60.0).floor() as i64);
     let mut found: Vec<TraceSummary> = (first..=last)
         .flat_map(|minute| (0..SLOTS).map(move |slot| (minute, slot)))
@@ -284,6 +299,62 @@ pub(super) fn search(
     }
     found.truncate(search.limit);
     found
+}
+
+/// Who calls whom in the traces of the last few minutes before `at`, with call counts;
+/// calls within one service are left out.
+pub(super) fn dependencies(fleet: &Fleet, seed: u64, at: DateTime<Utc>) -> Vec<Dependency> {
+    let last = (epoch_secs(at) / 60.0).floor() as i64;
+    let mut calls: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for minute in last - DEPENDENCY_MINUTES + 1..=last {
+        for slot in 0..SLOTS {
+            let trace = generate(fleet, seed, minute, slot);
+            let service_of: HashMap<&str, &str> = trace
+                .spans
+                .iter()
+                .map(|s| (s.span_id.as_str(), s.service.as_str()))
+                .collect();
+            for span in &trace.spans {
+                let parent = span.parent_id.as_deref().and_then(|p| service_of.get(p));
+                if let Some(&parent) = parent.filter(|p| **p != span.service) {
+                    *calls
+                        .entry((parent.to_string(), span.service.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    calls
+        .into_iter()
+        .map(|((parent, child), calls)| Dependency {
+            parent,
+            child,
+            calls,
+        })
+        .collect()
+}
+
+/// Exemplars as a latency histogram would keep them: the slowest traces touching `service`
+/// in the last [`EXEMPLAR_SECS`] before `end` (not before `start`), at most `limit`.
+pub(super) fn exemplars(
+    fleet: &Fleet,
+    seed: u64,
+    service: &str,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    limit: usize,
+) -> Vec<Exemplar> {
+    let mut wanted = TraceSearch::new(service, TraceKind::Slow, limit);
+    let recent = end - chrono::Duration::seconds(EXEMPLAR_SECS);
+    wanted.range = Some((start.max(recent), end));
+    search(fleet, seed, &wanted, end)
+        .into_iter()
+        .map(|s| Exemplar {
+            trace_id: s.trace_id,
+            value: s.duration_us as f64 / 1e6,
+            at: s.start,
+            series: BTreeMap::from([("service".to_string(), service.to_string())]),
+        })
+        .collect()
 }
 
 /// The whole trace behind an id that [`search`] returned.

@@ -53,6 +53,20 @@ impl Api {
         self.post(request.form(&form), parse_range_response).await
     }
 
+    /// Exemplars of the series `selector` selects, from `start` to `end` (unix seconds, as
+    /// text), from `/api/v1/query_exemplars`.
+    pub async fn query_exemplars(
+        &self,
+        selector: &str,
+        start: &str,
+        end: &str,
+    ) -> Result<Vec<crate::model::Exemplar>, SourceError> {
+        let form = [("query", selector), ("start", start), ("end", end)];
+        let request = self.http.request(Method::POST, "/api/v1/query_exemplars");
+        self.post(request.form(&form), super::explore::parse_exemplars)
+            .await
+    }
+
     async fn post<T>(
         &self,
         request: reqwest::RequestBuilder,

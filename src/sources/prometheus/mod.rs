@@ -11,6 +11,7 @@
 pub mod api;
 pub mod assemble;
 pub mod client;
+pub mod explore;
 pub mod group;
 pub mod plan;
 pub mod rules;
@@ -410,5 +411,32 @@ impl MetricsSource for PrometheusSource {
             tracing::warn!(%source, %warning, "Prometheus warning");
         }
         Ok(fetched.snapshot)
+    }
+
+    async fn query(
+        &self,
+        promql: &str,
+        range: Option<Window>,
+        at: DateTime<Utc>,
+    ) -> Result<crate::model::QueryAnswer, SourceError> {
+        self.run_query(promql, range, at).await
+    }
+
+    async fn exemplars(
+        &self,
+        service: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<crate::model::Exemplar>, SourceError> {
+        self.latency_exemplars(service, start, end).await
+    }
+
+    async fn service_trends(
+        &self,
+        service: &str,
+        range: Window,
+        at: DateTime<Utc>,
+    ) -> Result<Option<crate::model::ServiceMetrics>, SourceError> {
+        self.trends_over(service, range, at).await
     }
 }

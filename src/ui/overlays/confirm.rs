@@ -43,17 +43,51 @@ pub fn answer_hint(keymap: &Keymap, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The note field: "note: <text>▏" while typing; empty until the note is started (the key
+/// hint below says how).
+fn note_line(confirm: &Confirm, theme: &Theme) -> Line<'static> {
+    let note = &confirm.note;
+    if !note.editing && note.value.is_empty() {
+        return Line::default();
+    }
+    let (before, after): (String, String) = {
+        let split = note
+            .value
+            .char_indices()
+            .nth(note.cursor)
+            .map_or(note.value.len(), |(i, _)| i);
+        (
+            note.value[..split].to_string(),
+            note.value[split..].to_string(),
+        )
+    };
+    let mut spans = vec![
+        Span::styled("note: ", theme.text_muted),
+        Span::styled(before, theme.text),
+    ];
+    if note.editing {
+        spans.push(Span::styled(theme.symbols.cursor, theme.key));
+    }
+    spans.push(Span::styled(after, theme.text));
+    if note.editing {
+        spans.push(Span::styled("  (enter sends · esc done)", theme.text_muted));
+    }
+    Line::from(spans)
+}
+
 /// Draws the dialog centred in `area`.
 pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, ctx: &UiContext) {
     let theme = ctx.theme;
-    let width = area.width.saturating_sub(4).min(64);
-    let box_area = centered(area, width, 9);
+    let width = area.width.saturating_sub(4).min(72);
+    let box_area = centered(area, width, 10);
     let block = dialog(frame, box_area, "Confirm", theme);
     let lines = vec![
         Line::styled(question(confirm), theme.title),
-        Line::default(),
         Line::styled(format!("“{}”", confirm.title), theme.text),
         Line::default(),
+        Line::styled(confirm.effect.clone(), theme.text),
+        Line::default(),
+        note_line(confirm, theme),
         answer_hint(ctx.keymap, theme),
     ];
     frame.render_widget(
@@ -78,6 +112,8 @@ mod tests {
             title: "checkout 5xx".to_string(),
             action: IncidentAction::Acknowledge,
             backend_kind: "demo".to_string(),
+            effect: String::new(),
+            note: Default::default(),
         };
         assert_eq!(
             question(&confirm),
@@ -85,6 +121,6 @@ mod tests {
         );
         let hint = answer_hint(&Keymap::defaults(), &Theme::monochrome());
         let text: String = hint.spans.iter().map(|s| s.content.as_ref()).collect();
-        assert_eq!(text, "y/enter confirm · n/esc cancel");
+        assert_eq!(text, "y/enter confirm · n/esc cancel · tab add a note");
     }
 }

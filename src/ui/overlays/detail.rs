@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::config::Theme;
+use crate::model::IncidentStatus;
 use crate::model::{Incident, Span as TraceSpan};
 use crate::state::{Pane, SloRow, State};
 use crate::ui::format;
@@ -14,7 +15,6 @@ use crate::ui::layout::centered;
 use crate::ui::overlays::dialog;
 use crate::ui::panes::executive::{severity_badge, severity_style};
 use crate::ui::panes::oncall::{status_span, urgency_span};
-use crate::ui::waterfall_rows;
 
 fn field(label: &str, value: impl Into<String>, theme: &Theme) -> Line<'static> {
     Line::from(vec![
@@ -51,8 +51,33 @@ pub fn incident_lines(incident: &Incident, state: &State, theme: &Theme) -> Vec<
             .unwrap_or_default();
         lines.push(field("acked", format!("{}{by}", when(at, state)), theme));
     }
-    let assignee = incident.assignee().unwrap_or(format::NO_DATA);
-    lines.push(field("assignee", assignee, theme));
+    let assignees = if incident.assignees.is_empty() {
+        format::NO_DATA.to_string()
+    } else {
+        incident.assignees.join(", ")
+    };
+    lines.push(field("assignee", assignees, theme));
+    if let Some(at) = incident
+        .escalates_at
+        .filter(|_| incident.status == IncidentStatus::Triggered)
+    {
+        let left = format::duration_secs((at - state.now).num_seconds());
+        let text = format!("to L{} in {left}", incident.escalation_level + 1);
+        lines.push(field("escalates", text, theme));
+    }
+    if incident.suppressed {
+        lines.push(field(
+            "silenced",
+            "silenced or inhibited: not notifying",
+            theme,
+        ));
+    }
+    if let Some(severity) = &incident.severity {
+        lines.push(field("severity", severity.clone(), theme));
+    }
+    if let Some(description) = &incident.description {
+        lines.push(field("about", description.clone(), theme));
+    }
     if !incident.labels.is_empty() {
         let labels: Vec<String> = incident
             .labels
@@ -176,15 +201,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             None => ("Incident".to_string(), vec![]),
         },
         Pane::Debug => {
-            let span = state.debug.trace.ready().and_then(|trace| {
-                let rows = waterfall_rows(trace);
-                let row = rows.get(state.debug.selected_span)?;
-                trace.spans.get(row.span_index)
-            });
-            match span {
-                Some(span) => (format!("Span {}", span.span_id), span_lines(span, theme)),
-                None => ("Span".to_string(), vec![]),
-            }
+            super::span::detail(state, theme).unwrap_or_else(|| ("Span".to_string(), vec![]))
         }
         Pane::Executive => match state.selected_slo_row() {
             Some(row) => (row.report.spec.id.clone(), slo_lines(row, theme)),

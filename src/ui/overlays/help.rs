@@ -52,6 +52,13 @@ pub fn help_lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
             ]));
         }
     }
+    lines.push(Line::styled("commands (after :)", theme.title));
+    for (name, usage) in crate::update::COMMANDS {
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(format!(":{name} {usage}"), theme.key),
+        ]));
+    }
     lines
 }
 

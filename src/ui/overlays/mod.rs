@@ -4,6 +4,8 @@
 pub mod confirm;
 pub mod detail;
 pub mod help;
+pub mod query;
+pub mod span;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,6 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
         Some(Overlay::Help) => help::render(frame, area, state, ctx),
         Some(Overlay::Confirm(confirm)) => confirm::render(frame, area, confirm, ctx),
         Some(Overlay::Detail) => detail::render(frame, area, state, ctx.theme),
+        Some(Overlay::Query) => query::render(frame, area, state, ctx.theme),
     }
 }
 

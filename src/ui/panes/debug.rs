@@ -1,5 +1,6 @@
-//! The debug pane: one service's latency and error trends, its slow and failing traces, and
-//! the span waterfall of the trace opened from that list.
+//! The debug pane: one service's latency and error trends over a chosen range, its callers
+//! and callees (wide screens), its slow, failing and exemplar traces, and the span waterfall
+//! of the trace opened from that list (or by `:trace <id>`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,18 +8,26 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::config::Theme;
-use crate::model::{ServiceMetrics, TraceSummary};
-use crate::state::{DebugFocus, DebugState, Load, State};
+use crate::model::ServiceMetrics;
+use crate::state::{DebugFocus, DebugState, Listed, ListedKind, Load, State};
 use crate::ui::format;
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::ScrolledTable;
-use crate::ui::widgets::{panel, spark, title, waterfall};
+use crate::ui::widgets::{dependencies, panel, spark, title, waterfall};
+
+/// Width of the dependencies panel beside the trends on wide screens.
+const DEPENDENCIES_WIDTH: u16 = 56;
 
 /// Draws the pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let Some(service) = state.debug.service.as_deref() else {
+    let service = state.debug.service.as_deref();
+    if service.is_none() && matches!(state.debug.trace, Load::Idle) {
         let block = panel(title("Debug"), true, theme);
-        let hint = Line::styled("select an SLO and press Enter", theme.text_muted).centered();
+        let hint = Line::styled(
+            "select an SLO and press Enter (or t), or type :trace <id>",
+            theme.text_muted,
+        )
+        .centered();
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let middle = Rect {
@@ -28,7 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         frame.render_widget(Paragraph::new(hint), middle);
         return;
-    };
+    }
     let wide = area.width >= WIDE;
     let (trend_rows, trace_rows) = if wide { (6, 14) } else { (4, 8) };
     let [trends, traces, spans] = Layout::vertical([
@@ -37,37 +46,60 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Constraint::Min(3),
     ])
     .areas(area);
-    render_trends(
-        frame,
-        trends,
-        service,
-        state.services.get(service),
-        wide,
-        theme,
-    );
+    if let Some(service) = service {
+        let trends = if wide {
+            let [trends, graph] =
+                Layout::horizontal([Constraint::Fill(1), Constraint::Length(DEPENDENCIES_WIDTH)])
+                    .areas(trends);
+            dependencies::render(frame, graph, state, service, theme);
+            trends
+        } else {
+            trends
+        };
+        render_trends(frame, trends, service, state, wide, theme);
+    } else {
+        let block = panel(title("Trends"), false, theme);
+        let empty = Line::styled("no service in view: press t on an SLO", theme.text_muted);
+        frame.render_widget(Paragraph::new(empty).block(block), trends);
+    }
     render_traces(frame, traces, state, wide, theme);
     render_waterfall(frame, spans, &state.debug, theme);
+}
+
+/// The trends to draw and a note on where they come from: the polled hour, or the chosen
+/// longer range once it arrived (the hour meanwhile, or when it cannot be had).
+fn chosen_trends<'a>(state: &'a State, service: &str) -> (Option<&'a ServiceMetrics>, String) {
+    let debug = &state.debug;
+    let polled = state.services.get(service);
+    let range = debug.range.window();
+    if debug.range.is_polled() {
+        return (polled, format!("last {range}"));
+    }
+    match &debug.trends {
+        Load::Ready(metrics) => (Some(metrics), format!("last {range}")),
+        Load::Failed(error) => (polled, format!("last 1h ({range}: {error})")),
+        Load::Loading | Load::Idle => (polled, format!("last 1h (loading {range}…)")),
+    }
 }
 
 fn render_trends(
     frame: &mut Frame,
     area: Rect,
     service: &str,
-    metrics: Option<&ServiceMetrics>,
+    state: &State,
     wide: bool,
     theme: &Theme,
 ) {
+    let (metrics, span) = chosen_trends(state, service);
     let Some(m) = metrics else {
         let block = panel(title(format!("{service} · trends")), false, theme);
         let empty = Line::styled(format!("no metrics for {service} yet"), theme.text_muted);
         frame.render_widget(Paragraph::new(empty).block(block), area);
         return;
     };
+    let step = crate::slo::Window::seconds(m.step_seconds);
     let block = panel(
-        title(format!(
-            "{service} · trends, one sample per {}s",
-            m.step_seconds
-        )),
+        title(format!("{service} · trends, {span}, one sample per {step}")),
         false,
         theme,
     );
@@ -133,17 +165,93 @@ fn empty_traces(debug: &DebugState, theme: &Theme) -> Line<'static> {
     }
 }
 
+fn heading(debug: &DebugState, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" Traces")];
+    if let Some(investigation) = &debug.investigation {
+        spans.push(Span::styled(
+            format!(
+                " since {} for {}",
+                investigation.since.format("%H:%M"),
+                investigation.label
+            ),
+            theme.text_muted,
+        ));
+    }
+    spans.push(Span::raw(" · "));
+    spans.push(load_status("slow", &debug.slow, theme));
+    spans.push(Span::raw(" · "));
+    spans.push(load_status("errors", &debug.errors, theme));
+    if let Load::Ready(found) = &debug.exemplars
+        && !found.is_empty()
+    {
+        spans.push(Span::raw(format!(" · exemplars {}", found.len())));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+fn trace_cells(
+    item: &Listed<'_>,
+    shown: bool,
+    state: &State,
+    wide: bool,
+    theme: &Theme,
+) -> Vec<Cell<'static>> {
+    let kind = match item.kind {
+        ListedKind::Slow => "slow",
+        ListedKind::Error => "error",
+        ListedKind::Exemplar => "exmpl",
+    };
+    let (duration, spans, error, what, start) = match (item.summary, item.exemplar) {
+        (Some(s), _) => (
+            format::micros(s.duration_us),
+            s.span_count.to_string(),
+            s.error,
+            format!("{} {}", s.root_service, s.root_operation),
+            s.start,
+        ),
+        (None, Some(e)) => {
+            let bucket = e
+                .series
+                .get("le")
+                .map_or(String::new(), |le| format!(" le={le}"));
+            (
+                format::latency(Some(e.value)),
+                format::NO_DATA.to_string(),
+                false,
+                format!("exemplar of the latency histogram{bucket}"),
+                e.at,
+            )
+        }
+        (None, None) => return vec![],
+    };
+    let mark = if error {
+        Span::styled("!", theme.span_error)
+    } else {
+        Span::raw(" ")
+    };
+    let age = (state.now - start).num_seconds();
+    let mut cells = vec![
+        Cell::from(if shown { "▸" } else { " " }),
+        Cell::from(Span::styled(kind, theme.text_muted)),
+        Cell::from(Line::from(duration).right_aligned()),
+        Cell::from(Line::from(spans).right_aligned()),
+        Cell::from(mark),
+        Cell::from(what),
+        Cell::from(Line::styled(format::age_secs(age), theme.text_muted).right_aligned()),
+    ];
+    if wide {
+        cells.push(Cell::from(Span::styled(
+            item.trace_id.to_string(),
+            theme.text_muted,
+        )));
+    }
+    cells
+}
+
 fn render_traces(frame: &mut Frame, area: Rect, state: &State, wide: bool, theme: &Theme) {
     let debug = &state.debug;
-    let listed = debug.listed_traces();
-    let slow_count = debug.slow.ready().map_or(0, Vec::len);
-    let heading = Line::from(vec![
-        Span::raw(" Traces · "),
-        load_status("slow", &debug.slow, theme),
-        Span::raw(" · "),
-        load_status("errors", &debug.errors, theme),
-        Span::raw(" "),
-    ]);
+    let listed = debug.listed();
     let mut headers = vec!["", "KIND", "DURATION", "SPANS", "", "ROOT OPERATION", "AGE"];
     let mut widths = vec![
         Constraint::Length(1),
@@ -159,7 +267,11 @@ fn render_traces(frame: &mut Frame, area: Rect, state: &State, wide: bool, theme
         widths.push(Constraint::Length(32));
     }
     let table = ScrolledTable {
-        block: panel(heading, debug.focus == DebugFocus::Traces, theme),
+        block: panel(
+            heading(debug, theme),
+            debug.focus == DebugFocus::Traces,
+            theme,
+        ),
         header: Row::new(headers),
         widths,
         len: listed.len(),
@@ -167,34 +279,9 @@ fn render_traces(frame: &mut Frame, area: Rect, state: &State, wide: bool, theme
         empty: empty_traces(debug, theme),
     };
     table.render(frame, area, theme, |i| {
-        let summary: &TraceSummary = listed[i];
-        let shown = debug.trace_id.as_deref() == Some(summary.trace_id.as_str());
-        let kind = if i < slow_count { "slow" } else { "error" };
-        let mark = if summary.error {
-            Span::styled("!", theme.span_error)
-        } else {
-            Span::raw(" ")
-        };
-        let age = (state.now - summary.start).num_seconds();
-        let mut cells = vec![
-            Cell::from(if shown { "▸" } else { " " }),
-            Cell::from(Span::styled(kind, theme.text_muted)),
-            Cell::from(Line::from(format::micros(summary.duration_us)).right_aligned()),
-            Cell::from(Line::from(summary.span_count.to_string()).right_aligned()),
-            Cell::from(mark),
-            Cell::from(format!(
-                "{} {}",
-                summary.root_service, summary.root_operation
-            )),
-            Cell::from(Line::styled(format::age_secs(age), theme.text_muted).right_aligned()),
-        ];
-        if wide {
-            cells.push(Cell::from(Span::styled(
-                summary.trace_id.clone(),
-                theme.text_muted,
-            )));
-        }
-        Row::new(cells).style(theme.text)
+        let item = &listed[i];
+        let shown = debug.trace_id.as_deref() == Some(item.trace_id);
+        Row::new(trace_cells(item, shown, state, wide, theme)).style(theme.text)
     });
 }
 
@@ -217,31 +304,38 @@ fn render_waterfall(frame: &mut Frame, area: Rect, debug: &DebugState, theme: &T
             title(format!("Trace {id}")),
             Line::styled(format!("failed: {error}"), theme.sev_critical),
         ),
-        Load::Ready(trace) => {
+        Load::Ready(_) => {
+            let Some((trace, view)) = debug.waterfall_view() else {
+                return;
+            };
             let s = &trace.summary;
-            let heading = title(format!(
-                "Trace {} · {} {} · {} · {} spans",
-                s.trace_id,
-                s.root_service,
-                s.root_operation,
-                format::micros(s.duration_us),
-                trace.spans.len()
-            ));
+            let folded = if view.folded.is_empty() {
+                String::new()
+            } else {
+                format!(" · {} folded", view.folded.len())
+            };
+            let heading = Line::from(vec![
+                Span::raw(format!(
+                    " Trace {} · {} {} · {} · {} spans{folded} · ",
+                    s.trace_id,
+                    s.root_service,
+                    s.root_operation,
+                    format::micros(s.duration_us),
+                    trace.spans.len()
+                )),
+                Span::styled("┃ critical path ", theme.key),
+            ]);
             let block = panel(heading, focused, theme);
-            let rows = crate::ui::waterfall_rows(trace);
             let inner = block.inner(area);
-            let block = if rows.len() + 1 > usize::from(inner.height) && !rows.is_empty() {
-                let position = format!(
-                    " {}/{} ",
-                    debug.selected_span.min(rows.len() - 1) + 1,
-                    rows.len()
-                );
+            let rows = view.len();
+            let block = if rows + 1 > usize::from(inner.height) && rows > 0 {
+                let position = format!(" {}/{} ", debug.selected_span.min(rows - 1) + 1, rows);
                 block.title_bottom(Line::styled(position, theme.text_muted).right_aligned())
             } else {
                 block
             };
             frame.render_widget(block, area);
-            waterfall::render(frame, inner, trace, &rows, debug.selected_span, theme);
+            waterfall::render(frame, inner, trace, &view, debug.selected_span, theme);
             return;
         }
     };

@@ -91,7 +91,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     first.extend([
         Span::styled("    Firing  ", theme.title),
         Span::styled(plural(pages, "page"), pick(pages, theme.sev_critical)),
-        Span::styled(" · ", theme.text_muted),
+        Span::styled(format!(" {} ", theme.symbols.separator), theme.text_muted),
         Span::styled(plural(tickets, "ticket"), pick(tickets, theme.sev_warning)),
     ]);
     let budgets = state.slos.iter().map(|r| r.report.budget_remaining);
@@ -108,12 +108,18 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
         Span::styled("   SLOs ", theme.title),
         Span::styled(state.slos.len().to_string(), theme.text),
-        Span::styled(" · exhausted ", theme.text_muted),
+        Span::styled(
+            format!(" {} exhausted ", theme.symbols.separator),
+            theme.text_muted,
+        ),
         Span::styled(
             exhausted.to_string(),
             pick(exhausted, theme.budget_exhausted),
         ),
-        Span::styled(" · no data ", theme.text_muted),
+        Span::styled(
+            format!(" {} no data ", theme.symbols.separator),
+            theme.text_muted,
+        ),
         Span::styled(no_data.to_string(), theme.text),
     ]);
     let block = panel(title("Overview"), false, theme);
@@ -217,7 +223,10 @@ fn name_cell<'a>(row: &'a SloRow, theme: &Theme) -> Cell<'a> {
     }
     Cell::from(Line::from(vec![
         name,
-        Span::styled(" · query error", theme.source_failed),
+        Span::styled(
+            format!(" {} query error", theme.symbols.separator),
+            theme.source_failed,
+        ),
     ]))
 }
 
@@ -282,11 +291,12 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
     if cols.trend > 0 {
         // Scale against the SLO's first page threshold: bar height reads as closeness to paging.
         let page_factor = report.alerts.first().map_or(1.0, |tier| tier.factor);
-        cells.push(Cell::from(spark::spark_span(
+        cells.push(Cell::from(spark::spark_span_with(
             &row.trend,
             cols.trend,
             spark::Scale::UpTo(page_factor),
             theme.chart,
+            theme.symbols,
         )));
     }
     Row::new(cells).style(theme.text)

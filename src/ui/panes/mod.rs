@@ -5,3 +5,4 @@ pub mod debug;
 pub mod executive;
 pub mod oncall;
 pub mod runbook;
+pub mod silences;

@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 use crate::config::Theme;
-use crate::model::{Incident, IncidentStatus, Urgency};
+use crate::model::{Incident, IncidentStatus, OnCall, Urgency};
+use crate::sources::Feed;
 use crate::state::{FiringAlert, IncidentKey, OncallFocus, PendingState, State};
 use crate::ui::format;
 use crate::ui::layout::WIDE;
@@ -45,7 +46,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .areas::<3>(area)
         .into()
     };
-    render_incidents(frame, incidents, state, &open, theme);
+    let incidents = match oncall_line(state, theme) {
+        Some(line) => {
+            let [bar, rest] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(incidents);
+            frame.render_widget(Paragraph::new(line), bar);
+            rest
+        }
+        None => incidents,
+    };
+    if state.show_silences {
+        super::silences::render(frame, incidents, state, theme);
+    } else {
+        render_incidents(frame, incidents, state, &open, theme);
+    }
     render_alerts(frame, alerts, state, &firing, theme);
     let selected = open.get(state.selected_incident_index(&open)).copied();
     render_detail(frame, detail, state, selected, theme);
@@ -57,6 +71,13 @@ pub fn status_span(incident: &Incident, state: &State, theme: &Theme) -> Span<'s
         return match &pending.state {
             PendingState::Sending => {
                 Span::styled(format!("{}…", pending.action.progressive()), theme.sev_info)
+            }
+            PendingState::Queued { retry_at, .. } => {
+                let wait = (*retry_at - state.now).num_seconds().max(0);
+                Span::styled(
+                    format!("queued · {}", format::duration_secs(wait)),
+                    theme.sev_warning,
+                )
             }
             PendingState::Failed(reason) => {
                 Span::styled(format!("failed: {reason}"), theme.sev_critical)
@@ -70,6 +91,18 @@ pub fn status_span(incident: &Incident, state: &State, theme: &Theme) -> Span<'s
     }
 }
 
+/// "L1" and, for a triggered page the backend says will escalate, the time left: "L1 ↑4m".
+pub fn escalation(incident: &Incident, state: &State) -> String {
+    let level = format!("L{}", incident.escalation_level);
+    match incident.escalates_at {
+        Some(at) if incident.status == IncidentStatus::Triggered => {
+            let left = (at - state.now).num_seconds().max(0);
+            format!("{level} ↑{}", format::age_secs(left))
+        }
+        _ => level,
+    }
+}
+
 /// The urgency word in its severity colour.
 pub fn urgency_span(urgency: Urgency, theme: &Theme) -> Span<'static> {
     let style = match urgency {
@@ -79,6 +112,36 @@ pub fn urgency_span(urgency: Urgency, theme: &Theme) -> Span<'static> {
     Span::styled(urgency.as_str(), style)
 }
 
+/// "On call  platform: alice until 18:00 → bob · db: carol" for the configured schedules.
+fn oncall_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
+    let shifts: Vec<&OnCall> = state.oncall.values().flatten().collect();
+    if shifts.is_empty() {
+        return None;
+    }
+    let mut spans = vec![Span::styled("On call ", theme.title)];
+    for (n, shift) in shifts.iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::styled(" · ", theme.text_muted));
+        }
+        spans.push(Span::styled(
+            format!("{}: ", shift.schedule),
+            theme.text_muted,
+        ));
+        let now = shift.now.clone().unwrap_or_else(|| "nobody".into());
+        spans.push(Span::styled(now, theme.text));
+        if let Some(until) = shift.now_until {
+            spans.push(Span::styled(
+                format!(" until {}", until.format("%H:%M")),
+                theme.text_muted,
+            ));
+        }
+        if let Some(next) = &shift.next {
+            spans.push(Span::styled(format!(" → {next}"), theme.text));
+        }
+    }
+    Some(Line::from(spans))
+}
+
 fn render_incidents(
     frame: &mut Frame,
     area: Rect,
@@ -86,23 +149,41 @@ fn render_incidents(
     open: &[&Incident],
     theme: &Theme,
 ) {
-    let with_source = area.width >= SOURCE_COLUMN_FROM;
+    let incident_sources = state
+        .sources
+        .iter()
+        .filter(|s| s.feed == Feed::Incidents)
+        .count();
+    let with_source = area.width >= SOURCE_COLUMN_FROM || incident_sources > 1;
     let mut headers = vec!["STATUS", "URG"];
     let mut widths = vec![
-        Constraint::Length(if with_source { 16 } else { 11 }),
+        Constraint::Length(if area.width >= SOURCE_COLUMN_FROM {
+            16
+        } else {
+            11
+        }),
         Constraint::Length(4),
     ];
     if with_source {
+        let longest = open
+            .iter()
+            .map(|i| i.source.chars().count())
+            .max()
+            .unwrap_or(6);
         headers.push("SOURCE");
-        widths.push(Constraint::Length(8));
+        widths.push(Constraint::Length(longest.clamp(6, 10) as u16));
     }
+    // Room for "L1 ↑4m" only when some page has an escalation countdown.
+    let countdown = open
+        .iter()
+        .any(|i| i.escalates_at.is_some() && i.status == IncidentStatus::Triggered);
     headers.extend(["SERVICE", "TITLE", "AGE", "ASSIGNEE", "ESC"]);
     widths.extend([
         Constraint::Length(12),
         Constraint::Fill(1),
         Constraint::Length(5),
         Constraint::Length(10),
-        Constraint::Length(3),
+        Constraint::Length(if countdown { 7 } else { 3 }),
     ]);
     let focused = state.oncall_focus == OncallFocus::Incidents;
     let table = ScrolledTable {
@@ -135,7 +216,7 @@ fn render_incidents(
             Cell::from(incident.title.clone()),
             Cell::from(Line::styled(format::age_secs(age), theme.text_muted).right_aligned()),
             Cell::from(incident.assignee().unwrap_or(format::NO_DATA).to_string()),
-            Cell::from(format!("L{}", incident.escalation_level)),
+            Cell::from(escalation(incident, state)),
         ]);
         Row::new(cells).style(theme.text)
     });

@@ -72,10 +72,10 @@ fn marker(record: Option<&StepRecord>, running: bool, theme: &Theme) -> (&'stati
         return ("▶", theme.sev_info);
     }
     match record.map_or(StepState::Pending, |r| r.state) {
-        StepState::Pending => ("·", theme.text_muted),
-        StepState::Done => ("✓", theme.sev_ok),
+        StepState::Pending => (theme.symbols.separator, theme.text_muted),
+        StepState::Done => (theme.symbols.check, theme.sev_ok),
         StepState::Skipped => ("↷", theme.text_muted),
-        StepState::Failed => ("✗", theme.sev_critical),
+        StepState::Failed => (theme.symbols.cross, theme.sev_critical),
     }
 }
 

@@ -5,15 +5,18 @@ use ratatui::text::{Line, Span};
 
 use crate::config::Theme;
 use crate::ui::format;
-
-/// Left-aligned partial blocks, one to seven eighths of a cell wide.
-const PARTIAL: [char; 7] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+use crate::ui::symbols::{self, Symbols};
 
 /// A bar `eighths` eighths of a cell long: full blocks followed by one partial block.
 pub fn bar(eighths: usize) -> String {
-    let mut text = "█".repeat(eighths / 8);
+    bar_with(eighths, &symbols::UNICODE)
+}
+
+/// [`bar`] drawn with `symbols`' blocks.
+pub fn bar_with(eighths: usize, symbols: &Symbols) -> String {
+    let mut text = symbols.block_full.repeat(eighths / 8);
     if !eighths.is_multiple_of(8) {
-        text.push(PARTIAL[eighths % 8 - 1]);
+        text.push_str(symbols.block_partial[eighths % 8 - 1]);
     }
     text
 }
@@ -44,11 +47,11 @@ pub fn budget(remaining: Option<f64>, bar_width: usize, theme: &Theme) -> Line<'
     }
     let eighths = (left.min(1.0) * (bar_width * 8) as f64).round() as usize;
     // Anything left shows at least a sliver, so "almost gone" never looks like "gone".
-    let filled = bar(eighths.max(1));
+    let filled = bar_with(eighths.max(1), theme.symbols);
     let used = bar_width.saturating_sub(filled.chars().count());
     Line::from(vec![
         Span::styled(filled, style),
-        Span::styled("─".repeat(used), theme.text_muted),
+        Span::styled(theme.symbols.gauge_empty.repeat(used), theme.text_muted),
         Span::styled(format!(" {label:>4}"), style),
     ])
 }

@@ -1,6 +1,7 @@
 //! Small drawing pieces the panes share: panels, text fitting, gauges, sparklines, the
 //! span waterfall and scrolled tables.
 
+pub mod dependencies;
 pub mod gauge;
 pub mod spark;
 pub mod table;
@@ -19,6 +20,7 @@ pub fn panel<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Bl
         theme.border
     };
     Block::bordered()
+        .border_set(theme.symbols.border)
         .border_style(border)
         .title(title.into().style(theme.title))
 }

@@ -10,7 +10,7 @@
 use ratatui::style::Style;
 use ratatui::text::Span;
 
-const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+use crate::ui::symbols::{self, Symbols};
 
 /// The smallest band [`Scale::Band`] draws, as a share of the series' maximum.
 const MIN_BAND: f64 = 0.2;
@@ -27,6 +27,12 @@ pub enum Scale {
 /// The last `width` samples of `values` as sparkline characters. Samples that are not numbers
 /// draw a space so a gap stays visible.
 pub fn sparkline(values: &[f64], width: usize, scale: Scale) -> String {
+    sparkline_with(values, width, scale, &symbols::UNICODE)
+}
+
+/// [`sparkline`] drawn with `symbols`' bars.
+pub fn sparkline_with(values: &[f64], width: usize, scale: Scale, symbols: &Symbols) -> String {
+    let levels = &symbols.spark;
     let shown = &values[values.len().saturating_sub(width)..];
     let finite = || shown.iter().copied().filter(|v| v.is_finite());
     let max = finite().fold(f64::NEG_INFINITY, f64::max);
@@ -42,13 +48,13 @@ pub fn sparkline(values: &[f64], width: usize, scale: Scale) -> String {
         .iter()
         .map(|&v| {
             if !v.is_finite() {
-                ' '
+                " "
             } else if high.partial_cmp(&low) != Some(std::cmp::Ordering::Greater) {
                 // An empty or all-NaN band: nothing to scale against.
-                LEVELS[0]
+                levels[0]
             } else {
                 let share = ((v - low) / (high - low)).clamp(0.0, 1.0);
-                LEVELS[(share * (LEVELS.len() - 1) as f64).round() as usize]
+                levels[(share * (levels.len() - 1) as f64).round() as usize]
             }
         })
         .collect()
@@ -57,6 +63,17 @@ pub fn sparkline(values: &[f64], width: usize, scale: Scale) -> String {
 /// [`sparkline`] as a styled span.
 pub fn spark_span(values: &[f64], width: usize, scale: Scale, style: Style) -> Span<'static> {
     Span::styled(sparkline(values, width, scale), style)
+}
+
+/// [`sparkline_with`] as a styled span.
+pub fn spark_span_with(
+    values: &[f64],
+    width: usize,
+    scale: Scale,
+    style: Style,
+    symbols: &Symbols,
+) -> Span<'static> {
+    Span::styled(sparkline_with(values, width, scale, symbols), style)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The span waterfall: spans in call-tree order, indented by depth, each with a bar placed
-//! and sized on the trace's timeline.
-
-use std::collections::HashMap;
+//! and sized on the trace's timeline, errors marked, the critical path highlighted, folded
+//! subtrees shown as one row. The layout is computed once per trace (see
+//! [`crate::state::debug::SpanTree`]); drawing formats only the rows on screen.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,9 +10,13 @@ use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::model::Trace;
+use crate::state::debug::{SpanTree, Waterfall};
 use crate::ui::format;
 use crate::ui::layout::visible_rows;
 use crate::ui::widgets::{gauge, pad};
+
+/// Deepest indentation drawn; deeper spans line up at this depth.
+const MAX_INDENT: usize = 12;
 
 /// One line of the waterfall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,59 +31,14 @@ pub struct WaterfallRow {
 /// is missing become roots. Every span appears exactly once, even in a malformed trace whose
 /// parent links form a cycle, so the row count always equals the span count.
 pub fn waterfall_rows(trace: &Trace) -> Vec<WaterfallRow> {
-    let spans = &trace.spans;
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(spans.len());
-    for (i, span) in spans.iter().enumerate() {
-        by_id.entry(span.span_id.as_str()).or_insert(i);
-    }
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); spans.len()];
-    let mut roots = Vec::new();
-    for (i, span) in spans.iter().enumerate() {
-        match span.parent_id.as_deref().and_then(|p| by_id.get(p)) {
-            Some(&parent) if parent != i => children[parent].push(i),
-            _ => roots.push(i),
-        }
-    }
-    let by_start = |list: &mut Vec<usize>| {
-        list.sort_by_key(|&i| (spans[i].start_offset_us, i));
-    };
-    by_start(&mut roots);
-    children.iter_mut().for_each(by_start);
-
-    let mut rows = Vec::with_capacity(spans.len());
-    let mut seen = vec![false; spans.len()];
-    let mut walk = |root: usize, rows: &mut Vec<WaterfallRow>| {
-        let mut stack = vec![(root, 0)];
-        while let Some((index, depth)) = stack.pop() {
-            if std::mem::replace(&mut seen[index], true) {
-                continue;
-            }
-            rows.push(WaterfallRow {
-                span_index: index,
-                depth,
-            });
-            stack.extend(children[index].iter().rev().map(|&c| (c, depth + 1)));
-        }
-    };
-    for &root in &roots {
-        walk(root, &mut rows);
-    }
-    // Spans caught in a parent cycle are unreachable from any root: show them as roots.
-    for index in 0..spans.len() {
-        walk(index, &mut rows);
-    }
-    rows
-}
-
-/// The trace's timeline length: its reported duration, stretched to cover every span.
-fn timeline_us(trace: &Trace) -> u64 {
-    let last_end = trace
-        .spans
+    SpanTree::build(trace)
+        .rows
         .iter()
-        .map(|s| s.start_offset_us.saturating_add(s.duration_us))
-        .max()
-        .unwrap_or(0);
-    trace.summary.duration_us.max(last_end).max(1)
+        .map(|r| WaterfallRow {
+            span_index: r.span_index,
+            depth: r.depth,
+        })
+        .collect()
 }
 
 /// A span's bar: `start`/`duration` placed on a `width`-cell track of a `total`-long timeline.
@@ -100,13 +59,13 @@ pub fn span_bar(start_us: u64, duration_us: u64, total_us: u64, width: usize) ->
     )
 }
 
-/// Draws a header with the timeline's scale, then the waterfall rows that fit in `area`,
-/// keeping `selected` on screen.
+/// Draws a header with the timeline's scale, then the rows of `view` that fit in `area`,
+/// keeping `selected` (a position among the rows not folded away) on screen.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     trace: &Trace,
-    rows: &[WaterfallRow],
+    view: &Waterfall,
     selected: usize,
     theme: &Theme,
 ) {
@@ -114,7 +73,7 @@ pub fn render(
     let duration_w = 7;
     let label_w = (width * 2 / 5).clamp(10, 48).min(width);
     let bar_w = width.saturating_sub(label_w + duration_w + 2);
-    let total = timeline_us(trace);
+    let total = view.tree.total_us;
     let end_label = format::micros(total);
     let ruler = format!(
         "0{:>w$}",
@@ -131,43 +90,63 @@ pub fn render(
         theme.text_muted,
     );
     let height = usize::from(area.height).saturating_sub(1);
-    let range = visible_rows(rows.len(), selected, height);
-    let mut lines = vec![header];
-    lines.extend(range.map(|i| {
-        let row = rows[i];
+    let range = visible_rows(view.len(), selected, height);
+    let mut lines = Vec::with_capacity(range.len() + 1);
+    lines.push(header);
+    for position in range {
+        let (Some(&row_index), Some(row)) = (view.visible.get(position), view.row_at(position))
+        else {
+            continue;
+        };
         let Some(span) = trace.spans.get(row.span_index) else {
-            return Line::default();
+            continue;
         };
-        let style = if span.error {
-            theme.span_error
+        let symbols = theme.symbols;
+        let fold = match (row.descendants, view.is_folded(row_index)) {
+            (0, _) => "  ".to_string(),
+            (_, true) => format!("{} ", symbols.collapsed),
+            (_, false) => format!("{} ", symbols.expanded),
+        };
+        let hidden = if view.is_folded(row_index) {
+            format!(" (+{})", row.descendants)
         } else {
-            theme.span
+            String::new()
         };
-        let mark = if span.error { "!" } else { " " };
-        let indent = "  ".repeat(row.depth.min(12));
-        let label = format!("{mark}{indent}{} {}", span.service, span.operation);
+        let indent = "  ".repeat(row.depth.min(MAX_INDENT));
+        let label = format!("{indent}{fold}{} {}{hidden}", span.service, span.operation);
+        let (mark, mark_style) = if span.error {
+            ("!", theme.span_error)
+        } else {
+            (" ", theme.text)
+        };
+        let (path, bar_style) = match (row.critical, span.error) {
+            (_, true) => (if row.critical { "┃" } else { " " }, theme.span_error),
+            (true, false) => ("┃", theme.key),
+            (false, false) => (" ", theme.span),
+        };
         let label_style = if span.error {
             theme.span_error
         } else {
             theme.text
         };
+        let clamped = if row.clamped { "~" } else { "" };
+        let duration = format!("{clamped}{}", format::micros(span.duration_us));
         let line = Line::from(vec![
-            Span::styled(pad(&label, label_w), label_style),
+            Span::styled(mark, mark_style),
+            Span::styled(path, bar_style),
+            Span::styled(pad(&label, label_w.saturating_sub(2)), label_style),
+            Span::styled(format!(" {duration:>duration_w$} "), theme.text_muted),
             Span::styled(
-                format!(" {:>w$} ", format::micros(span.duration_us), w = duration_w),
-                theme.text_muted,
-            ),
-            Span::styled(
-                span_bar(span.start_offset_us, span.duration_us, total, bar_w),
-                style,
+                span_bar(row.start_us, row.duration_us, total, bar_w),
+                bar_style,
             ),
         ]);
-        if i == selected {
+        lines.push(if position == selected {
             line.style(theme.selection)
         } else {
             line
-        }
-    }));
+        });
+    }
     frame.render_widget(Paragraph::new(lines), area);
 }
 

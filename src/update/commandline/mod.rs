@@ -92,6 +92,8 @@ fn run(state: &mut State) -> Vec<Command> {
     state.command_line.remember(text);
     match parse::parse(text) {
         Ok(LineCommand::Runbook { id }) => runbook::open_by_id(state, &id),
+        Ok(LineCommand::Trace { id }) => super::debug::open_trace(state, id),
+        Ok(LineCommand::Promql { expr, range }) => super::debug::run_promql(state, expr, range),
         Err(ParseError::Empty) => vec![],
         Err(error) => {
             flash(state, FlashKind::Error, error.to_string());

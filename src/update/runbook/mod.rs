@@ -26,7 +26,7 @@ mod results;
 
 use open::{fetch_link, show};
 pub(in crate::update) use open::{open, open_by_id};
-pub(super) use results::{audit_incident, completed};
+pub(super) use results::completed;
 
 /// Handles `action` while the runbook view is up; `None` lets the normal update handle it.
 pub(super) fn handle(state: &mut State, action: &Action) -> Option<Vec<Command>> {

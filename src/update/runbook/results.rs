@@ -1,10 +1,8 @@
 //! Results of runbook commands folded back into the view: streamed output, a finished run,
-//! saved progress read back, a runbook file read, a note delivered; plus the audit entry for
-//! an acknowledge or resolve the backend answered.
+//! saved progress read back, a runbook file read, a note delivered.
 
-use crate::command::{Command, RunbookCommand};
-use crate::event::{CommandResult, RunbookResult};
-use crate::journal::{AuditEntry, audit_path};
+use crate::command::Command;
+use crate::event::RunbookResult;
 use crate::runbook::exec::Finished;
 use crate::runbook::progress::StepState;
 use crate::state::{FlashKind, RunbookView, State};
@@ -152,35 +150,4 @@ fn running_view(state: &mut State, run_id: u64) -> Option<(&mut RunbookView, usi
     let view = state.runbook.view.as_mut()?;
     let step = view.running.as_ref().filter(|r| r.run_id == run_id)?.step;
     Some((view, step))
-}
-
-/// The audit entry for an acknowledge or resolve the backend answered.
-pub(in crate::update) fn audit_incident(state: &State, result: &CommandResult) -> Vec<Command> {
-    let (
-        CommandResult::Incident {
-            source,
-            incident_id,
-            action,
-            outcome,
-        },
-        Some(dir),
-    ) = (result, &state.runbook.settings.state_dir)
-    else {
-        return vec![];
-    };
-    vec![Command::Runbook(RunbookCommand::Audit {
-        path: audit_path(dir),
-        entry: Box::new(AuditEntry {
-            time: state.now,
-            user: state.runbook.settings.user.clone(),
-            source: source.clone(),
-            incident: incident_id.clone(),
-            action: action.verb().to_string(),
-            note: None,
-            outcome: match outcome {
-                Ok(()) => "ok".into(),
-                Err(e) => format!("failed: {e}"),
-            },
-        }),
-    })]
 }

@@ -152,3 +152,37 @@ async fn slow_traces_have_one_dominant_span_and_the_burn_shows_in_checkout_error
     }
     assert!(blamed >= 3, "{blamed}");
 }
+
+#[tokio::test]
+async fn the_service_graph_comes_from_the_traces() {
+    let source = demo(SEED);
+    let edges = source.dependencies(secs(10 * 60)).await.unwrap();
+    let calls = |parent: &str, child: &str| {
+        edges
+            .iter()
+            .find(|e| e.parent == parent && e.child == child)
+            .map_or(0, |e| e.calls)
+    };
+    assert!(calls("gateway", "checkout") > 0);
+    assert!(calls("checkout", "payments") > 0);
+    assert!(edges.iter().all(|e| e.parent != e.child && e.calls > 0));
+    assert_eq!(
+        calls("payments", "gateway"),
+        0,
+        "nobody calls the gateway back"
+    );
+}
+
+#[tokio::test]
+async fn a_search_covers_the_range_it_names() {
+    let source = demo(SEED);
+    let at = secs(60 * 60);
+    let mut search = TraceSearch::new("checkout", TraceKind::Slow, 50);
+    search.range = Some((at - TimeDelta::minutes(45), at - TimeDelta::minutes(30)));
+    let found = source.search_traces(&search, at).await.unwrap();
+    assert!(!found.is_empty());
+    for summary in &found {
+        assert!(summary.start > at - TimeDelta::minutes(45));
+        assert!(summary.start <= at - TimeDelta::minutes(30));
+    }
+}
