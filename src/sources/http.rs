@@ -165,7 +165,7 @@ impl Reply {
 
 /// A short, printable reason from an error body: a JSON `message`/`error`/`errorMessage`
 /// field, else the first line of text, at most 200 characters.
-fn reason(body: &[u8]) -> String {
+pub(crate) fn reason(body: &[u8]) -> String {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
         let field = |v: &serde_json::Value| -> Option<String> {
             ["message", "error", "errorMessage"]

@@ -163,10 +163,18 @@ fn envelope(status: u16, body: &[u8]) -> Result<(Option<Data>, Vec<String>), Sou
         Err(_) if !(200..300).contains(&status) => {
             return Err(SourceError::Http {
                 status,
-                message: excerpt(body),
+                message: crate::sources::http::reason(body),
             });
         }
-        Err(e) => return Err(SourceError::Malformed(format!("not Prometheus JSON: {e}"))),
+        Err(e) => {
+            let looks_html = body.trim_ascii_start().starts_with(b"<");
+            let what = if looks_html {
+                "an HTML page"
+            } else {
+                "not Prometheus JSON"
+            };
+            return Err(SourceError::Malformed(format!("{what}: {e}")));
+        }
     };
     if envelope.status != "success" {
         let kind = envelope.error_type.unwrap_or_else(|| "unknown".to_string());
@@ -185,12 +193,6 @@ fn envelope(status: u16, body: &[u8]) -> Result<(Option<Data>, Vec<String>), Sou
 fn value_of(point: &Point) -> Result<f64, SourceError> {
     parse_value(&point.1)
         .ok_or_else(|| SourceError::Malformed(format!("`{}` is not a sample value", point.1)))
-}
-
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line = text.trim().lines().next().unwrap_or("").trim();
-    line.chars().take(200).collect()
 }
 
 #[cfg(test)]
@@ -235,7 +237,7 @@ mod tests {
             parse_response(502, proxy),
             Err(SourceError::Http {
                 status: 502,
-                message: "<html>502 Bad Gateway</html>".to_string()
+                message: "502 Bad Gateway".to_string()
             })
         );
         assert!(matches!(
