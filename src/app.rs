@@ -31,9 +31,6 @@ use crate::update::update;
 /// Events queued between the tasks and the loop; pollers wait when it is full.
 const CHANNEL_CAPACITY: usize = 256;
 
-/// The clock that ages "updated 12s ago" and the tab line's time: the finest unit shown.
-const TICK: Duration = Duration::from_secs(1);
-
 /// How long an acknowledge, resolve or trace fetch may take before it counts as failed.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -101,8 +98,7 @@ impl App {
         spawn_input(tx.clone());
         // The clock lives in the loop, not in a task of its own: one wake-up per second, not
         // two (the task's, then the loop's).
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut ticks = crate::ticker::Ticker::start();
         spawn_pollers(&self.backends, self.clock, &tx, &refresh_rx);
         let mut signals = spawn_signals();
         let mut runs = RunningSteps::new();

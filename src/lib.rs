@@ -19,5 +19,6 @@ pub mod setup;
 pub mod slo;
 pub mod sources;
 pub mod state;
+pub mod ticker;
 pub mod ui;
 pub mod update;
