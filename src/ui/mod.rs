@@ -13,6 +13,7 @@ pub mod symbols;
 pub mod tabs;
 pub mod terminal;
 pub mod widgets;
+pub mod wire;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -42,11 +42,11 @@ impl<W: Write> Backend for QuietBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let mut content = content.peekable();
-        if content.peek().is_none() {
+        let frame = super::wire::encode(content);
+        if frame.is_empty() {
             return Ok(());
         }
-        self.inner.draw(content)
+        Write::write_all(&mut self.inner, frame.as_bytes())
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
