@@ -2,8 +2,14 @@
 
 use std::path::Path;
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
+
+/// Lines the log may hold in memory before the writer thread takes them. tracing-appender's
+/// default (128,000) allocates and touches a 4 MB queue at start — a third of the cockpit's
+/// resident memory — for a log that writes a few lines a minute. Beyond this many waiting
+/// lines, new ones are dropped rather than stalling the UI.
+const LOG_QUEUE_LINES: usize = 1024;
 
 /// Starts logging to `path` (filter from `ONDECK_LOG`, default `info`). Returns the guard that
 /// flushes the log on drop, or `None` when the file cannot be opened — the cockpit then runs
@@ -17,7 +23,10 @@ pub fn init(path: Option<&Path>) -> Option<WorkerGuard> {
         .append(true)
         .open(path)
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    let (writer, guard) = NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .thread_name("ondeck-log")
+        .finish(file);
     let filter = EnvFilter::try_from_env("ONDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
