@@ -164,16 +164,20 @@ impl App {
         }
     }
 
-    /// Draws the state; `shown`, when kept, receives a copy of the frame for the mouse.
+    /// Draws the state; `shown`, when kept, receives a copy of the frame for the mouse, as
+    /// rendered (before the wire's canonical form drops the styles it reads).
     fn draw(&self, terminal: &mut Tty, shown: Option<&mut Buffer>) -> Result<()> {
         let ctx = UiContext {
             theme: &self.theme,
             keymap: &self.keymap,
         };
-        let frame = terminal.draw(|frame| ui::render(frame, &self.state, &ctx))?;
-        if let Some(shown) = shown {
-            shown.clone_from(frame.buffer);
-        }
+        terminal.draw(|frame| {
+            ui::render(frame, &self.state, &ctx);
+            if let Some(shown) = shown {
+                shown.clone_from(frame.buffer_mut());
+            }
+            ui::wire::canonicalize(frame.buffer_mut());
+        })?;
         Ok(())
     }
 

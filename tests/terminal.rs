@@ -1,58 +1,22 @@
 //! The terminal side on the real demo fleet: `--ascii` leaves no byte above 0x7f on any pane or
 //! overlay, no size from 1x1 to 100x40 panics, and mouse clicks select what is under them.
 
-use std::time::Duration;
+#[path = "support/demo.rs"]
+mod demo;
 
-use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 use ondeck::action::Action;
-use ondeck::app::perform;
-use ondeck::command::Command;
-use ondeck::config::{Config, Keymap, Theme};
-use ondeck::headless::poll_once;
-use ondeck::sources::demo::DemoSource;
-use ondeck::sources::{Backends, Clock, IncidentBackend, MetricsBackend, SourceMeta, TraceBackend};
+use ondeck::config::{Keymap, Theme};
 use ondeck::state::{Pane, State};
 use ondeck::ui::symbols::ASCII;
 use ondeck::ui::{UiContext, mouse, render};
 use ondeck::update::update;
 
-/// The demo two minutes in, with the debug pane loaded, back on the executive pane.
-async fn demo_state() -> State {
-    let start = Utc.with_ymd_and_hms(2026, 11, 21, 3, 10, 0).unwrap();
-    let clock = Clock::Fixed(start + chrono::Duration::minutes(2));
-    let demo = DemoSource::with_start("demo", 42, start, clock);
-    let meta = SourceMeta {
-        name: "demo".into(),
-        kind: "demo".into(),
-        refresh: Duration::from_secs(5),
-        timeout: Duration::from_secs(10),
-    };
-    let backends = Backends {
-        metrics: vec![(meta.clone(), MetricsBackend::Demo(demo.clone()))],
-        incidents: vec![(meta.clone(), IncidentBackend::Demo(demo.clone()))],
-        traces: vec![(meta, TraceBackend::Demo(demo))],
-    };
-    let mut state = ondeck::setup::initial_state(&Config::demo(), &backends, clock, false);
-    for source_update in poll_once(&backends, clock).await {
-        update(&mut state, Action::Ingest(Box::new(source_update)));
-    }
-    let mut queue = update(&mut state, Action::Open);
-    while let Some(command) = queue.pop() {
-        if command == Command::RefreshNow {
-            continue;
-        }
-        if let Some(result) = perform(&backends, clock, command).await {
-            queue.extend(update(&mut state, Action::Completed(Box::new(result))));
-        }
-    }
-    update(&mut state, Action::ShowExecutive);
-    state
-}
+use demo::{demo_state, screens};
 
 fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Buffer {
     let keymap = Keymap::defaults();
@@ -77,34 +41,6 @@ fn text(buffer: &Buffer) -> String {
 
 fn ascii_theme() -> Theme {
     Theme::dark().with_symbols(&ASCII)
-}
-
-/// Every screen a user can reach in a few keys: the three panes, then help, detail,
-/// confirmation, runbook and the command line on top of the on-call pane.
-fn screens(mut state: State) -> Vec<(String, State)> {
-    let mut out = Vec::new();
-    for (action, name) in [
-        (Action::ShowExecutive, "executive"),
-        (Action::ShowOncall, "oncall"),
-        (Action::ShowDebug, "debug"),
-    ] {
-        update(&mut state, action);
-        out.push((name.to_string(), state.clone()));
-    }
-    update(&mut state, Action::ShowOncall);
-    for (open, close, name) in [
-        (Action::ToggleHelp, Action::Back, "help"),
-        (Action::Open, Action::Back, "detail"),
-        (Action::Acknowledge, Action::Cancel, "confirm"),
-        (Action::OpenRunbook, Action::Back, "runbook"),
-        (Action::CommandLine, Action::Back, "command line"),
-    ] {
-        let mut shown = state.clone();
-        update(&mut shown, open);
-        out.push((name.to_string(), shown));
-        update(&mut state, close);
-    }
-    out
 }
 
 #[tokio::test]

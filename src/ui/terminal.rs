@@ -10,6 +10,8 @@ use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 
+use super::wire::Screen;
+
 /// One frame is normally far below this; a full 200x50 redraw fits in one write.
 const WRITE_BUFFER: usize = 64 * 1024;
 
@@ -23,6 +25,8 @@ pub type Tty = Terminal<QuietBackend<BufWriter<Stdout>>>;
 pub struct QuietBackend<W: Write> {
     inner: CrosstermBackend<W>,
     cursor_hidden: bool,
+    /// What the terminal shows, for the encoder's choice between spaces and jumps.
+    screen: Screen,
 }
 
 impl<W: Write> QuietBackend<W> {
@@ -31,6 +35,7 @@ impl<W: Write> QuietBackend<W> {
         Self {
             inner: CrosstermBackend::new(writer),
             cursor_hidden: false,
+            screen: Screen::default(),
         }
     }
 }
@@ -42,7 +47,7 @@ impl<W: Write> Backend for QuietBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let frame = super::wire::encode(content);
+        let frame = super::wire::encode(content, &mut self.screen);
         if frame.is_empty() {
             return Ok(());
         }
@@ -71,10 +76,15 @@ impl<W: Write> Backend for QuietBackend<W> {
     }
 
     fn clear(&mut self) -> io::Result<()> {
+        self.screen.cleared();
         self.inner.clear()
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        match clear_type {
+            ClearType::All => self.screen.cleared(),
+            _ => self.screen.forget(),
+        }
         self.inner.clear_region(clear_type)
     }
 

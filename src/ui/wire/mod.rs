@@ -2,104 +2,166 @@
 //! absolute `CSI row;col H` for every gap, re-sends both colours whenever either changes, and
 //! resets colours and attributes three times at the end of every frame. Over a slow SSH link
 //! those add up: this encoder sends one combined SGR with only what changed (16-colour codes
-//! where a palette index allows), jumps within a row with `CSI n C`, and resets once, only if
-//! something was set.
+//! where a palette index allows), moves to the next row with CR LF, crosses a short run of
+//! blanks with spaces and a longer gap with `CSI n C`, and resets once, only if something was
+//! set. Frames are first put in a canonical form ([`canonicalize`]) so cells that look alike
+//! compare equal and are not sent again.
 
-use std::fmt::Write as _;
+mod canonical;
+mod screen;
+mod sgr;
 
 use ratatui::buffer::Cell;
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
-/// SGR codes that switch each modifier on, in a fixed order.
-const MODIFIER_CODES: [(Modifier, u8); 8] = [
-    (Modifier::BOLD, 1),
-    (Modifier::DIM, 2),
-    (Modifier::ITALIC, 3),
-    (Modifier::UNDERLINED, 4),
-    (Modifier::SLOW_BLINK, 5),
-    (Modifier::REVERSED, 7),
-    (Modifier::HIDDEN, 8),
-    (Modifier::CROSSED_OUT, 9),
-];
+pub use canonical::canonicalize;
+use canonical::{SHOWN_ON_BLANK, is_plain_blank};
+pub use screen::Screen;
+use sgr::{MODIFIER_CODES, push_code, push_color};
 
-/// Appends the SGR parameters selecting `color` as foreground (`base` 30) or background (40).
-fn color_params(params: &mut String, color: Color, base: u8) {
-    let bright = base + 60;
-    let sep = if params.is_empty() { "" } else { ";" };
-    let _ = match color {
-        Color::Reset => write!(params, "{sep}{}", base + 9),
-        Color::Black => write!(params, "{sep}{base}"),
-        Color::Red => write!(params, "{sep}{}", base + 1),
-        Color::Green => write!(params, "{sep}{}", base + 2),
-        Color::Yellow => write!(params, "{sep}{}", base + 3),
-        Color::Blue => write!(params, "{sep}{}", base + 4),
-        Color::Magenta => write!(params, "{sep}{}", base + 5),
-        Color::Cyan => write!(params, "{sep}{}", base + 6),
-        Color::Gray => write!(params, "{sep}{}", base + 7),
-        Color::DarkGray => write!(params, "{sep}{bright}"),
-        Color::LightRed => write!(params, "{sep}{}", bright + 1),
-        Color::LightGreen => write!(params, "{sep}{}", bright + 2),
-        Color::LightYellow => write!(params, "{sep}{}", bright + 3),
-        Color::LightBlue => write!(params, "{sep}{}", bright + 4),
-        Color::LightMagenta => write!(params, "{sep}{}", bright + 5),
-        Color::LightCyan => write!(params, "{sep}{}", bright + 6),
-        Color::White => write!(params, "{sep}{}", bright + 7),
-        // Palette entries 0–15 are the 16 colours: the short codes say the same thing.
-        Color::Indexed(n) if n < 8 => write!(params, "{sep}{}", base + n),
-        Color::Indexed(n) if n < 16 => write!(params, "{sep}{}", bright + n - 8),
-        Color::Indexed(n) => write!(params, "{sep}{};5;{n}", base + 8),
-        Color::Rgb(r, g, b) => write!(params, "{sep}{};2;{r};{g};{b}", base + 8),
-    };
+/// The longest run of blanks crossed with spaces: a jump costs 3 bytes (`CSI C`) or 4.
+const MAX_BLANK_FILL: u16 = 3;
+
+/// Bytes of a forward jump of `n` columns (`CSI C`, `CSI n C`); none for 0.
+fn jump_len(n: u16) -> usize {
+    match n {
+        0 => 0,
+        1 => 3,
+        n => 3 + digits(n),
+    }
 }
 
-/// Encodes the changed cells of a frame (in ratatui's diff order: row by row, left to right).
-pub fn encode<'a>(content: impl Iterator<Item = (u16, u16, &'a Cell)>) -> String {
-    let mut out = String::with_capacity(4096);
-    let mut cursor: Option<(u16, u16)> = None;
-    let (mut fg, mut bg, mut modifier) = (Color::Reset, Color::Reset, Modifier::empty());
-    let mut params = String::new();
-    for (x, y, cell) in content {
-        match cursor {
+/// Number of decimal digits of `n`.
+fn digits(n: u16) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// The terminal's drawing state while one frame is encoded.
+struct Encoder<'s> {
+    out: String,
+    screen: &'s mut Screen,
+    /// Where the last cell left the cursor; `None` before the first cell.
+    cursor: Option<(u16, u16)>,
+    fg: Color,
+    bg: Color,
+    modifier: Modifier,
+    params: String,
+}
+
+impl Encoder<'_> {
+    fn move_to(&mut self, x: u16, y: u16) {
+        match self.cursor {
             Some((cx, cy)) if cy == y && cx == x => {}
-            Some((cx, cy)) if cy == y && x > cx => {
-                let _ = write!(out, "\x1b[{}C", x - cx);
+            Some((cx, cy)) if cy == y && x > cx => self.cross(cx, x, y),
+            // The next row: CR LF (raw mode sends LF as a bare line feed), when shorter than
+            // the absolute move. Never from the last row, so LF never scrolls.
+            Some((_, cy))
+                if cy.checked_add(1) == Some(y)
+                    && 2 + jump_len(x) < 4 + digits(y + 1) + digits(x + 1) =>
+            {
+                self.out.push_str("\r\n");
+                self.cross(0, x, y);
             }
             _ => {
-                let _ = write!(out, "\x1b[{};{}H", y + 1, x + 1);
+                use std::fmt::Write as _;
+                let _ = write!(self.out, "\x1b[{};{}H", y + 1, x + 1);
             }
         }
-        params.clear();
-        if cell.modifier != modifier {
-            if !(modifier - cell.modifier).is_empty() {
+    }
+
+    /// Moves right from column `from` to `to` in row `y`: spaces over a short run of blanks
+    /// already on the current background, a jump otherwise.
+    fn cross(&mut self, from: u16, to: u16, y: u16) {
+        let n = to - from;
+        if n == 0 {
+            return;
+        }
+        let fill = n <= MAX_BLANK_FILL
+            && !self.modifier.intersects(SHOWN_ON_BLANK)
+            && (from..to).all(|x| self.screen.blank_at(x, y) == Some(self.bg));
+        if fill {
+            self.out.extend(std::iter::repeat_n(' ', usize::from(n)));
+        } else if n == 1 {
+            self.out.push_str("\x1b[C");
+        } else {
+            use std::fmt::Write as _;
+            let _ = write!(self.out, "\x1b[{n}C");
+        }
+    }
+
+    fn cell(&mut self, x: u16, y: u16, cell: &Cell) {
+        self.move_to(x, y);
+        // A plain blank takes whatever foreground and glyph attributes are current.
+        let blank = is_plain_blank(cell);
+        let want_modifier = match blank {
+            true if !self.modifier.intersects(SHOWN_ON_BLANK) => self.modifier,
+            _ => cell.modifier,
+        };
+        self.params.clear();
+        if want_modifier != self.modifier {
+            if !(self.modifier - want_modifier).is_empty() {
                 // Attributes can only be switched off all at once; colours go with them.
-                params.push('0');
-                (fg, bg, modifier) = (Color::Reset, Color::Reset, Modifier::empty());
+                push_code(&mut self.params, 0);
+                (self.fg, self.bg) = (Color::Reset, Color::Reset);
+                self.modifier = Modifier::empty();
             }
             for (flag, code) in MODIFIER_CODES {
-                if cell.modifier.contains(flag) && !modifier.contains(flag) {
-                    let sep = if params.is_empty() { "" } else { ";" };
-                    let _ = write!(params, "{sep}{code}");
+                if want_modifier.contains(flag) && !self.modifier.contains(flag) {
+                    push_code(&mut self.params, code);
                 }
             }
-            modifier = cell.modifier;
+            self.modifier = want_modifier;
         }
-        if cell.fg != fg {
-            color_params(&mut params, cell.fg, 30);
-            fg = cell.fg;
+        if !blank && cell.fg != self.fg {
+            push_color(&mut self.params, cell.fg, 30);
+            self.fg = cell.fg;
         }
-        if cell.bg != bg {
-            color_params(&mut params, cell.bg, 40);
-            bg = cell.bg;
+        if cell.bg != self.bg {
+            push_color(&mut self.params, cell.bg, 40);
+            self.bg = cell.bg;
         }
-        if !params.is_empty() {
-            let _ = write!(out, "\x1b[{params}m");
+        if !self.params.is_empty() {
+            self.out.push_str("\x1b[");
+            self.out.push_str(&self.params);
+            self.out.push('m');
         }
         let symbol = cell.symbol();
-        out.push_str(symbol);
+        self.out.push_str(symbol);
         let width = u16::try_from(symbol.width().max(1)).unwrap_or(1);
-        cursor = Some((x.saturating_add(width), y));
+        self.screen.set(x, y, blank.then_some(cell.bg));
+        for covered in 1..width {
+            self.screen.set(x.saturating_add(covered), y, None);
+        }
+        self.cursor = Some((x.saturating_add(width), y));
     }
+}
+
+/// Encodes the changed cells of a frame (in ratatui's diff order: row by row, left to right),
+/// keeping `screen` up to date with what the terminal will show.
+pub fn encode<'a>(
+    content: impl Iterator<Item = (u16, u16, &'a Cell)>,
+    screen: &mut Screen,
+) -> String {
+    let mut encoder = Encoder {
+        out: String::with_capacity(4096),
+        screen,
+        cursor: None,
+        fg: Color::Reset,
+        bg: Color::Reset,
+        modifier: Modifier::empty(),
+        params: String::new(),
+    };
+    for (x, y, cell) in content {
+        encoder.cell(x, y, cell);
+    }
+    let Encoder {
+        mut out,
+        fg,
+        bg,
+        modifier,
+        ..
+    } = encoder;
     if fg != Color::Reset || bg != Color::Reset || !modifier.is_empty() {
         out.push_str("\x1b[0m");
     }
@@ -118,6 +180,14 @@ mod tests {
         cell
     }
 
+    fn encode_on(screen: &mut Screen, cells: &[(u16, u16, &Cell)]) -> String {
+        encode(cells.iter().copied(), screen)
+    }
+
+    fn encode_fresh(cells: &[(u16, u16, &Cell)]) -> String {
+        encode_on(&mut Screen::default(), cells)
+    }
+
     #[test]
     fn runs_share_one_sgr_and_gaps_in_a_row_are_relative_jumps() {
         let muted = Style::default().fg(Color::DarkGray);
@@ -127,10 +197,9 @@ mod tests {
             cell("c", muted),
             cell("d", Style::default()),
         );
-        let cells = [(0, 0, &a), (1, 0, &b), (5, 0, &c), (2, 1, &d)];
         assert_eq!(
-            encode(cells.into_iter()),
-            "\x1b[1;1H\x1b[90mab\x1b[3Cc\x1b[2;3H\x1b[39md"
+            encode_fresh(&[(0, 0, &a), (1, 0, &b), (5, 0, &c), (2, 1, &d), (4, 1, &d)]),
+            "\x1b[1;1H\x1b[90mab\x1b[3Cc\x1b[2;3H\x1b[39md\x1b[Cd"
         );
     }
 
@@ -142,9 +211,8 @@ mod tests {
             .fg(Color::Rgb(1, 2, 3))
             .bg(Color::Indexed(200));
         let (a, b, c) = (cell("x", bold_red), cell("y", red_on_blue), cell("z", rgb));
-        let cells = [(0, 0, &a), (1, 0, &b), (2, 0, &c)];
         assert_eq!(
-            encode(cells.into_iter()),
+            encode_fresh(&[(0, 0, &a), (1, 0, &b), (2, 0, &c)]),
             "\x1b[1;1H\x1b[1;31mx\x1b[0;31;44my\x1b[38;2;1;2;3;48;5;200mz\x1b[0m"
         );
     }
@@ -153,7 +221,47 @@ mod tests {
     fn a_wide_symbol_moves_the_cursor_two_columns() {
         let plain = Style::default();
         let (wide, after) = (cell("コ", plain), cell("!", plain));
-        let cells = [(0, 0, &wide), (2, 0, &after)];
-        assert_eq!(encode(cells.into_iter()), "\x1b[1;1Hコ!");
+        assert_eq!(
+            encode_fresh(&[(0, 0, &wide), (2, 0, &after)]),
+            "\x1b[1;1Hコ!"
+        );
+    }
+
+    #[test]
+    fn a_blank_between_words_keeps_the_colour_it_finds() {
+        let red = Style::default().fg(Color::Red);
+        let (a, blank, b) = (cell("a", red), cell(" ", Style::default()), cell("b", red));
+        assert_eq!(
+            encode_fresh(&[(0, 0, &a), (1, 0, &blank), (2, 0, &b)]),
+            "\x1b[1;1H\x1b[31ma b\x1b[0m"
+        );
+    }
+
+    #[test]
+    fn known_blanks_are_crossed_with_spaces_and_the_next_row_starts_with_cr_lf() {
+        let plain = Style::default();
+        let (a, b) = (cell("a", plain), cell("b", plain));
+        let mut screen = Screen::default();
+        screen.cleared();
+        assert_eq!(
+            encode_on(
+                &mut screen,
+                &[(0, 5, &a), (3, 5, &b), (8, 5, &a), (0, 6, &b)]
+            ),
+            "\x1b[6;1Ha  b\x1b[4Ca\r\nb"
+        );
+        // A blank on another background than the one set is jumped over, not overwritten.
+        let on_blue = Style::default().bg(Color::Blue);
+        let (x, y) = (cell("x", on_blue), cell("y", on_blue));
+        assert_eq!(
+            encode_on(&mut screen, &[(0, 7, &x), (2, 7, &y)]),
+            "\x1b[8;1H\x1b[44mx\x1b[Cy\x1b[0m"
+        );
+        // After anything but a full clear, nothing is known: jumps again.
+        screen.forget();
+        assert_eq!(
+            encode_on(&mut screen, &[(0, 5, &a), (2, 5, &b)]),
+            "\x1b[6;1Ha\x1b[Cb"
+        );
     }
 }

@@ -1,0 +1,140 @@
+//! What ondeck sends to the terminal, read back by a small terminal emulator: every frame of
+//! a session through panes, overlays, selection moves and refreshes shows on the emulated
+//! screen exactly as rendered, in every colour depth.
+
+#[path = "support/demo.rs"]
+mod demo;
+#[path = "support/vt.rs"]
+mod vt;
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+
+use ondeck::action::Action;
+use ondeck::config::{ColorDepth, Keymap, Theme};
+use ondeck::state::State;
+use ondeck::ui::terminal::QuietBackend;
+use ondeck::ui::{UiContext, render, wire};
+use ondeck::update::update;
+
+use demo::{demo_state_at, screens};
+use vt::Vt;
+
+const DEPTHS: [ColorDepth; 4] = [
+    ColorDepth::TrueColor,
+    ColorDepth::Ansi256,
+    ColorDepth::Ansi16,
+    ColorDepth::Mono,
+];
+
+/// The bytes written to the terminal since the last take.
+#[derive(Clone, Default)]
+struct Wire(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Wire {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Wire {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
+}
+
+/// A terminal of `width` x `height` just cleared, as after a resize, and its wire.
+fn cleared_terminal(width: u16, height: u16) -> (Terminal<QuietBackend<Wire>>, Wire) {
+    let wire = Wire::default();
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+    };
+    let mut terminal = Terminal::with_options(QuietBackend::new(wire.clone()), options).unwrap();
+    terminal.backend_mut().clear().unwrap();
+    (terminal, wire)
+}
+
+/// Draws `state` as the cockpit does (render, then the wire's canonical form); returns the
+/// frame and the bytes it cost.
+fn draw(
+    terminal: &mut Terminal<QuietBackend<Wire>>,
+    wire: &Wire,
+    state: &State,
+    theme: &Theme,
+) -> (Buffer, Vec<u8>) {
+    let keymap = Keymap::defaults();
+    let ctx = UiContext {
+        theme,
+        keymap: &keymap,
+    };
+    let frame = terminal
+        .draw(|frame| {
+            render(frame, state, &ctx);
+            wire::canonicalize(frame.buffer_mut());
+        })
+        .unwrap()
+        .buffer
+        .clone();
+    (frame, wire.take())
+}
+
+#[tokio::test]
+async fn the_terminal_shows_every_frame_exactly_as_rendered() {
+    let states = [
+        demo_state_at(chrono::Duration::seconds(120)).await,
+        demo_state_at(chrono::Duration::seconds(125)).await,
+        demo_state_at(chrono::Duration::seconds(190)).await,
+    ];
+    for depth in DEPTHS {
+        let theme = Theme::dark().for_depth(depth);
+        for (width, height) in [(80, 24), (200, 50)] {
+            let (mut terminal, wire) = cleared_terminal(width, height);
+            let mut vt = Vt::new(width, height);
+            let mut check = |state: &State, what: &str| {
+                let (frame, bytes) = draw(&mut terminal, &wire, state, &theme);
+                vt.feed(&bytes);
+                let wrong = vt.differences(&frame);
+                assert!(
+                    wrong.is_empty(),
+                    "{what} at {width}x{height}, {depth:?}: {} cells differ, first {:?}",
+                    wrong.len(),
+                    &wrong[..wrong.len().min(3)]
+                );
+            };
+            // Refreshes: the same screens with the numbers of five seconds and a minute later.
+            for state in &states {
+                for (name, screen) in screens(state.clone()) {
+                    check(&screen, &name);
+                }
+            }
+            // Moving through lists and panes, one key at a time.
+            let mut state = states[2].clone();
+            for action in [
+                Action::Down,
+                Action::Down,
+                Action::ShowOncall,
+                Action::Down,
+                Action::NextFocus,
+                Action::ShowDebug,
+                Action::Down,
+                Action::Back,
+                Action::ShowExecutive,
+                Action::Up,
+            ] {
+                let name = format!("{action:?}");
+                update(&mut state, action);
+                check(&state, &name);
+            }
+        }
+    }
+}
