@@ -62,7 +62,10 @@ async fn ascii_mode_keeps_borders_bars_and_sparklines_recognisable() {
     let state = demo_state().await;
     let shown = text(&draw(&state, &ascii_theme(), 160, 48));
     let unicode = text(&draw(&state, &Theme::dark(), 160, 48));
-    assert!(shown.contains("+-"), "borders become +-|:\n{shown}");
+    assert!(
+        shown.contains("+ SLOs (12) ---") && shown.contains("\n|SERVICE"),
+        "borders become +-|:\n{shown}"
+    );
     assert!(shown.contains('#'), "gauge blocks become #");
     // Same layout: every line is as wide in ASCII as in Unicode.
     for (a, u) in shown.lines().zip(unicode.lines()) {
@@ -112,22 +115,22 @@ async fn a_click_selects_the_row_under_it_and_a_tab_switches_panes() {
     let (w, h) = (160, 48);
     let shown = draw(&state, &theme, w, h);
     assert_eq!(state.selected_slo_index(), 0);
-    // Executive: tab line, 4-row overview, then the SLO table's border and header: the
-    // first SLO row is screen row 7, so row 10 is the fourth SLO.
-    let actions = mouse::actions(&state, &theme, &shown, &click(40, 10));
+    // Executive: tab line, 3-row overview, then the SLO table's title rule and header: the
+    // first SLO row is screen row 6, so row 9 is the fourth SLO.
+    let actions = mouse::actions(&state, &theme, &shown, &click(40, 9));
     assert_eq!(actions, vec![Action::Down; 3]);
     apply(&mut state, actions);
     assert_eq!(state.selected_slo_index(), 3);
     let shown = draw(&state, &theme, w, h);
-    let line = text(&shown).lines().nth(10).unwrap_or_default().to_string();
+    let line = text(&shown).lines().nth(9).unwrap_or_default().to_string();
     let name = &state.slos[3].report.spec.name;
     assert!(line.contains(name.as_str()), "{line} should show {name}");
     // Back up by clicking the first row; clicks on the header or the overview do nothing.
-    let actions = mouse::actions(&state, &theme, &shown, &click(40, 7));
+    let actions = mouse::actions(&state, &theme, &shown, &click(40, 6));
     apply(&mut state, actions);
     assert_eq!(state.selected_slo_index(), 0);
     let shown = draw(&state, &theme, w, h);
-    assert!(mouse::actions(&state, &theme, &shown, &click(40, 6)).is_empty());
+    assert!(mouse::actions(&state, &theme, &shown, &click(40, 5)).is_empty());
     assert!(mouse::actions(&state, &theme, &shown, &click(40, 2)).is_empty());
     // The wheel moves the selection; the tab line switches panes.
     let wheel = MouseEvent {

@@ -1,6 +1,7 @@
 //! What ondeck sends to the terminal, read back by a small terminal emulator: every frame of
 //! a session through panes, overlays, selection moves and refreshes shows on the emulated
-//! screen exactly as rendered, in every colour depth.
+//! screen exactly as rendered, in every colour depth; and a full redraw of any screen costs
+//! less than 8 KB at 200x50 — the budget for a bastion host on a slow SSH link.
 
 #[path = "support/demo.rs"]
 mod demo;
@@ -23,8 +24,11 @@ use ondeck::ui::terminal::QuietBackend;
 use ondeck::ui::{UiContext, render, wire};
 use ondeck::update::update;
 
-use demo::{demo_state_at, screens};
+use demo::{demo_state, demo_state_at, screens};
 use vt::Vt;
+
+/// The budget for redrawing a whole 200x50 screen (a resize, `fg` after Ctrl-Z).
+const FULL_REDRAW_BUDGET: usize = 8_000;
 
 const DEPTHS: [ColorDepth; 4] = [
     ColorDepth::TrueColor,
@@ -86,6 +90,26 @@ fn draw(
         .buffer
         .clone();
     (frame, wire.take())
+}
+
+#[tokio::test]
+async fn a_full_redraw_of_any_screen_is_under_8_kb_at_200x50() {
+    let mut report = Vec::new();
+    for depth in DEPTHS {
+        let theme = Theme::dark().for_depth(depth);
+        for (name, state) in screens(demo_state().await) {
+            let (mut terminal, wire) = cleared_terminal(200, 50);
+            wire.take();
+            let (_, bytes) = draw(&mut terminal, &wire, &state, &theme);
+            report.push(format!("{depth:?} {name}: {} B", bytes.len()));
+            assert!(
+                bytes.len() <= FULL_REDRAW_BUDGET,
+                "{name} at {depth:?} costs {} bytes to redraw",
+                bytes.len()
+            );
+        }
+    }
+    eprintln!("{}", report.join("\n"));
 }
 
 #[tokio::test]

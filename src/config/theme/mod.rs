@@ -60,7 +60,7 @@ pub struct Theme {
     pub span: Style,
     /// Failed span bars.
     pub span_error: Style,
-    /// Dialog and overlay background.
+    /// Dialogs and overlays (help, details): their text, and their background if one is set.
     pub overlay: Style,
     /// The glyphs to draw with: Unicode, or ASCII for `--ascii` and non-UTF-8 locales.
     pub symbols: &'static Symbols,

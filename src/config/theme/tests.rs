@@ -38,7 +38,7 @@ fn original_dark() -> Theme {
         chart: fg(Color::Cyan),
         span: fg(Color::Blue),
         span_error: fg(Color::Red),
-        overlay: Style::default().bg(Color::Black).fg(Color::Gray),
+        overlay: fg(Color::Gray),
         symbols: &crate::ui::symbols::UNICODE,
     }
 }

@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, Clear};
 use crate::config::Theme;
 use crate::state::{Overlay, State};
 use crate::ui::UiContext;
-use crate::ui::widgets::panel;
+use crate::ui::widgets::popup;
 
 /// Draws the overlay of `state`, if any, over the pane `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
@@ -30,5 +30,5 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
 /// Clears `area` and returns the focused, overlay-styled panel to draw in it.
 pub fn dialog<'a>(frame: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Block<'a> {
     frame.render_widget(Clear, area);
-    panel(crate::ui::widgets::title(title), true, theme).style(theme.overlay)
+    popup(crate::ui::widgets::title(title), theme).style(theme.overlay)
 }

@@ -13,7 +13,9 @@ use crate::state::{DebugFocus, DebugState, Listed, ListedKind, Load, State};
 use crate::ui::format;
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::ScrolledTable;
-use crate::ui::widgets::{dependencies, panel, spark, title, waterfall};
+use crate::ui::widgets::{
+    PANEL_FRAME_ROWS, dependencies, panel, position_title, spark, title, waterfall,
+};
 
 /// Width of the dependencies panel beside the trends on wide screens.
 const DEPENDENCIES_WIDTH: u16 = 56;
@@ -39,7 +41,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let wide = area.width >= WIDE;
-    let (trend_rows, trace_rows) = if wide { (6, 14) } else { (4, 8) };
+    // Trends: four series a line each when wide, two a line otherwise. Traces: a header and
+    // eleven or five rows.
+    let (trend_rows, trace_rows) = if wide { (4, 12) } else { (2, 6) };
+    let (trend_rows, trace_rows) = (trend_rows + PANEL_FRAME_ROWS, trace_rows + PANEL_FRAME_ROWS);
     let [trends, traces, spans] = Layout::vertical([
         Constraint::Length(trend_rows),
         Constraint::Length(trace_rows),
@@ -329,8 +334,7 @@ fn render_waterfall(frame: &mut Frame, area: Rect, debug: &DebugState, theme: &T
             let inner = block.inner(area);
             let rows = view.len();
             let block = if rows + 1 > usize::from(inner.height) && rows > 0 {
-                let position = format!(" {}/{} ", debug.selected_span.min(rows - 1) + 1, rows);
-                block.title_bottom(Line::styled(position, theme.text_muted).right_aligned())
+                block.title_top(position_title(debug.selected_span, rows, theme))
             } else {
                 block
             };

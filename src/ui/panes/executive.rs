@@ -15,14 +15,16 @@ use crate::state::{SloRow, State};
 use crate::ui::format;
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::ScrolledTable;
-use crate::ui::widgets::{fit, gauge, panel, spark, title};
+use crate::ui::widgets::{PANEL_FRAME_ROWS, fit, gauge, panel, spark, title};
 
 /// The window MTTA and MTTR are averaged over.
 const RESPONSE_WINDOW_DAYS: i64 = 30;
 
 /// Draws the pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let [header, table] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
+    let header_rows = 2 + PANEL_FRAME_ROWS;
+    let [header, table] =
+        Layout::vertical([Constraint::Length(header_rows), Constraint::Min(0)]).areas(area);
     render_header(frame, header, state, theme);
     render_table(frame, table, state, theme);
 }

@@ -16,10 +16,10 @@ use crate::ui::layout::WIDE;
 use crate::ui::overlays::detail::incident_lines;
 use crate::ui::panes::executive::{severity_badge, severity_style};
 use crate::ui::widgets::table::ScrolledTable;
-use crate::ui::widgets::{panel, title};
+use crate::ui::widgets::{PANEL_FRAME_ROWS, panel, title};
 
-/// Rows of the detail panel below the lists.
-const DETAIL_ROWS: u16 = 7;
+/// Rows of the detail panel below the lists: five lines and the title rule.
+const DETAIL_ROWS: u16 = 5 + PANEL_FRAME_ROWS;
 /// Incident panels at least this wide also show the source column.
 const SOURCE_COLUMN_FROM: u16 = 90;
 
@@ -37,7 +37,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .areas(bottom);
         (incidents, alerts, detail)
     } else {
-        let alert_rows = u16::try_from(firing.len()).unwrap_or(u16::MAX).clamp(1, 3) + 3;
+        // Up to three firing tiers under a header row.
+        let alert_rows =
+            u16::try_from(firing.len()).unwrap_or(u16::MAX).clamp(1, 3) + 1 + PANEL_FRAME_ROWS;
         Layout::vertical([
             Constraint::Min(5),
             Constraint::Length(alert_rows),

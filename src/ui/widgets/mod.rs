@@ -8,21 +8,46 @@ pub mod table;
 pub mod waterfall;
 
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
+use ratatui::widgets::{Block, Borders};
 
 use crate::config::Theme;
 
-/// A bordered panel titled `title`, its border showing whether it has the keyboard.
+/// Rows a [`panel`]'s frame takes: the title rule along its top.
+pub const PANEL_FRAME_ROWS: u16 = 1;
+
+/// A panel titled `title`: a rule along the top that carries the title and a line down the
+/// left, in the focused style when it has the keyboard. No right or bottom edge: at 200
+/// columns every horizontal rule is 600 bytes on the wire, and on an 80x24 terminal the rows
+/// and columns go to content instead.
 pub fn panel<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
     let border = if focused {
         theme.border_focused
     } else {
         theme.border
     };
-    Block::bordered()
+    Block::new()
+        .borders(Borders::TOP | Borders::LEFT)
         .border_set(theme.symbols.border)
         .border_style(border)
         .title(title.into().style(theme.title))
+}
+
+/// A boxed panel for what floats over the panes (dialogs, help, details): all four edges, so
+/// it stands apart from what lies underneath.
+pub fn popup<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_set(theme.symbols.border)
+        .border_style(theme.border_focused)
+        .title(title.into().style(theme.title))
+}
+
+/// Where a panel says which row of a long list is selected: right-aligned on its title rule.
+pub fn position_title(selected: usize, len: usize, theme: &Theme) -> Line<'static> {
+    Line::styled(
+        format!(" {}/{len} ", selected.min(len.saturating_sub(1)) + 1),
+        theme.text_muted,
+    )
+    .right_aligned()
 }
 
 /// A panel title of plain text with a space either side.

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use crate::config::Theme;
 use crate::ui::layout::visible_rows;
+use crate::ui::widgets::position_title;
 
 /// What to draw: a panel, a header, column widths, and how many rows exist.
 pub struct ScrolledTable<'a> {
@@ -44,8 +45,7 @@ impl<'a> ScrolledTable<'a> {
         let range = visible_rows(self.len, selected, height);
         let mut block = self.block;
         if range.len() < self.len {
-            let position = format!(" {}/{} ", selected.min(self.len - 1) + 1, self.len);
-            block = block.title_bottom(Line::styled(position, theme.text_muted).right_aligned());
+            block = block.title_top(position_title(selected, self.len, theme));
         }
         let rows: Vec<Row> = range
             .map(|i| {
