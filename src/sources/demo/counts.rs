@@ -146,9 +146,10 @@ fn detail(fleet: &Fleet, hour: i64, generation: u64) -> HourDetail {
     let slos = fleet.slos.len();
     let mut total = vec![[0.0; 61]; slos];
     let mut bad = vec![[0.0; 61]; slos];
-    for s in 0..slos {
-        for m in 0..60 {
-            let (t, b) = fleet.minute_value(s, hour * 60 + m as i64);
+    let mut values = Vec::with_capacity(slos);
+    for m in 0..60 {
+        fleet.minute_values(hour * 60 + m as i64, &mut values);
+        for (s, (t, b)) in values.iter().enumerate() {
             total[s][m + 1] = total[s][m] + t;
             bad[s][m + 1] = bad[s][m] + b;
         }

@@ -9,7 +9,7 @@
 
 use std::f64::consts::TAU;
 
-use super::rng::{hash, unit_at};
+use super::rng::{Series, hash, unit_at};
 use super::roster::{
     BURN_END, BURN_FADE, BURN_RATE, CHECKOUT_AVAILABILITY, PAGE_CROSSING, SERVICES, SLOS,
 };
@@ -90,6 +90,8 @@ mod tag {
     pub const SLOT_TOTAL: u64 = 5;
     pub const SLOT_BAD: u64 = 6;
     pub const COARSE: u64 = 7;
+    /// The highest tag above.
+    pub const LAST: u64 = COARSE;
 }
 
 /// One SLO of the fleet with its error model.
@@ -104,10 +106,15 @@ pub(super) struct SloModel {
     episodes: Vec<Episode>,
 }
 
+/// Noise series per tag, for every SLO or service index.
+type NoiseTable = Vec<[Series; SLOS.len()]>;
+
 /// The whole fleet's model. Immutable once built.
 #[derive(Debug, Clone)]
 pub(super) struct Fleet {
     seed: u64,
+    /// `noise[tag][id]`: the series of (seed, tag, id), hashed once rather than every minute.
+    noise: NoiseTable,
     /// The demo's start, seconds since the epoch.
     pub start: f64,
     /// Every SLO, in display order.
@@ -147,7 +154,15 @@ impl Fleet {
                 }
             })
             .collect();
-        let mut fleet = Self { seed, start, slos };
+        let noise = (0..=tag::LAST)
+            .map(|tag| std::array::from_fn(|id| Series::new(&[seed, tag, id as u64])))
+            .collect();
+        let mut fleet = Self {
+            seed,
+            noise,
+            start,
+            slos,
+        };
         fleet.calibrate_checkout_burn();
         fleet
     }
@@ -198,19 +213,26 @@ impl Fleet {
         }
     }
 
-    /// Requests per second of `service` around `t`, with noise keyed by `key`.
-    fn traffic(&self, service: usize, t: f64, key: u64, noise_tag: u64, spread: f64) -> f64 {
-        let hour_of_day = t.rem_euclid(DAY) / HOUR;
+    /// The noise series of (seed, `tag`, `id`).
+    fn series(&self, tag: u64, id: usize) -> Series {
+        self.noise[tag as usize][id]
+    }
+
+    /// Requests per second of `service` around `t`, with noise keyed by `key`. `t` is in whole
+    /// epoch seconds: the remainder below is then exact in integers, the same value as a float
+    /// remainder without libm's `fmod`, which was a tenth of the demo's start-up.
+    fn traffic(&self, service: usize, t: i64, key: u64, noise_tag: u64, spread: f64) -> f64 {
+        let hour_of_day = t.rem_euclid(DAY as i64) as f64 / HOUR;
         // Busiest mid-afternoon UTC, quietest in the small hours.
         let daily = 1.0 + 0.45 * (TAU * (hour_of_day - 15.0) / 24.0).cos();
-        let noise = unit_at(&[self.seed, noise_tag, service as u64, key]);
+        let noise = self.series(noise_tag, service).unit(&[key]);
         SERVICES[service].rps * daily * (1.0 + spread * (2.0 * noise - 1.0))
     }
 
     /// The error ratio of SLO `s` over `[a, b]`.
     fn ratio(&self, s: usize, a: f64, b: f64, key: u64, coarse: bool) -> f64 {
         let slo = &self.slos[s];
-        let coord = |t: u64| unit_at(&[self.seed, t, s as u64, key]);
+        let coord = |tag: u64| self.series(tag, s).unit(&[key]);
         let noise = if coarse {
             0.85 + 0.3 * coord(tag::COARSE)
         } else {
@@ -227,13 +249,33 @@ impl Fleet {
         (burn * slo.budget).min(1.0)
     }
 
+    /// Total events of `service` in minute `minute` (minutes since the epoch).
+    fn minute_total(&self, service: usize, minute: i64) -> f64 {
+        self.traffic(service, minute * 60 + 30, minute as u64, tag::TRAFFIC, 0.08) * MINUTE
+    }
+
+    /// The share of SLO `s`'s events in minute `minute` that are bad.
+    fn minute_ratio(&self, s: usize, minute: i64) -> f64 {
+        let t0 = minute as f64 * MINUTE;
+        self.ratio(s, t0, t0 + MINUTE, minute as u64, false)
+    }
+
     /// Total and bad events of SLO `s` in minute `minute` (minutes since the epoch).
     pub fn minute_value(&self, s: usize, minute: i64) -> (f64, f64) {
-        let t0 = minute as f64 * MINUTE;
-        let service = self.slos[s].service;
-        let total = self.traffic(service, t0 + 30.0, minute as u64, tag::TRAFFIC, 0.08) * MINUTE;
-        let ratio = self.ratio(s, t0, t0 + MINUTE, minute as u64, false);
-        (total, total * ratio)
+        let total = self.minute_total(self.slos[s].service, minute);
+        (total, total * self.minute_ratio(s, minute))
+    }
+
+    /// [`Fleet::minute_value`] of every SLO, in SLO order, into `out`. Each service's traffic is
+    /// computed once, however many SLOs it has: this is the demo's start-up loop.
+    pub fn minute_values(&self, minute: i64, out: &mut Vec<(f64, f64)>) {
+        let mut totals = [None; SERVICES.len()];
+        out.clear();
+        out.extend(self.slos.iter().enumerate().map(|(s, slo)| {
+            let total =
+                *totals[slo.service].get_or_insert_with(|| self.minute_total(slo.service, minute));
+            (total, total * self.minute_ratio(s, minute))
+        }));
     }
 
     /// Total and bad events of SLO `s` in hour `hour` (hours since the epoch), for history
@@ -241,7 +283,8 @@ impl Fleet {
     pub fn coarse_hour_value(&self, s: usize, hour: i64) -> (f64, f64) {
         let t0 = hour as f64 * HOUR;
         let service = self.slos[s].service;
-        let total = self.traffic(service, t0 + 1800.0, hour as u64, tag::COARSE, 0.03) * HOUR;
+        let total =
+            self.traffic(service, hour * 3600 + 1800, hour as u64, tag::COARSE, 0.03) * HOUR;
         let ratio = self.ratio(s, t0, t0 + HOUR, hour as u64, true);
         (total, total * ratio)
     }
@@ -256,11 +299,11 @@ impl Fleet {
         if secs >= MINUTE {
             return (1.0, 1.0);
         }
-        let service = self.slos[s].service as u64;
-        let series = |tag: u64, id: u64| {
-            let weights: [f64; 6] = std::array::from_fn(|slot| {
-                0.7 + 0.6 * unit_at(&[self.seed, tag, id, minute as u64, slot as u64])
-            });
+        let service = self.slos[s].service;
+        let series = |tag: u64, id: usize| {
+            let series = self.series(tag, id);
+            let weights: [f64; 6] =
+                std::array::from_fn(|slot| 0.7 + 0.6 * series.unit(&[minute as u64, slot as u64]));
             let whole = (secs / 10.0).floor() as usize;
             let done: f64 = weights.iter().take(whole).sum();
             let current = weights
@@ -268,10 +311,7 @@ impl Fleet {
                 .map_or(0.0, |w| w * (secs - 10.0 * whole as f64) / 10.0);
             ((done + current) / weights.iter().sum::<f64>()).clamp(0.0, 1.0)
         };
-        (
-            series(tag::SLOT_TOTAL, service),
-            series(tag::SLOT_BAD, s as u64),
-        )
+        (series(tag::SLOT_TOTAL, service), series(tag::SLOT_BAD, s))
     }
 
     /// Total and bad events of SLO `s` between `from` and `to` (epoch seconds), summed minute
@@ -329,6 +369,19 @@ mod tests {
             last = f;
         }
         assert_eq!(last, (1.0, 1.0));
+    }
+
+    #[test]
+    fn all_slos_at_once_are_each_slo_alone() {
+        let fleet = Fleet::new(5, 1_800_000_000.0);
+        let mut values = Vec::new();
+        for minute in [29_999_000, 30_000_017, 30_001_439] {
+            fleet.minute_values(minute, &mut values);
+            let alone: Vec<_> = (0..fleet.slos.len())
+                .map(|s| fleet.minute_value(s, minute))
+                .collect();
+            assert_eq!(values, alone);
+        }
     }
 
     #[test]

@@ -33,6 +33,24 @@ pub(super) fn unit_at(parts: &[u64]) -> f64 {
     unit(hash(parts))
 }
 
+/// A noise series: the hash of its fixed coordinates, to which the varying ones are added.
+/// `Series::new(&[a, b]).unit(&[c])` is `unit_at(&[a, b, c])`, at a quarter of the cost when
+/// the series is reused for every minute of a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Series(u64);
+
+impl Series {
+    /// The series whose coordinates start with `parts`.
+    pub(super) fn new(parts: &[u64]) -> Self {
+        Self(hash(parts))
+    }
+
+    /// A uniform float in `[0, 1)` for the series' coordinates followed by `parts`.
+    pub(super) fn unit(self, parts: &[u64]) -> f64 {
+        unit(parts.iter().fold(self.0, |acc, &part| mix(acc ^ part)))
+    }
+}
+
 /// A sequential generator (splitmix64) for building one object, such as a trace or an
 /// incident, from a single hashed seed.
 #[derive(Debug, Clone)]
@@ -77,6 +95,13 @@ impl Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_continues_the_hash_of_its_coordinates() {
+        let series = Series::new(&[42, 7, 3]);
+        assert_eq!(series.unit(&[1_000_017]), unit_at(&[42, 7, 3, 1_000_017]));
+        assert_eq!(series.unit(&[9, 5]), unit_at(&[42, 7, 3, 9, 5]));
+    }
 
     #[test]
     fn same_seed_same_sequence_different_seed_different_sequence() {
