@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use color_eyre::Result;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use futures_util::StreamExt;
 use ratatui::buffer::Buffer;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -95,7 +94,7 @@ impl App {
         let (refresh_tx, refresh_rx) = watch::channel(0u64);
         // Before the first poll, so the first trend query already has the pane's step.
         self.fit_trends(terminal.size()?.width);
-        spawn_input(tx.clone());
+        ui::input::spawn(tx.clone());
         // The clock lives in the loop, not in a task of its own: one wake-up per second, not
         // two (the task's, then the loop's).
         let mut ticks = crate::ticker::Ticker::start();
@@ -129,7 +128,10 @@ impl App {
                 {
                     runs.remove(run_id);
                 }
-                redraw |= matches!(next, Event::Input(TermEvent::Resize(..)));
+                if let Event::Input(TermEvent::Resize(..)) = next {
+                    terminal.backend().forget_size();
+                    redraw = true;
+                }
                 let (actions, commands) = self.handle(next, shown.as_ref());
                 suspend |= actions.contains(&Action::Suspend);
                 redraw |= !actions.is_empty();
@@ -313,17 +315,6 @@ fn no_tracing() -> SourceError {
     SourceError::Rejected("no tracing source is configured".into())
 }
 
-fn spawn_input(tx: mpsc::Sender<Event>) {
-    tokio::spawn(async move {
-        let mut stream = crossterm::event::EventStream::new();
-        while let Some(Ok(event)) = stream.next().await {
-            if tx.send(Event::Input(event)).await.is_err() {
-                return;
-            }
-        }
-    });
-}
-
 /// A signal that ends the cockpit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
@@ -379,6 +370,8 @@ fn suspend_to_shell(terminal: &mut Tty, mouse: bool) -> Result<()> {
         tracing::warn!("could not raise SIGTSTP");
     }
     terminal::resume(mouse)?;
+    // The window may have been resized while we were stopped.
+    terminal.backend().forget_size();
     // The shell saw a cursor; the backend must hide it again on the next frame.
     terminal.show_cursor()?;
     // Not `terminal.clear()`: it asks the terminal for the cursor position, and the input task

@@ -27,6 +27,9 @@ pub struct QuietBackend<W: Write> {
     cursor_hidden: bool,
     /// What the terminal shows, for the encoder's choice between spaces and jumps.
     screen: Screen,
+    /// The window size, asked once and kept until [`QuietBackend::forget_size`]: crossterm
+    /// opens `/dev/tty` for every query, and ratatui asks before every frame.
+    size: std::cell::Cell<Option<Size>>,
 }
 
 impl<W: Write> QuietBackend<W> {
@@ -36,7 +39,13 @@ impl<W: Write> QuietBackend<W> {
             inner: CrosstermBackend::new(writer),
             cursor_hidden: false,
             screen: Screen::default(),
+            size: std::cell::Cell::new(None),
         }
+    }
+
+    /// The window may have changed size (a resize event, a return from suspend): ask again.
+    pub fn forget_size(&self) {
+        self.size.set(None);
     }
 }
 
@@ -89,7 +98,12 @@ impl<W: Write> Backend for QuietBackend<W> {
     }
 
     fn size(&self) -> io::Result<Size> {
-        self.inner.size()
+        if let Some(size) = self.size.get() {
+            return Ok(size);
+        }
+        let size = self.inner.size()?;
+        self.size.set(Some(size));
+        Ok(size)
     }
 
     fn window_size(&mut self) -> io::Result<WindowSize> {
