@@ -1,26 +1,29 @@
 //! Criterion benchmark of one frame: the executive pane with 1,000 SLOs and the on-call pane
-//! with 500 incidents, rendered into a 160x48 `TestBackend` (render, diff, no IO). The panes
-//! build only the rows on screen, so the cost should not grow with the list.
+//! with 500 incidents, rendered into a 160x48 `TestBackend` (render, diff, no IO) — the panes
+//! build only the rows on screen, so the cost should not grow with the list — and a key press
+//! on the demo at 200x50 through everything the cockpit does before the write.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 
 use ondeck::action::Action;
-use ondeck::config::{Config, Keymap, Theme};
+use ondeck::config::{ColorDepth, Config, Keymap, Theme};
 use ondeck::headless::poll_once;
 use ondeck::sources::demo::DemoSource;
 use ondeck::sources::{Backends, Clock, IncidentBackend, MetricsBackend, SourceMeta};
 use ondeck::state::State;
-use ondeck::ui::{UiContext, render};
+use ondeck::ui::terminal::QuietBackend;
+use ondeck::ui::{UiContext, render, wire};
 use ondeck::update::update;
 
-/// The demo fleet two minutes in, its SLOs copied to 1,000 rows and its incidents to 500.
-fn big_state() -> State {
+/// The demo fleet two minutes in, as the cockpit shows it.
+fn demo_state() -> State {
     let start = Utc.with_ymd_and_hms(2026, 11, 21, 3, 10, 0).unwrap();
     let clock = Clock::Fixed(start + chrono::Duration::minutes(2));
     let demo = DemoSource::with_start("demo", 42, start, clock);
@@ -43,6 +46,12 @@ fn big_state() -> State {
     for source_update in runtime.block_on(poll_once(&backends, clock)) {
         update(&mut state, Action::Ingest(Box::new(source_update)));
     }
+    state
+}
+
+/// The demo fleet two minutes in, its SLOs copied to 1,000 rows and its incidents to 500.
+fn big_state() -> State {
+    let mut state = demo_state();
     let slos = state.slos.clone();
     state.slos = (0..1000)
         .map(|i| {
@@ -101,5 +110,34 @@ fn bench_render(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_render);
+/// A key press on the demo at 200x50, as the cockpit handles it: `update`, render, the wire's
+/// canonical form, ratatui's diff and the encoded bytes (written to a sink).
+fn bench_key_press(c: &mut Criterion) {
+    let mut state = demo_state();
+    let theme = Theme::dark().for_depth(ColorDepth::Ansi256);
+    let keymap = Keymap::defaults();
+    let ctx = UiContext {
+        theme: &theme,
+        keymap: &keymap,
+    };
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, 200, 50)),
+    };
+    let mut terminal = Terminal::with_options(QuietBackend::new(std::io::sink()), options).unwrap();
+    let mut down = true;
+    c.bench_function("key press to bytes, demo, 200x50", |b| {
+        b.iter(|| {
+            update(&mut state, if down { Action::Down } else { Action::Up });
+            down = !down;
+            terminal
+                .draw(|frame| {
+                    render(frame, black_box(&state), &ctx);
+                    wire::canonicalize(frame.buffer_mut());
+                })
+                .unwrap();
+        })
+    });
+}
+
+criterion_group!(benches, bench_render, bench_key_press);
 criterion_main!(benches);

@@ -5,14 +5,14 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::model::ServiceMetrics;
 use crate::state::{DebugFocus, DebugState, Listed, ListedKind, Load, State};
 use crate::ui::format;
 use crate::ui::layout::WIDE;
-use crate::ui::widgets::table::ScrolledTable;
+use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{
     PANEL_FRAME_ROWS, dependencies, panel, position_title, spark, title, waterfall,
 };
@@ -201,7 +201,7 @@ fn trace_cells(
     state: &State,
     wide: bool,
     theme: &Theme,
-) -> Vec<Cell<'static>> {
+) -> Vec<Line<'static>> {
     let kind = match item.kind {
         ListedKind::Slow => "slow",
         ListedKind::Error => "error",
@@ -237,16 +237,16 @@ fn trace_cells(
     };
     let age = (state.now - start).num_seconds();
     let mut cells = vec![
-        Cell::from(if shown { "▸" } else { " " }),
-        Cell::from(Span::styled(kind, theme.text_muted)),
-        Cell::from(Line::from(duration).right_aligned()),
-        Cell::from(Line::from(spans).right_aligned()),
-        Cell::from(mark),
-        Cell::from(what),
-        Cell::from(Line::styled(format::age_secs(age), theme.text_muted).right_aligned()),
+        Line::from(if shown { "▸" } else { " " }),
+        Line::from(Span::styled(kind, theme.text_muted)),
+        Line::from(duration).right_aligned(),
+        Line::from(spans).right_aligned(),
+        Line::from(mark),
+        Line::from(what),
+        Line::styled(format::age_secs(age), theme.text_muted).right_aligned(),
     ];
     if wide {
-        cells.push(Cell::from(Span::styled(
+        cells.push(Line::from(Span::styled(
             item.trace_id.to_string(),
             theme.text_muted,
         )));
@@ -277,7 +277,7 @@ fn render_traces(frame: &mut Frame, area: Rect, state: &State, wide: bool, theme
             debug.focus == DebugFocus::Traces,
             theme,
         ),
-        header: Row::new(headers),
+        header: TableRow::new(headers),
         widths,
         len: listed.len(),
         selected: Some(debug.selected_trace),
@@ -286,7 +286,7 @@ fn render_traces(frame: &mut Frame, area: Rect, state: &State, wide: bool, theme
     table.render(frame, area, theme, |i| {
         let item = &listed[i];
         let shown = debug.trace_id.as_deref() == Some(item.trace_id);
-        Row::new(trace_cells(item, shown, state, wide, theme)).style(theme.text)
+        TableRow::new(trace_cells(item, shown, state, wide, theme)).style(theme.text)
     });
 }
 

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::slo::{Exhaustion, Severity, Window};
@@ -14,7 +14,7 @@ use crate::state::incidents::response_times;
 use crate::state::{SloRow, State};
 use crate::ui::format;
 use crate::ui::layout::WIDE;
-use crate::ui::widgets::table::ScrolledTable;
+use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{PANEL_FRAME_ROWS, fit, gauge, panel, spark, title};
 
 /// The window MTTA and MTTR are averaged over.
@@ -198,7 +198,7 @@ fn render_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let (headers, widths) = layout(&cols);
     let table = ScrolledTable {
         block: panel(title(format!("SLOs ({})", state.slos.len())), true, theme),
-        header: Row::new(headers),
+        header: TableRow::new(headers),
         widths,
         len: state.slos.len(),
         selected: Some(state.selected_slo_index()),
@@ -212,64 +212,60 @@ fn render_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     });
 }
 
-fn right(text: String, style: Style) -> Cell<'static> {
-    Cell::from(Line::styled(text, style).right_aligned())
+fn right(text: String, style: Style) -> Line<'static> {
+    Line::styled(text, style).right_aligned()
 }
 
 /// The SLO's name, with a marker when a query for it failed: its numbers are then partly
 /// "no data", and the responder must not read that as "no errors".
-fn name_cell<'a>(row: &'a SloRow, theme: &Theme) -> Cell<'a> {
+fn name_cell<'a>(row: &'a SloRow, theme: &Theme) -> Line<'a> {
     let name = Span::raw(row.report.spec.name.as_str());
     if row.issues.is_empty() {
-        return Cell::from(name);
+        return Line::from(name);
     }
-    Cell::from(Line::from(vec![
+    Line::from(vec![
         name,
         Span::styled(
             format!(" {} query error", theme.symbols.separator),
             theme.source_failed,
         ),
-    ]))
+    ])
 }
 
 /// The ALERT cell: the worst firing tier's badge, else `ERR` when a query failed (the name's
 /// marker may be cut off on a narrow terminal; this column never is).
-fn alert_cell(row: &SloRow, severity: Option<Severity>, theme: &Theme) -> Cell<'static> {
+fn alert_cell(row: &SloRow, severity: Option<Severity>, theme: &Theme) -> Line<'static> {
     match severity {
-        Some(severity) => Cell::from(Span::styled(
+        Some(severity) => Line::from(Span::styled(
             severity_badge(severity),
             severity_style(Some(severity), theme),
         )),
-        None if !row.issues.is_empty() => Cell::from(Span::styled("ERR", theme.source_failed)),
-        None => Cell::from(""),
+        None if !row.issues.is_empty() => Line::from(Span::styled("ERR", theme.source_failed)),
+        None => Line::from(""),
     }
 }
 
-fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
+fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> TableRow<'a> {
     let report = &row.report;
     let severity = report.worst_firing().map(|t| t.spec.severity);
     let mut cells = vec![
-        Cell::from(fit(&report.spec.service, cols.service)),
+        Line::from(fit(&report.spec.service, cols.service)),
         name_cell(row, theme),
-        Cell::from(Span::styled(
+        Line::from(Span::styled(
             format::objective(report.spec.objective),
             theme.text_muted,
         )),
     ];
     if cols.kind {
-        cells.push(Cell::from(Span::styled(
+        cells.push(Line::from(Span::styled(
             report.spec.sli.short_label(),
             theme.text_muted,
         )));
     }
     if cols.sli {
-        cells.push(Cell::from(format::percent(report.sli, 3)));
+        cells.push(Line::from(format::percent(report.sli, 3)));
     }
-    cells.push(Cell::from(gauge::budget(
-        report.budget_remaining,
-        cols.bar,
-        theme,
-    )));
+    cells.push(gauge::budget(report.budget_remaining, cols.bar, theme));
     let burn = format::burn_rate(report.current_burn());
     cells.push(right(burn, severity_style(severity, theme)));
     if cols.short_burn {
@@ -293,7 +289,7 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
     if cols.trend > 0 {
         // Scale against the SLO's first page threshold: bar height reads as closeness to paging.
         let page_factor = report.alerts.first().map_or(1.0, |tier| tier.factor);
-        cells.push(Cell::from(spark::spark_span_with(
+        cells.push(Line::from(spark::spark_span_with(
             &row.trend,
             cols.trend,
             spark::Scale::UpTo(page_factor),
@@ -301,7 +297,7 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> Row<'a> {
             theme.symbols,
         )));
     }
-    Row::new(cells).style(theme.text)
+    TableRow::new(cells).style(theme.text)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::config::Theme;
 use crate::model::{Incident, IncidentStatus, OnCall, Urgency};
@@ -15,7 +15,7 @@ use crate::ui::format;
 use crate::ui::layout::WIDE;
 use crate::ui::overlays::detail::incident_lines;
 use crate::ui::panes::executive::{severity_badge, severity_style};
-use crate::ui::widgets::table::ScrolledTable;
+use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{PANEL_FRAME_ROWS, panel, title};
 
 /// Rows of the detail panel below the lists: five lines and the title rule.
@@ -194,7 +194,7 @@ fn render_incidents(
             focused,
             theme,
         ),
-        header: Row::new(headers),
+        header: TableRow::new(headers),
         widths,
         len: open.len(),
         selected: Some(state.selected_incident_index(open)),
@@ -203,24 +203,24 @@ fn render_incidents(
     table.render(frame, area, theme, |i| {
         let incident = open[i];
         let mut cells = vec![
-            Cell::from(status_span(incident, state, theme)),
-            Cell::from(urgency_span(incident.urgency, theme)),
+            Line::from(status_span(incident, state, theme)),
+            Line::from(urgency_span(incident.urgency, theme)),
         ];
         if with_source {
-            cells.push(Cell::from(Span::styled(
+            cells.push(Line::from(Span::styled(
                 incident.source.clone(),
                 theme.text_muted,
             )));
         }
         let age = (state.now - incident.created_at).num_seconds();
         cells.extend([
-            Cell::from(incident.service.clone()),
-            Cell::from(incident.title.clone()),
-            Cell::from(Line::styled(format::age_secs(age), theme.text_muted).right_aligned()),
-            Cell::from(incident.assignee().unwrap_or(format::NO_DATA).to_string()),
-            Cell::from(escalation(incident, state)),
+            Line::from(incident.service.clone()),
+            Line::from(incident.title.clone()),
+            Line::styled(format::age_secs(age), theme.text_muted).right_aligned(),
+            Line::from(incident.assignee().unwrap_or(format::NO_DATA).to_string()),
+            Line::from(escalation(incident, state)),
         ]);
-        Row::new(cells).style(theme.text)
+        TableRow::new(cells).style(theme.text)
     });
 }
 
@@ -247,7 +247,7 @@ fn render_alerts(
     let focused = state.oncall_focus == OncallFocus::Alerts;
     let table = ScrolledTable {
         block: panel(title(format!("Firing ({})", firing.len())), focused, theme),
-        header: Row::new(["SEV", "SLO", "BURN"]),
+        header: TableRow::new(["SEV", "SLO", "BURN"]),
         widths: vec![
             Constraint::Length(6),
             Constraint::Fill(1),
@@ -261,10 +261,10 @@ fn render_alerts(
         let alert = &firing[i];
         let severity = alert.tier.spec.severity;
         let style: Style = severity_style(Some(severity), theme);
-        Row::new([
-            Cell::from(Span::styled(severity_badge(severity), style)),
-            Cell::from(alert.slo.report.spec.id.clone()),
-            Cell::from(tier_windows(alert)),
+        TableRow::new([
+            Line::from(Span::styled(severity_badge(severity), style)),
+            Line::from(alert.slo.report.spec.id.clone()),
+            Line::from(tier_windows(alert)),
         ])
         .style(theme.text)
     });

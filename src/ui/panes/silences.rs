@@ -5,13 +5,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
 
 use crate::config::Theme;
 use crate::model::Silence;
 use crate::state::State;
 use crate::ui::format;
-use crate::ui::widgets::table::ScrolledTable;
+use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{panel, title};
 
 /// A silence ending sooner than this is flagged: whatever it hides starts notifying soon.
@@ -53,7 +52,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             true,
             theme,
         ),
-        header: Row::new(["LEFT", "MATCHES", "BY", "COMMENT", "CHECK"]),
+        header: TableRow::new(["LEFT", "MATCHES", "BY", "COMMENT", "CHECK"]),
         widths: vec![
             Constraint::Length(6),
             Constraint::Fill(2),
@@ -70,12 +69,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let left = format::age_secs((silence.ends_at - state.now).num_seconds());
         let matchers: Vec<String> = silence.matchers.iter().map(|m| m.display()).collect();
         let flags = flags(silence, state);
-        Row::new([
-            Cell::from(left),
-            Cell::from(matchers.join(" ")),
-            Cell::from(silence.created_by.clone()),
-            Cell::from(silence.comment.clone()),
-            Cell::from(Span::styled(flags.join(", "), theme.sev_warning)),
+        TableRow::new([
+            Line::from(left),
+            Line::from(matchers.join(" ")),
+            Line::from(silence.created_by.clone()),
+            Line::from(silence.comment.clone()),
+            Line::from(Span::styled(flags.join(", "), theme.sev_warning)),
         ])
         .style(theme.text)
     });

@@ -3,6 +3,7 @@
 
 pub mod dependencies;
 pub mod gauge;
+pub mod line;
 pub mod spark;
 pub mod table;
 pub mod waterfall;

@@ -1,21 +1,68 @@
 //! A table that builds only the rows on screen, keeps the selection visible, and says where
-//! in a long list the view is.
+//! in a long list the view is. It draws its own cells ([`put_line`]): ratatui's `Table` styles
+//! each cell three times over and splits every character into graphemes, which was most of
+//! the cost of a frame of a long list.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::config::Theme;
 use crate::ui::layout::visible_rows;
+use crate::ui::widgets::line::put_line;
 use crate::ui::widgets::position_title;
+
+/// Columns between two cells.
+const COLUMN_SPACING: u16 = 1;
+
+/// One row: a line per column and a style for the whole row, under the cells' own.
+#[derive(Debug, Clone, Default)]
+pub struct TableRow<'a> {
+    cells: Vec<Line<'a>>,
+    style: Style,
+}
+
+impl<'a> TableRow<'a> {
+    /// A row of `cells`, one per column, unstyled.
+    pub fn new<T: Into<Line<'a>>>(cells: impl IntoIterator<Item = T>) -> Self {
+        Self {
+            cells: cells.into_iter().map(Into::into).collect(),
+            style: Style::default(),
+        }
+    }
+
+    /// This row with `style` for the whole row (replacing any it had).
+    #[must_use]
+    pub fn style(mut self, style: Style) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Draws the row at `y` across `area`, each cell in its column.
+    fn draw(&self, buf: &mut Buffer, area: Rect, columns: &[Rect], y: u16) {
+        buf.set_style(
+            Rect {
+                y,
+                height: 1,
+                ..area
+            },
+            self.style,
+        );
+        for (line, column) in self.cells.iter().zip(columns) {
+            put_line(buf, Rect { y, ..*column }, line);
+        }
+    }
+}
 
 /// What to draw: a panel, a header, column widths, and how many rows exist.
 pub struct ScrolledTable<'a> {
     /// The surrounding panel.
     pub block: Block<'a>,
     /// Column titles.
-    pub header: Row<'a>,
+    pub header: TableRow<'a>,
     /// Column widths.
     pub widths: Vec<Constraint>,
     /// Rows in the whole list.
@@ -33,7 +80,7 @@ impl<'a> ScrolledTable<'a> {
         frame: &mut Frame,
         area: Rect,
         theme: &Theme,
-        mut row: impl FnMut(usize) -> Row<'a>,
+        mut row: impl FnMut(usize) -> TableRow<'a>,
     ) {
         let inner = self.block.inner(area);
         if self.len == 0 {
@@ -47,20 +94,25 @@ impl<'a> ScrolledTable<'a> {
         if range.len() < self.len {
             block = block.title_top(position_title(selected, self.len, theme));
         }
-        let rows: Vec<Row> = range
-            .map(|i| {
-                let built = row(i);
-                if self.selected == Some(i) {
-                    built.style(theme.selection)
-                } else {
-                    built
-                }
-            })
-            .collect();
-        let table = Table::new(rows, self.widths)
-            .header(self.header.style(theme.text_muted))
-            .column_spacing(1)
-            .block(block);
-        frame.render_widget(table, area);
+        frame.render_widget(block, area);
+        if inner.is_empty() {
+            return;
+        }
+        let columns = Layout::horizontal(self.widths)
+            .spacing(COLUMN_SPACING)
+            .split(Rect { height: 1, ..inner });
+        let buf = frame.buffer_mut();
+        self.header
+            .style(theme.text_muted)
+            .draw(buf, inner, &columns, inner.y);
+        for (y, i) in (inner.y + 1..inner.bottom()).zip(range) {
+            let built = row(i);
+            let built = if self.selected == Some(i) {
+                built.style(theme.selection)
+            } else {
+                built
+            };
+            built.draw(buf, inner, &columns, y);
+        }
     }
 }
