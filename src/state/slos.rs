@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use crate::slo::{SloReport, TierState};
+use crate::slo::{Severity, SloReport, TierState};
 
 use super::State;
 
@@ -85,6 +85,19 @@ impl State {
     /// The selected SLO row.
     pub fn selected_slo_row(&self) -> Option<&SloRow> {
         self.slos.get(self.selected_slo_index())
+    }
+
+    /// How many page-tier and how many ticket-tier alerts are firing: the overview's counts,
+    /// without collecting and sorting [`State::firing_alerts`] on every frame.
+    pub fn firing_counts(&self) -> (usize, usize) {
+        let firing = self
+            .slos
+            .iter()
+            .flat_map(|slo| slo.report.alerts.iter().filter(|t| t.firing));
+        firing.fold((0, 0), |(pages, tickets), tier| match tier.spec.severity {
+            Severity::Page => (pages + 1, tickets),
+            Severity::Ticket => (pages, tickets + 1),
+        })
     }
 
     /// Every firing tier across all SLOs, pages first, then by SLO risk order.

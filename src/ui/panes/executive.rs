@@ -74,12 +74,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let counts = state.open_counts();
     let window = Duration::days(RESPONSE_WINDOW_DAYS);
     let times = response_times(state.all_incidents(), state.now, window);
-    let firing = state.firing_alerts();
-    let pages = firing
-        .iter()
-        .filter(|f| f.tier.spec.severity == Severity::Page)
-        .count();
-    let tickets = firing.len() - pages;
+    let (pages, tickets) = state.firing_counts();
     let pick = |n: usize, style: Style| if n > 0 { style } else { theme.text };
     let mut first = vec![Span::styled("Open  ", theme.title)];
     first.extend(count_span(
