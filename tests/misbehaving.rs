@@ -157,6 +157,20 @@ async fn a_server_that_never_answers_times_out() {
 }
 
 #[tokio::test]
+async fn a_hung_prometheus_fails_after_one_timeout_not_after_every_query() {
+    let _shared = MEMORY.read().await;
+    let server = Server::start(Misbehaviour::Hang);
+    let app = app(&server.url);
+    let started = Instant::now();
+    let error = prometheus_error(&app).await;
+    let took = started.elapsed();
+    // One SLO is a probe and a dozen queries, four at a time: waiting each out took
+    // several timeouts. The first timeout says the server is down.
+    assert_eq!(error, SourceError::Timeout(2000), "{error}");
+    assert!(took < TIMEOUT * 2, "took {took:?}");
+}
+
+#[tokio::test]
 async fn a_server_answering_one_byte_per_second_times_out() {
     check(Misbehaviour::Trickle, |e, _| {
         matches!(e, SourceError::Timeout(_))

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod assemble;
+mod breaker;
 pub mod client;
 pub mod explore;
 pub mod group;
@@ -39,6 +40,7 @@ use crate::slo::Window;
 use api::{Answer, RangeAnswer};
 pub use assemble::SloIssue;
 use assemble::{Answers, Values, assemble_groups};
+use breaker::Breaker;
 use client::{Api, options_for};
 pub use plan::QueryPlan;
 use plan::{Query, ShapeKind};
@@ -193,7 +195,8 @@ impl PrometheusSource {
             })
             .collect();
         let mut warnings: Vec<String> = Vec::new();
-        let coverage = self.probe_rules(time, &mut warnings).await;
+        let breaker = &Breaker::default();
+        let coverage = self.probe_rules(breaker, time, &mut warnings).await;
         let rules_query = coverage.values_query(&inner.plan);
         let needed: Vec<&Query> = inner
             .queries
@@ -208,22 +211,24 @@ impl PrometheusSource {
         sent.extend(needed.iter().map(|q| q.promql.clone()));
         let rules_answer = async {
             match &rules_query {
-                Some(promql) => Some(self.limited(inner.api.instant(promql, time)).await),
+                Some(promql) => Some(self.guarded(breaker, inner.api.instant(promql, time)).await),
                 None => None,
             }
         };
         let instants = needed.into_iter().map(|query| async move {
-            let answer = self.limited(inner.api.instant(&query.promql, time)).await;
+            let answer = self
+                .guarded(breaker, inner.api.instant(&query.promql, time))
+                .await;
             (query, answer)
         });
-        let trends = trend_plans
-            .into_iter()
-            .map(|(query, plan)| async move { (query, self.trend_range(query, grid, plan).await) });
+        let trends = trend_plans.into_iter().map(|(query, plan)| async move {
+            (query, self.trend_range(breaker, query, grid, plan).await)
+        });
         let service_runs = inner.service_queries.iter().map(|query| async move {
             let range = inner
                 .api
                 .range(&query.promql, services_start_text, time, service_step);
-            (query, self.limited(range).await)
+            (query, self.guarded(breaker, range).await)
         });
         let (instants, trends, service_answers, rules_answer) = futures_util::future::join4(
             join_all(instants),
@@ -299,6 +304,7 @@ impl PrometheusSource {
     /// The trend query's series on `grid`: from the cache, or fetched and merged into it.
     async fn trend_range(
         &self,
+        breaker: &Breaker,
         query: &TrendQuery,
         grid: TrendGrid,
         plan: Plan,
@@ -309,7 +315,7 @@ impl PrometheusSource {
         };
         let [start, end, step] = [request.start, request.end, request.step].map(|n| n.to_string());
         let range = self.inner.api.range(&query.promql, &start, &end, &step);
-        let answer = self.limited(range).await;
+        let answer = self.guarded(breaker, range).await;
         self.trend_cache()
             .merge(&query.promql, grid, request, answer)
     }
@@ -325,12 +331,17 @@ impl PrometheusSource {
 
     /// Sends the recording-rule probe (in `auto` mode) and says which SLO windows read rules.
     /// A failed probe is a warning: the refresh falls back to raw queries.
-    async fn probe_rules(&self, time: &str, warnings: &mut Vec<String>) -> Coverage {
+    async fn probe_rules(
+        &self,
+        breaker: &Breaker,
+        time: &str,
+        warnings: &mut Vec<String>,
+    ) -> Coverage {
         let inner = &self.inner;
         if inner.recording_rules == RecordingRules::Never || !self.may_use_rules() {
             return Coverage::default();
         }
-        match self.limited(inner.api.instant(PROBE, time)).await {
+        match self.guarded(breaker, inner.api.instant(PROBE, time)).await {
             Ok(answer) => Coverage::from_probe(&inner.plan, &answer),
             Err(e) => {
                 warn_once(warnings, format!("recording rule probe failed: {e}"));
@@ -345,6 +356,24 @@ impl PrometheusSource {
         let _permit = self.inner.limit.acquire().await.ok();
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
         request.await
+    }
+
+    /// Runs one request of a refresh under the concurrency limit, unless `breaker` already
+    /// knows the server is down; the request's outcome may trip it.
+    async fn guarded<T>(
+        &self,
+        breaker: &Breaker,
+        request: impl Future<Output = Result<T, SourceError>>,
+    ) -> Result<T, SourceError> {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _permit = self.inner.limit.acquire().await.ok();
+        if let Some(error) = breaker.tripped() {
+            return Err(error.clone());
+        }
+        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        let outcome = request.await;
+        breaker.record(&outcome);
+        outcome
     }
 
     /// The instant answers by shape and window; the first error when every query failed.
