@@ -200,6 +200,10 @@ impl App {
             }
             Event::Input(_) => Vec::new(),
             Event::Tick => vec![Action::Tick(self.clock.now())],
+            Event::TerminalGone => {
+                tracing::info!("the terminal went away, leaving");
+                vec![Action::Terminate]
+            }
             Event::Source(update) => vec![Action::Ingest(update)],
             Event::Done(result) => vec![Action::Completed(result)],
             Event::Runbook(result) => vec![Action::Runbook(result)],

@@ -13,6 +13,8 @@ use crate::sources::{SourceError, SourceUpdate};
 pub enum Event {
     /// Terminal input (keys, resize, mouse).
     Input(crossterm::event::Event),
+    /// The terminal hung up or cannot be read any more: nobody is there to drive the cockpit.
+    TerminalGone,
     /// The 1 Hz clock that ages "updated 12 s ago".
     Tick,
     /// A poller finished a poll (boxed: snapshots are large, the channel slot should not be).

@@ -1,5 +1,6 @@
 //! ondeck: error hooks → command line → logging → config → terminal → run.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -29,7 +30,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(report) => {
             // The terminal is already restored here: `cockpit` restores before returning.
-            eprintln!("ondeck: {report:?}");
+            // Not `eprintln!`: it panics when stderr is a terminal that hung up.
+            tracing::error!("{report}");
+            let _ = writeln!(std::io::stderr(), "ondeck: {report:?}");
             ExitCode::FAILURE
         }
     }

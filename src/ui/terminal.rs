@@ -73,7 +73,11 @@ impl<W: Write> Backend for QuietBackend<W> {
 
     fn show_cursor(&mut self) -> io::Result<()> {
         self.cursor_hidden = false;
-        self.inner.show_cursor()
+        // Best effort, and never an error: ratatui shows the cursor again when the terminal
+        // is dropped and reports a failure with `eprintln!`, which panics when the terminal
+        // has hung up — a panic in a drop, on the way out, aborts the process.
+        let _ = self.inner.show_cursor();
+        Ok(())
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
@@ -133,13 +137,21 @@ pub fn init(mouse: bool) -> io::Result<Tty> {
 }
 
 /// Gives the terminal back: mouse capture off, raw mode off, the main screen, the cursor.
-/// Errors are ignored: this runs on the way out, when nothing better can be done.
+/// Errors are ignored: this runs on the way out, when nothing better can be done — and when
+/// the terminal has hung up (the SSH link dropped) every step fails. Not `ratatui::restore`:
+/// it reports failures with `eprintln!`, which panics on a hung-up terminal, and a panic in
+/// the panic hook that calls this aborts the process.
 pub fn restore(mouse: bool) {
+    let mut out = io::stdout();
     if mouse {
-        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+        let _ = crossterm::execute!(out, DisableMouseCapture);
     }
-    ratatui::restore();
-    let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        out,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 /// Takes the terminal again after a suspend (`fg`): raw mode, the alternate screen, the mouse.
