@@ -1,10 +1,11 @@
-//! The cockpit's 1 Hz clock, on whole wall-clock seconds, costing one wake-up per second.
+//! Timers that cost one wake-up each: the cockpit's 1 Hz clock, on whole wall-clock seconds,
+//! and the pollers' sleeps between refreshes.
 //!
-//! A tokio timer a second away wakes the runtime twice (its wheel first wakes at the 64 ms
-//! slot that holds the deadline, then again at the deadline), which doubled the idle
-//! wake-ups. A Linux `timerfd` registered with the reactor wakes it exactly once per tick,
-//! and aligns the tick to the wall clock so the header's seconds change on time. Where a
-//! timerfd cannot be made, a tokio interval does the same job with the extra wake-up.
+//! A tokio timer seconds away wakes the runtime two or three times (its wheel first wakes at
+//! the slot that holds the deadline, then again at the deadline), which doubled the idle
+//! wake-ups. A Linux `timerfd` registered with the reactor wakes it exactly once, and aligns
+//! the tick to the wall clock so the header's seconds change on time. Where a timerfd cannot
+//! be made, tokio's own timers do the same job with the extra wake-ups.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
@@ -65,6 +66,53 @@ impl Ticker {
     }
 }
 
+/// Sleeps for `duration`, waking the runtime once at the end.
+pub async fn sleep(duration: Duration) {
+    match one_shot(duration) {
+        Ok(fd) => {
+            if fd.readable().await.is_err() {
+                // The reactor is gone (shutting down): never wake.
+                std::future::pending::<()>().await;
+            }
+        }
+        Err(error) => {
+            tracing::debug!(%error, "no timerfd; sleeping on a tokio timer");
+            tokio::time::sleep(duration).await;
+        }
+    }
+}
+
+/// A non-blocking timerfd that expires once, `duration` from now on the monotonic clock.
+fn one_shot(duration: Duration) -> std::io::Result<AsyncFd<OwnedFd>> {
+    // A zero expiry would disarm the timer: wait a nanosecond instead.
+    let duration = duration.max(Duration::from_nanos(1));
+    // SAFETY: plain syscalls on a descriptor this function creates and then owns.
+    unsafe {
+        let raw = libc::timerfd_create(
+            libc::CLOCK_MONOTONIC,
+            libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+        );
+        if raw < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let fd = OwnedFd::from_raw_fd(raw);
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: duration.as_secs() as libc::time_t,
+                tv_nsec: duration.subsec_nanos() as libc::c_long,
+            },
+        };
+        if libc::timerfd_settime(fd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        AsyncFd::register_with_interest(fd, Interest::READABLE).map_err(|e| e.into_parts().1)
+    }
+}
+
 /// A non-blocking periodic timerfd: first expiry at the next whole wall-clock second, then
 /// every second.
 fn timerfd() -> std::io::Result<AsyncFd<OwnedFd>> {
@@ -102,6 +150,19 @@ fn timerfd() -> std::io::Result<AsyncFd<OwnedFd>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_sleep_lasts_its_duration() {
+        for wanted in [Duration::ZERO, Duration::from_millis(60)] {
+            let started = std::time::Instant::now();
+            sleep(wanted).await;
+            let slept = started.elapsed();
+            assert!(
+                slept >= wanted && slept < wanted + Duration::from_millis(400),
+                "{slept:?}"
+            );
+        }
+    }
 
     #[tokio::test]
     async fn ticks_land_on_whole_seconds() {

@@ -1,6 +1,7 @@
 //! Screens of the real demo fleet at a fixed instant, two minutes after it started (the
-//! checkout page is firing), at 80x24 and 160x48. Everything comes through the same backends,
-//! `update` and `perform` as the cockpit; only the clock is fixed.
+//! checkout page is firing), at 80x24, 120x32 (the README shows these) and 160x48. Everything
+//! comes through the same backends, `update` and `perform` as the cockpit; only the clock is
+//! fixed.
 
 #[path = "support/demo.rs"]
 mod demo;
@@ -29,7 +30,7 @@ fn screen(state: &State, width: u16, height: u16) -> String {
 }
 
 #[tokio::test]
-async fn demo_screens_at_80x24_and_160x48() {
+async fn demo_screens_at_80x24_120x32_and_160x48() {
     let mut state = demo_state().await;
     assert!(
         state
@@ -44,7 +45,7 @@ async fn demo_screens_at_80x24_and_160x48() {
         (Action::ShowDebug, "debug"),
     ] {
         update(&mut state, pane);
-        for (w, h) in [(80, 24), (160, 48)] {
+        for (w, h) in [(80, 24), (120, 32), (160, 48)] {
             insta::assert_snapshot!(format!("demo_{key}_{w}x{h}"), screen(&state, w, h));
         }
     }

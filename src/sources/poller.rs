@@ -100,7 +100,7 @@ where
                 return;
             }
             tokio::select! {
-                () = tokio::time::sleep(delay) => {}
+                () = crate::ticker::sleep(delay) => {}
                 changed = refresh_now.changed() => {
                     if changed.is_err() {
                         return;
