@@ -146,11 +146,27 @@ impl App {
             if suspend {
                 suspend_to_shell(terminal, mouse)?;
             }
-            if redraw || suspend {
-                self.draw(terminal, shown.as_mut())?;
+            if (redraw || suspend) && !self.draw_unless_gone(terminal, shown.as_mut())? {
+                break;
             }
         }
         Ok(())
+    }
+
+    /// Draws; false when the terminal is gone. The hang-up's SIGHUP may come a moment after a
+    /// frame already failed — or never, when the shell that got it exits first — so a frame
+    /// the dropped link refuses ends the cockpit as cleanly as the signal does: the outbox
+    /// keeps what is not delivered yet.
+    fn draw_unless_gone(&mut self, terminal: &mut Tty, shown: Option<&mut Buffer>) -> Result<bool> {
+        match self.draw(terminal, shown) {
+            Ok(()) => Ok(true),
+            Err(error) if terminal::is_gone(&error) => {
+                tracing::info!(%error, "the terminal went away, leaving");
+                update(&mut self.state, Action::Terminate);
+                Ok(false)
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Applies a termination signal: the state says quit, whatever view or dialog is up.
@@ -168,7 +184,7 @@ impl App {
 
     /// Draws the state; `shown`, when kept, receives a copy of the frame for the mouse, as
     /// rendered (before the wire's canonical form drops the styles it reads).
-    fn draw(&self, terminal: &mut Tty, shown: Option<&mut Buffer>) -> Result<()> {
+    fn draw(&self, terminal: &mut Tty, shown: Option<&mut Buffer>) -> std::io::Result<()> {
         let ctx = UiContext {
             theme: &self.theme,
             keymap: &self.keymap,

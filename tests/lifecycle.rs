@@ -26,6 +26,14 @@ fn temp_home(name: &str) -> PathBuf {
     dir
 }
 
+fn is_cooked(terminal: &OwnedFd) -> bool {
+    // SAFETY: termios is plain data, filled by tcgetattr on an open descriptor.
+    let mut modes: libc::termios = unsafe { std::mem::zeroed() };
+    let got = unsafe { libc::tcgetattr(terminal.as_raw_fd(), &mut modes) };
+    assert_eq!(got, 0, "tcgetattr: {}", std::io::Error::last_os_error());
+    modes.c_lflag & (libc::ICANON | libc::ECHO) == (libc::ICANON | libc::ECHO)
+}
+
 /// The cockpit on the demo, its terminal the slave side of a new 120x40 pseudo-terminal.
 struct Session {
     /// `None` once the link dropped.
@@ -109,6 +117,8 @@ impl Session {
         unsafe { libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC) };
         // SAFETY: both descriptors were just opened and are owned here alone.
         let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        // Else the checks that the cockpit left it cooked would prove nothing.
+        assert!(is_cooked(&slave), "a new terminal starts cooked");
         command
             .env_remove("ONDECK_CONFIG")
             .env_remove("NO_COLOR")
@@ -141,10 +151,36 @@ impl Session {
         }
     }
 
-    /// Reads what the cockpit writes until `done` holds for it, or panics after [`WAIT`].
+    /// Waits up to `wait` for output and keeps what came: how many bytes, or `None` once the
+    /// terminal is closed.
+    fn pump(&mut self, wait: Duration) -> Option<usize> {
+        let Some(master) = &self.master else {
+            std::thread::sleep(wait);
+            return None;
+        };
+        let mut poll = libc::pollfd {
+            fd: master.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut poll, 1, wait.as_millis() as i32) } > 0 {
+            let mut buf = [0u8; 65536];
+            return match (&*master).read(&mut buf) {
+                Ok(0) | Err(_) => None,
+                Ok(n) => {
+                    self.output.extend_from_slice(&buf[..n]);
+                    Some(n)
+                }
+            };
+        }
+        Some(0)
+    }
+
+    /// Reads what the cockpit writes until `done` holds for it, or panics after [`WAIT`]
+    /// showing the screen.
     fn read_until(&mut self, what: &str, done: impl Fn(&[u8]) -> bool) {
         let deadline = Instant::now() + WAIT;
-        let mut buf = [0u8; 65536];
         while !done(&self.output) {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -152,19 +188,18 @@ impl Session {
                 screen.feed(&self.output);
                 panic!("no {what} within {WAIT:?}; the screen:\n{}", screen.text());
             }
-            let mut poll = libc::pollfd {
-                fd: self.master().as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd.
-            let ready = unsafe { libc::poll(&mut poll, 1, left.as_millis() as i32) };
-            if ready > 0 {
-                match self.master().read(&mut buf) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => self.output.extend_from_slice(&buf[..n]),
-                }
+            if self.pump(left).is_none() {
+                return;
             }
+        }
+    }
+
+    /// Waits, reading the output meanwhile, until `done` holds, or panics after [`WAIT`].
+    fn wait_for(&mut self, what: &str, mut done: impl FnMut(&mut Self) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        while !done(self) {
+            assert!(Instant::now() < deadline, "no {what} within {WAIT:?}");
+            self.pump(Duration::from_millis(20));
         }
     }
 
@@ -219,35 +254,29 @@ impl Session {
 
     /// Waits for the cockpit to exit, reading its last output meanwhile.
     fn exit_status(&mut self) -> std::process::ExitStatus {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                self.read_until("the rest of the output", |_| true);
-                return status;
-            }
-            assert!(Instant::now() < deadline, "ondeck did not exit");
-            let mut buf = [0u8; 65536];
-            let mut poll = libc::pollfd {
-                fd: self.master().as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd.
-            if unsafe { libc::poll(&mut poll, 1, 50) } > 0
-                && let Ok(n) = self.master().read(&mut buf)
-            {
-                self.output.extend_from_slice(&buf[..n]);
-            }
+        let mut status = None;
+        self.wait_for("exit", |session| {
+            status = session.child.try_wait().unwrap();
+            status.is_some()
+        });
+        // Whatever the cockpit wrote last, until the terminal has nothing more to read.
+        while self.pump(Duration::ZERO).is_some_and(|read| read > 0) {}
+        status.unwrap()
+    }
+
+    /// Panics unless the outbox holds the acknowledge (and the audit log too, with `audit`).
+    fn assert_acknowledge_kept(&self, audit: bool) {
+        let outbox = self.outbox();
+        assert!(outbox.contains("acknowledge"), "outbox: {outbox}");
+        if audit {
+            let log = self.audit();
+            assert!(log.contains("acknowledge"), "audit log: {log}");
         }
     }
 
     /// The terminal's line discipline flags: canonical input and echo mean cooked mode.
     fn cooked(&self) -> bool {
-        // SAFETY: termios is plain data, filled by tcgetattr on an open descriptor.
-        let mut modes: libc::termios = unsafe { std::mem::zeroed() };
-        let got = unsafe { libc::tcgetattr(self.slave.as_raw_fd(), &mut modes) };
-        assert_eq!(got, 0, "tcgetattr: {}", std::io::Error::last_os_error());
-        modes.c_lflag & (libc::ICANON | libc::ECHO) == (libc::ICANON | libc::ECHO)
+        is_cooked(&self.slave)
     }
 
     fn audit(&self) -> String {
@@ -267,12 +296,9 @@ impl Session {
         self.keys("a");
         self.shows("Confirm");
         self.keys("y");
-        let deadline = Instant::now() + WAIT;
-        while !self.audit().contains("acknowledge") {
-            assert!(Instant::now() < deadline, "no acknowledge in the audit log");
-            self.read_until("a frame", |_| true);
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_for("acknowledge in the audit log", |s| {
+            s.audit().contains("acknowledge")
+        });
     }
 }
 
@@ -280,7 +306,6 @@ impl Session {
 fn sigterm_gives_the_terminal_back_with_the_acknowledge_kept() {
     let home = temp_home("term");
     let mut session = Session::start(&home);
-    assert!(session.cooked(), "a new terminal starts cooked");
     session.shows_since(0, "\x1b[?1049h");
     session.acknowledge();
     assert!(!session.cooked(), "the cockpit runs in raw mode");
@@ -304,16 +329,7 @@ fn sigterm_gives_the_terminal_back_with_the_acknowledge_kept() {
     );
     assert!(left > output.rfind("\x1b[?1049h").unwrap_or(0));
     assert!(session.cooked(), "cooked mode is back for the shell");
-    assert!(
-        session.outbox().contains("acknowledge"),
-        "{}",
-        session.outbox()
-    );
-    assert!(
-        session.audit().contains("acknowledge"),
-        "{}",
-        session.audit()
-    );
+    session.assert_acknowledge_kept(true);
 }
 
 #[test]
@@ -324,20 +340,9 @@ fn a_dropped_link_ends_the_cockpit_cleanly_with_the_acknowledge_kept() {
     // The SSH link drops: sshd closes the master side, the kernel hangs up the terminal and
     // sends SIGHUP to the session's leader, and every write to the terminal now fails.
     session.master = None;
-    let deadline = Instant::now() + WAIT;
-    let status = loop {
-        if let Some(status) = session.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "ondeck outlived its terminal");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = session.exit_status();
     assert!(status.success(), "SIGHUP is handled, not fatal: {status:?}");
-    assert!(
-        session.outbox().contains("acknowledge"),
-        "{}",
-        session.outbox()
-    );
+    session.assert_acknowledge_kept(false);
 }
 
 #[test]
@@ -353,15 +358,7 @@ fn after_a_resize_and_ctrl_z_then_fg_the_cockpit_still_answers_keys() {
     let mark = session.output.len();
     session.keys("\x1a");
     session.shows_since(mark, "\x1b[?1049l");
-    let deadline = Instant::now() + WAIT;
-    while session.state() != 'T' {
-        assert!(
-            Instant::now() < deadline,
-            "not stopped: {}",
-            session.state()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    session.wait_for("stop", |s| s.state() == 'T');
     // `fg`: the cockpit takes the terminal again, repaints, and keys work.
     let mark = session.output.len();
     session.keys("\n");

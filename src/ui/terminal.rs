@@ -141,6 +141,14 @@ pub fn init(mouse: bool) -> io::Result<Tty> {
 /// the terminal has hung up (the SSH link dropped) every step fails. Not `ratatui::restore`:
 /// it reports failures with `eprintln!`, which panics on a hung-up terminal, and a panic in
 /// the panic hook that calls this aborts the process.
+/// Whether a failed write or size query means the terminal is gone (the SSH link dropped):
+/// the kernel answers EIO once a pseudo-terminal hung up, ENXIO to opening it, and a pipe
+/// or socket in its place gives EPIPE.
+pub fn is_gone(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::BrokenPipe
+        || matches!(error.raw_os_error(), Some(libc::EIO | libc::ENXIO))
+}
+
 pub fn restore(mouse: bool) {
     let mut out = io::stdout();
     if mouse {
