@@ -4,49 +4,29 @@
 //! on the demo at 200x50 through everything the cockpit does before the write.
 
 use std::hint::black_box;
-use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 
 use ondeck::action::Action;
-use ondeck::config::{ColorDepth, Config, Keymap, Theme};
-use ondeck::headless::poll_once;
-use ondeck::sources::demo::DemoSource;
-use ondeck::sources::{Backends, Clock, IncidentBackend, MetricsBackend, SourceMeta};
+use ondeck::config::{ColorDepth, Keymap, Theme};
 use ondeck::state::State;
 use ondeck::ui::terminal::QuietBackend;
 use ondeck::ui::{UiContext, render, wire};
 use ondeck::update::update;
 
-/// The demo fleet two minutes in, as the cockpit shows it.
+#[path = "../tests/support/demo.rs"]
+mod demo;
+
+/// The demo fleet two minutes in, as the screen tests draw it.
 fn demo_state() -> State {
-    let start = Utc.with_ymd_and_hms(2026, 11, 21, 3, 10, 0).unwrap();
-    let clock = Clock::Fixed(start + chrono::Duration::minutes(2));
-    let demo = DemoSource::with_start("demo", 42, start, clock);
-    let meta = SourceMeta {
-        name: "demo".into(),
-        kind: "demo".into(),
-        refresh: Duration::from_secs(5),
-        timeout: Duration::from_secs(10),
-    };
-    let backends = Backends {
-        metrics: vec![(meta.clone(), MetricsBackend::Demo(demo.clone()))],
-        incidents: vec![(meta, IncidentBackend::Demo(demo))],
-        traces: Vec::new(),
-    };
-    let mut state = ondeck::setup::initial_state(&Config::demo(), &backends, clock, false);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    for source_update in runtime.block_on(poll_once(&backends, clock)) {
-        update(&mut state, Action::Ingest(Box::new(source_update)));
-    }
-    state
+    runtime.block_on(demo::demo_state())
 }
 
 /// The demo fleet two minutes in, its SLOs copied to 1,000 rows and its incidents to 500.
