@@ -220,4 +220,31 @@ mod tests {
         let changed = draw(&mut terminal, &wire, "12:00:02");
         assert!(changed > 0 && changed < first, "{changed} vs {first}");
     }
+
+    #[test]
+    fn a_write_to_a_terminal_that_hung_up_reads_as_gone() {
+        use std::os::fd::{FromRawFd, OwnedFd};
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: openpty writes two descriptors we then own.
+        let opened = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(opened, 0);
+        // SAFETY: both were just opened and are owned here alone.
+        let (master, slave) =
+            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let mut terminal = std::fs::File::from(slave);
+        terminal.write_all(b"frame").unwrap();
+        drop(master);
+        let error = terminal.write_all(b"frame").unwrap_err();
+        assert!(super::is_gone(&error), "{error:?}");
+        let interrupted = std::io::Error::from(std::io::ErrorKind::Interrupted);
+        assert!(!super::is_gone(&interrupted));
+    }
 }

@@ -3,7 +3,6 @@
 
 mod writes;
 
-
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -230,7 +229,6 @@ fn incidents_sort_by_urgency_then_status_then_age() {
     let order: Vec<&str> = s.open_incidents().iter().map(|i| i.id.as_str()).collect();
     assert_eq!(order, ["HIGH-2", "HIGH-1", "LOW-1"]);
 }
-
 
 fn summary(id: &str) -> TraceSummary {
     TraceSummary {
