@@ -151,25 +151,9 @@ const INCIDENTS: [Row; 5] = [
 
 fn incident(&(id, source, service, title, status, urgency, minutes): &Row) -> Incident {
     Incident {
-        id: id.to_string(),
-        source: source.to_string(),
-        title: title.to_string(),
-        service: service.to_string(),
         status,
         urgency,
-        created_at: ago(minutes),
-        acknowledged_at: None,
-        resolved_at: None,
-        acknowledged_by: None,
-        assignees: vec![],
-        escalates_at: None,
-        severity: None,
-        description: None,
-        suppressed: false,
-        escalation_level: 1,
-        labels: BTreeMap::new(),
-        links: vec![],
-        runbook: None,
+        ..Incident::new(source, id, title, service, ago(minutes))
     }
 }
 

@@ -1,13 +1,11 @@
 //! The command line as a responder uses it: open, type, recall, run, and mistakes.
 
-use std::collections::BTreeMap;
-
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::action::Action;
 use crate::command::Command;
-use crate::model::{Incident, IncidentStatus, Urgency};
+use crate::model::Incident;
 use crate::slo::default_tiers;
 use crate::sources::{Feed, SourcePayload, SourceUpdate};
 use crate::state::{FlashKind, HISTORY_LIMIT, Pane, State};
@@ -93,27 +91,8 @@ fn runbook_by_id_opens_it_with_no_incident_away_from_the_oncall_pane() {
 #[test]
 fn runbook_by_id_is_for_the_selected_incident_on_the_oncall_pane() {
     let mut s = state();
-    let page = Incident {
-        id: "PD-7".into(),
-        source: "demo".into(),
-        title: "disk on db-1".into(),
-        service: "db".into(),
-        status: IncidentStatus::Triggered,
-        urgency: Urgency::High,
-        created_at: s.now,
-        acknowledged_at: None,
-        resolved_at: None,
-        acknowledged_by: None,
-        assignees: vec![],
-        escalates_at: None,
-        severity: None,
-        description: None,
-        suppressed: false,
-        escalation_level: 1,
-        labels: BTreeMap::new(),
-        links: vec![],
-        runbook: None,
-    };
+    // Triggered, high urgency.
+    let page = Incident::new("demo", "PD-7", "disk on db-1", "db", s.now);
     let now = s.now;
     update(
         &mut s,

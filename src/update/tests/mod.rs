@@ -93,26 +93,19 @@ fn metrics_update(at: DateTime<Utc>) -> SourceUpdate {
 }
 
 fn incident(id: &str, urgency: Urgency, status: IncidentStatus, minutes_ago: i64) -> Incident {
+    let created_at = t0() - Duration::minutes(minutes_ago);
     Incident {
-        id: id.into(),
-        source: "demo".into(),
-        title: format!("incident {id}"),
-        service: "checkout".into(),
         status,
         urgency,
-        created_at: t0() - Duration::minutes(minutes_ago),
-        acknowledged_at: None,
-        resolved_at: None,
         acknowledged_by: (status == IncidentStatus::Acknowledged).then(|| "sam".to_string()),
         assignees: vec!["sam".into()],
-        escalates_at: None,
-        severity: None,
-        description: None,
-        suppressed: false,
-        escalation_level: 1,
-        labels: BTreeMap::new(),
-        links: vec![],
-        runbook: None,
+        ..Incident::new(
+            "demo",
+            id,
+            &format!("incident {id}"),
+            "checkout",
+            created_at,
+        )
     }
 }
 
