@@ -16,7 +16,8 @@ use crate::action::Action;
 use crate::command::{Command, RunbookCommand};
 use crate::config::{Keymap, Theme};
 use crate::event::{CommandResult, Event, RunbookResult};
-use crate::outbox::{Courier, OutboxSetup, WriteKind};
+use crate::outbox::OutboxSetup;
+use crate::outbox::cockpit::Courier;
 use crate::runbook::perform as runbook_perform;
 use crate::sources::poller::spawn_poller;
 use crate::sources::{
@@ -241,14 +242,7 @@ impl App {
     ) {
         match command {
             Command::Quit => {}
-            Command::Incident {
-                source,
-                incident_id,
-                action,
-                note,
-            } => {
-                courier.send(&source, &incident_id, WriteKind::from(action), note);
-            }
+            Command::Write(request) => courier.send(request),
             Command::RefreshNow => refresh.send_modify(|n| *n = n.wrapping_add(1)),
             // A few bytes between frames, on the UI task, so they never land inside a frame.
             Command::Copy { text } => {
@@ -266,11 +260,8 @@ impl App {
                 if let RunbookCommand::RunStep { run_id, .. } = &runbook {
                     runs.insert(*run_id, cancel_tx);
                 }
-                let backends = self.backends.clone();
                 let tx = tx.clone();
-                tokio::spawn(async move {
-                    runbook_perform::perform(&backends, runbook, tx, cancel_rx).await;
-                });
+                tokio::spawn(runbook_perform::perform(runbook, tx, cancel_rx));
             }
             work => {
                 let backends = self.backends.clone();
@@ -302,7 +293,7 @@ pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Opt
         )),
         Command::Runbook(_) => return None,
         // Writes go through the outbox (`App::execute`), never straight to a backend.
-        Command::Incident { .. } => return None,
+        Command::Write(_) => return None,
         Command::SearchTraces(search) => {
             let outcome = match backends.trace_backend() {
                 Some(b) => {

@@ -73,7 +73,11 @@ pub enum Subcommands {
         format: Format,
     },
     /// List the writes still owed in the outbox and try each once more.
-    Outbox,
+    Outbox {
+        /// Settle the owed write with this id without sending it (it is audited as dropped).
+        #[arg(long, value_name = "ID")]
+        drop: Option<String>,
+    },
     /// Print a Markdown report of the shift (pages, acks, resolves, runbook steps, SLOs that
     /// burned) from the audit log and the sources, ready to paste into the team channel.
     Handoff {

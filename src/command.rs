@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::journal::AuditEntry;
-use crate::model::{IncidentAction, TraceSearch};
+use crate::model::TraceSearch;
 use crate::runbook::exec::ExecSpec;
 use crate::runbook::progress::Progress;
 
@@ -15,17 +15,9 @@ pub enum Command {
     Quit,
     /// Poll every source now instead of waiting for its interval.
     RefreshNow,
-    /// Deliver an acknowledge or resolve.
-    Incident {
-        /// Source of the incident.
-        source: String,
-        /// Incident id.
-        incident_id: String,
-        /// What to do.
-        action: IncidentAction,
-        /// Optional note from the responder.
-        note: Option<String>,
-    },
+    /// Record a confirmed write (acknowledge, resolve, un-acknowledge, note) in the outbox,
+    /// which then delivers it.
+    Write(crate::outbox::WriteRequest),
     /// Search the tracing backend.
     SearchTraces(TraceSearch),
     /// Fetch one trace.
@@ -78,15 +70,6 @@ pub enum RunbookCommand {
         path: PathBuf,
         /// The entry.
         entry: Box<AuditEntry>,
-    },
-    /// Add a note to an incident in its backend.
-    AddNote {
-        /// Source of the incident.
-        source: String,
-        /// Incident id.
-        incident_id: String,
-        /// The note.
-        text: String,
     },
     /// Run a step's command; output and the end come back as `StepOutput`/`StepFinished`.
     RunStep {

@@ -75,13 +75,6 @@ pub enum RunbookResult {
         /// The runbook, or why it cannot be shown.
         outcome: Result<Box<Runbook>, String>,
     },
-    /// A note was added to an incident, or not.
-    NoteAdded {
-        /// Incident id.
-        incident_id: String,
-        /// Delivered, or why not.
-        outcome: Result<(), SourceError>,
-    },
     /// A running step printed a line.
     StepOutput {
         /// The run.

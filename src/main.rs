@@ -68,9 +68,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{text}");
             Ok(ExitCode::from(code))
         }
-        Some(Subcommands::Outbox) => {
+        Some(Subcommands::Outbox { drop }) => {
             let app = setup::build(&load_config(&location)?, &overrides, clock)?;
-            let code = runtime()?.block_on(cli_commands::outbox_command(&app));
+            let code = runtime()?.block_on(cli_commands::outbox_command(&app, drop.as_deref()));
             Ok(ExitCode::from(code))
         }
         Some(Subcommands::Handoff { since }) => {

@@ -38,6 +38,7 @@ fn meta(source: &SourceConfig) -> SourceMeta {
         kind: source.kind.as_str().to_string(),
         refresh: source.refresh,
         timeout: source.timeout,
+        url: source.url.clone(),
     }
 }
 

@@ -40,6 +40,7 @@ struct Harness {
 
 fn meta(name: &str, kind: &str) -> SourceMeta {
     SourceMeta {
+        url: None,
         name: name.into(),
         kind: kind.into(),
         refresh: Duration::from_secs(5),

@@ -11,7 +11,7 @@ use ondeck::config::Config;
 use ondeck::event::CommandResult;
 use ondeck::headless::poll_once;
 use ondeck::model::IncidentStatus;
-use ondeck::outbox::{WriteKind, deliver_inline};
+use ondeck::outbox::deliver_inline;
 use ondeck::setup::{Overrides, build};
 use ondeck::sources::Clock;
 use ondeck::state::{Load, Overlay, Pane, PendingState};
@@ -58,23 +58,10 @@ impl Harness {
                 self.poll().await;
                 continue;
             }
-            if let Command::Incident {
-                source,
-                incident_id,
-                action,
-                note,
-            } = &command
-            {
+            if let Command::Write(request) = &command {
                 self.sent.push(command.clone());
                 // Through the outbox, one attempt, as the cockpit's courier makes it.
-                let reports = deliver_inline(
-                    &self.app.outbox,
-                    source,
-                    incident_id,
-                    WriteKind::from(*action),
-                    note.clone(),
-                )
-                .await;
+                let reports = deliver_inline(&self.app.outbox, request.clone()).await;
                 for report in reports {
                     let result = CommandResult::Delivery(report);
                     queue.extend(update(

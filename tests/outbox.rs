@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn temp_home(name: &str) -> PathBuf {
@@ -77,6 +77,12 @@ async fn pagerduty_on(port: u16) -> MockServer {
     let server = MockServer::builder().listener(listener).start().await;
     // An acknowledge first reads the incident (a late resend must never reopen a resolved
     // page): every incident here is still triggered.
+    // A write whose earlier attempt may have gone through looks at the notes first.
+    Mock::given(method("GET"))
+        .and(path_regex("^/incidents/[A-Z0-9]+/notes$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"notes": []})))
+        .mount(&server)
+        .await;
     let triggered = include_str!("fixtures/pagerduty/incident_triggered.json");
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(triggered, "application/json"))

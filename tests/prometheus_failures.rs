@@ -244,6 +244,7 @@ fn slow_server(delay: Duration) -> String {
 
 fn meta(name: &str, timeout: Duration) -> SourceMeta {
     SourceMeta {
+        url: None,
         name: name.into(),
         kind: "prometheus".into(),
         refresh: Duration::from_millis(200),

@@ -340,17 +340,9 @@ impl Harness {
         while let Some(command) = queue.pop() {
             let command = match command {
                 Command::Runbook(command) => command,
-                Command::Incident {
-                    source,
-                    incident_id,
-                    action,
-                    note,
-                } => {
-                    let kind = ondeck::outbox::WriteKind::from(action);
+                Command::Write(request) => {
                     let outbox = &self.app.outbox;
-                    let reports =
-                        ondeck::outbox::deliver_inline(outbox, &source, &incident_id, kind, note)
-                            .await;
+                    let reports = ondeck::outbox::deliver_inline(outbox, request).await;
                     for report in reports {
                         let result = ondeck::event::CommandResult::Delivery(report);
                         queue.extend(update(
@@ -372,10 +364,7 @@ impl Harness {
             };
             let (tx, mut rx) = mpsc::channel(64);
             let (_cancel, cancel_rx) = oneshot::channel();
-            let backends = self.app.backends.clone();
-            let task = tokio::spawn(async move {
-                runbook_perform::perform(&backends, command, tx, cancel_rx).await;
-            });
+            let task = tokio::spawn(runbook_perform::perform(command, tx, cancel_rx));
             while let Some(event) = rx.recv().await {
                 if let Event::Runbook(result) = event {
                     queue.extend(update(&mut self.app.state, Action::Runbook(result)));
@@ -485,7 +474,12 @@ async fn incident_to_runbook_to_execution_to_audit_log_and_note() {
     );
     assert_eq!(view.progress.current, 3);
 
-    let audit = h.audit();
+    let all = h.audit();
+    // Each step's note to the incident went through the outbox, which audits it too.
+    let notes: Vec<_> = all.iter().filter(|e| e.action == "note").collect();
+    assert_eq!(notes.len(), 3, "{all:#?}");
+    assert!(notes.iter().all(|e| e.outcome == "ok"), "{notes:#?}");
+    let audit: Vec<_> = all.into_iter().filter(|e| e.action != "note").collect();
     let actions: Vec<_> = audit.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["step_executed", "step_done", "step_skipped"]);
     assert!(

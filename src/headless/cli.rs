@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use super::writes::{WriteOutcome, resend_owed, write};
+use super::writes::{WriteOutcome, drop_owed, resend_owed, write};
 use crate::app::App;
 use crate::journal::{audit_path, read_all};
 use crate::model::IncidentAction;
 
-/// `ondeck ack|resolve|unack`: resends what is owed, then delivers this write; prints one
-/// line per outcome and returns the exit code (0 delivered, 1 refused, 75 queued).
+/// `ondeck ack|resolve|unack`: records the write, delivers it (after whatever was queued
+/// before it for the same backend); prints one line per outcome and returns the exit code
+/// (0 delivered, 1 refused, 75 queued).
 pub async fn write_command(
     app: &App,
     id: &str,
@@ -18,10 +19,11 @@ pub async fn write_command(
     source: Option<&str>,
     wait: Duration,
 ) -> u8 {
-    for line in resend_owed(app).await {
+    let mut earlier = Vec::new();
+    let outcome = write(app, id, action, note, source, wait, &mut earlier).await;
+    for line in earlier {
         eprintln!("{line}");
     }
-    let outcome = write(app, id, action, note, source, wait).await;
     match &outcome {
         WriteOutcome::Delivered(m) => println!("{m}"),
         other => eprintln!("{}", other.message()),
@@ -29,16 +31,29 @@ pub async fn write_command(
     outcome.exit_code()
 }
 
-/// `ondeck outbox`: lists what is owed, tries each once more; exit 0 when nothing is left.
-pub async fn outbox_command(app: &App) -> u8 {
-    if app.outbox.owed.is_empty() {
+/// `ondeck outbox`: lists what is owed and tries each once more (or, with `drop`, settles
+/// one without sending it); exit 0 when nothing is left owed.
+pub async fn outbox_command(app: &App, drop: Option<&str>) -> u8 {
+    if let Some(id) = drop {
+        return match drop_owed(app, id).await {
+            Ok(line) => {
+                println!("{line}");
+                0
+            }
+            Err(why) => {
+                eprintln!("{why}");
+                1
+            }
+        };
+    }
+    let lines = resend_owed(app).await;
+    if lines.is_empty() {
         println!(
             "{}: nothing owed",
             app.outbox.context.store.path().display()
         );
         return 0;
     }
-    let lines = resend_owed(app).await;
     let owed = lines.iter().filter(|l| l.starts_with("still owed")).count();
     for line in lines {
         println!("{line}");

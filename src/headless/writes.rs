@@ -1,13 +1,17 @@
-//! `ondeck ack|resolve|unack ID`: the same outbox and delivery as the cockpit's `a`/`r`/`u`,
-//! for scripts. What an earlier run left owed is resent first; the write itself is retried
-//! until `wait` runs out and then stays owed for the next run.
+//! `ondeck ack|resolve|unack ID` and `ondeck outbox`: the same outbox and delivery as the
+//! cockpit's `a`/`r`/`u`, for scripts. A write is recorded first, then delivered through its
+//! backend's lane — by this process, or, when a cockpit already holds the lane, by that
+//! cockpit, which this process waits for. Writes queued before it to the same backend go
+//! first; what is not delivered within `--wait` stays owed for the next run.
 
 use std::time::Duration;
 
 use crate::app::App;
-use crate::model::IncidentAction;
-use crate::outbox::{DeliveryState, Origin, Settled, WriteKind, deliver_until};
-use crate::sources::IncidentSource;
+use crate::model::{Incident, IncidentAction};
+use crate::outbox::deliver::drain;
+use crate::outbox::watch::Changes;
+use crate::outbox::{Context, OutboxEntry, Record, Step, WriteKind, WriteRequest};
+use crate::sources::{IncidentSource, SourceError};
 
 /// How a scripted write ended, with the exit code scripts branch on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +42,23 @@ impl WriteOutcome {
     }
 }
 
+/// The incident `id` as `source` lists it now: `Ok(None)` when the source answered without
+/// it, `Err` when it did not answer.
+async fn listed(app: &App, source: &str, id: &str) -> Result<Option<Incident>, SourceError> {
+    let Some((meta, backend)) = app
+        .backends
+        .incidents
+        .iter()
+        .find(|(m, _)| m.name == source)
+    else {
+        return Ok(None);
+    };
+    tokio::time::timeout(meta.timeout, backend.fetch_incidents())
+        .await
+        .unwrap_or(Err(SourceError::Timeout(meta.timeout.as_millis() as u64)))
+        .map(|incidents| incidents.into_iter().find(|i| i.id == id))
+}
+
 /// Finds the incident source that lists `id`: the one named, the only one configured, or
 /// the one whose current incidents include it.
 async fn source_for(app: &App, id: &str, named: Option<&str>) -> Result<String, String> {
@@ -62,16 +83,13 @@ async fn source_for(app: &App, id: &str, named: Option<&str>) -> Result<String, 
         [only] => return Ok((*only).to_string()),
         _ => {}
     }
-    let mut listed = Vec::new();
-    for (meta, backend) in &app.backends.incidents {
-        let found = tokio::time::timeout(meta.timeout, backend.fetch_incidents()).await;
-        if let Ok(Ok(incidents)) = found
-            && incidents.iter().any(|i| i.id == id)
-        {
-            listed.push(meta.name.clone());
+    let mut found = Vec::new();
+    for name in &sources {
+        if let Ok(Some(_)) = listed(app, name, id).await {
+            found.push(name.to_string());
         }
     }
-    match listed.as_slice() {
+    match found.as_slice() {
         [one] => Ok(one.clone()),
         [] => Err(format!(
             "no source lists incident {id} now; name one with --source ({})",
@@ -84,30 +102,62 @@ async fn source_for(app: &App, id: &str, named: Option<&str>) -> Result<String, 
     }
 }
 
-/// Resends what earlier runs left owed, each with one attempt; returns a line per entry.
+/// What a step of a one-shot delivery says, for the user.
+fn step_line(entry: &OutboxEntry, step: &Step) -> String {
+    let what = entry.describe();
+    match step {
+        Step::Delivered => format!("resent from the outbox: {what}: delivered"),
+        Step::Refused(e) => format!("resent from the outbox: {what}: refused: {e}"),
+        Step::Retry { error, .. } => format!("still owed: {what}: {error}"),
+    }
+}
+
+/// One attempt at what every lane of this config owes (oldest first, stopping at a lane's
+/// first transient failure: later writes wait behind it), then a line for every write still
+/// owed, delivered here or not, and why.
 pub async fn resend_owed(app: &App) -> Vec<String> {
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let context = &app.outbox.context;
+    let now = tokio::time::Instant::now();
     let mut lines = Vec::new();
-    for entry in &app.outbox.owed {
-        let now = Some(tokio::time::Instant::now());
-        let settled = deliver_until(&app.outbox.context, entry, Origin::Resumed, now, &tx).await;
-        let what = format!(
-            "{} {} on {}",
-            entry.kind.verb(),
-            entry.incident,
-            entry.source
-        );
-        lines.push(match settled {
-            Settled::Delivered => format!("resent from the outbox: {what}: delivered"),
-            Settled::Failed(e) => format!("resent from the outbox: {what}: refused: {e}"),
-            Settled::Owed(e) => format!("still owed: {what}: {e}"),
-        });
+    let mut said = std::collections::BTreeSet::new();
+    let mut busy = Vec::new();
+    for lane in context.lanes() {
+        match drain(context, &lane, None, now).await {
+            Ok(Some(steps)) => {
+                for (entry, step) in steps {
+                    lines.push(step_line(&entry, &step));
+                    said.insert(entry.id);
+                }
+            }
+            Ok(None) => busy.push(lane),
+            Err(error) => lines.push(format!("cannot deliver to {}: {error}", lane.source)),
+        }
+    }
+    let ledger = match context.read().await {
+        Ok(ledger) => ledger,
+        Err(error) => {
+            lines.push(format!("cannot read the outbox: {error}"));
+            return lines;
+        }
+    };
+    for owed in ledger.owed.iter().filter(|o| !said.contains(&o.entry.id)) {
+        let entry = &owed.entry;
+        let why = if let Some(why) = context.elsewhere(entry) {
+            why
+        } else if busy.iter().any(|lane| lane.accepts(entry)) {
+            "another ondeck process holds this backend's lane and delivers it".to_string()
+        } else if let Some(failure) = &owed.failure {
+            format!("waits its turn; last failure: {}", failure.error)
+        } else {
+            "waits behind an earlier write to the same backend".to_string()
+        };
+        lines.push(format!("still owed: {}: {why}", entry.describe()));
     }
     lines
 }
 
 /// Sends `action` (with `note`) for incident `id` through the outbox, retrying for up to
-/// `wait`.
+/// `wait`. `earlier` gets a line for each older write to the same backend delivered first.
 pub async fn write(
     app: &App,
     id: &str,
@@ -115,6 +165,7 @@ pub async fn write(
     note: Option<String>,
     source: Option<&str>,
     wait: Duration,
+    earlier: &mut Vec<String>,
 ) -> WriteOutcome {
     if app.state.readonly {
         return WriteOutcome::Refused(format!("read-only: not sending {} for {id}", action.verb()));
@@ -123,38 +174,123 @@ pub async fn write(
         Ok(source) => source,
         Err(why) => return WriteOutcome::Refused(why),
     };
-    let context = &app.outbox.context;
-    let entry = context.store.entry(
-        &app.outbox.user,
-        &source,
-        id,
-        WriteKind::from(action),
+    let kind = app
+        .backends
+        .incidents
+        .iter()
+        .find(|(m, _)| m.name == source)
+        .map(|(m, _)| m.kind.clone())
+        .unwrap_or_default();
+    // The labels go with the write: Alertmanager silences them even if it restarts before
+    // delivery. A group it does not list while answering cannot be silenced at all.
+    let labels = match listed(app, &source, id).await {
+        Ok(Some(incident)) => incident.labels,
+        Ok(None) if kind == "alertmanager" && action != IncidentAction::Unacknowledge => {
+            return WriteOutcome::Refused(format!(
+                "no alert group {id} is firing on {source} now: ondeck needs its labels to \
+                 silence it (`ondeck incidents` lists the groups)"
+            ));
+        }
+        Ok(None) | Err(_) => Default::default(),
+    };
+    let entry = app.outbox.entry(WriteRequest {
+        source: source.clone(),
+        incident: id.to_string(),
+        kind: WriteKind::from(action),
         note,
-        context.clock.now(),
-    );
-    if let Err(error) = context.store.queue(&entry) {
+        labels,
+    });
+    let context = &app.outbox.context;
+    if let Err(error) = context.record(vec![Record::Queued(entry.clone())]).await {
         return WriteOutcome::Refused(format!("cannot write the outbox: {error}"));
     }
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let deadline = tokio::time::Instant::now() + wait;
-    let settled = deliver_until(context, &entry, Origin::New, Some(deadline), &tx).await;
-    drop(tx);
-    let mut attempts = 0;
-    while let Some(report) = rx.recv().await {
-        if let DeliveryState::Queued { attempts: n, .. } = report.state {
-            attempts = n;
+    let delivered_by_other = match settle(context, &entry, deadline).await {
+        Ok((steps, other)) => {
+            let older = steps.iter().filter(|(e, _)| e.id != entry.id);
+            earlier.extend(older.map(|(e, step)| step_line(e, step)));
+            other
         }
-    }
+        Err(error) => return WriteOutcome::Queued(format!("cannot read the outbox: {error}")),
+    };
     let what = format!("{id} on {source}");
-    match settled {
-        Settled::Delivered => WriteOutcome::Delivered(format!("{} {what}", action.past())),
-        Settled::Failed(e) => {
-            WriteOutcome::Refused(format!("could not {} {what}: {e}", action.verb()))
-        }
-        Settled::Owed(e) => WriteOutcome::Queued(format!(
-            "{} of {what} queued after {attempts} attempt(s): {e}; kept in {} and resent by the next ondeck run",
-            action.verb(),
-            context.store.path().display()
-        )),
+    let ledger = match context.read().await {
+        Ok(ledger) => ledger,
+        Err(error) => return WriteOutcome::Queued(format!("cannot read the outbox: {error}")),
+    };
+    if let Some(settled) = ledger.settled(&entry.id) {
+        return if settled.ok {
+            WriteOutcome::Delivered(format!("{} {what}", action.past()))
+        } else {
+            let why = settled
+                .outcome
+                .strip_prefix("failed: ")
+                .unwrap_or(&settled.outcome);
+            WriteOutcome::Refused(format!("could not {} {what}: {why}", action.verb()))
+        };
     }
+    let owed = ledger.owed(&entry.id);
+    let attempts = owed.map_or(0, |o| o.attempts);
+    let why = match owed.and_then(|o| o.failure.as_ref()) {
+        Some(failure) => failure.error.clone(),
+        None if delivered_by_other => {
+            "another ondeck process holds this backend's lane and delivers it".to_string()
+        }
+        None => "an earlier write to the same backend is still owed".to_string(),
+    };
+    WriteOutcome::Queued(format!(
+        "{} of {what} queued after {attempts} attempt(s): {why}; kept in {} and delivered by \
+         the next ondeck run (or the one running now)",
+        action.verb(),
+        context.store.path().display()
+    ))
+}
+
+/// Delivers through the entry's lane until it is settled or `deadline` passes; when another
+/// process holds the lane, waits for that process to settle it (and takes over if it goes).
+/// Returns the attempts this process made, and whether another process held the lane at
+/// the end.
+async fn settle(
+    context: &Context,
+    entry: &OutboxEntry,
+    deadline: tokio::time::Instant,
+) -> std::io::Result<(Vec<(OutboxEntry, Step)>, bool)> {
+    let Some(lane) = context.lane_for(entry) else {
+        return Ok((Vec::new(), false));
+    };
+    let changes = Changes::watch(context.store.path());
+    let mut changed = changes.subscribe();
+    loop {
+        changed.mark_unchanged();
+        match drain(context, &lane, Some(&entry.id), deadline).await? {
+            Some(steps) => return Ok((steps, false)),
+            None => {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                if context.read().await?.owed(&entry.id).is_none() || left.is_zero() {
+                    return Ok((Vec::new(), true));
+                }
+                // The holder writes every attempt to the log; if it dies, the lane frees.
+                let pause = left.min(Duration::from_secs(2));
+                let _ = tokio::time::timeout(pause, changed.changed()).await;
+            }
+        }
+    }
+}
+
+/// `ondeck outbox --drop ID`: settles an owed write without sending it, on the responder's
+/// word (audited).
+pub async fn drop_owed(app: &App, id: &str) -> Result<String, String> {
+    let context = &app.outbox.context;
+    let ledger = context.read().await.map_err(|e| e.to_string())?;
+    let Some(owed) = ledger.owed(id) else {
+        return Err(format!(
+            "no write {id} is owed (`ondeck outbox` lists them)"
+        ));
+    };
+    let outcome = format!(
+        "failed: dropped by {} with `ondeck outbox --drop`",
+        app.outbox.user
+    );
+    context.settle(&owed.entry, false, &outcome).await;
+    Ok(format!("dropped: {}", owed.entry.describe()))
 }

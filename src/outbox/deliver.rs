@@ -1,19 +1,24 @@
-//! Sending what the outbox owes: one attempt at a time per source, in queue order, retried
-//! with backoff while the failure is transient (network, timeout, 5xx, 429), settled for good
-//! on success or on a refusal (unknown incident, 4xx). Every settled write and the first
-//! time a write is queued behind a failure land in the audit log.
+//! Sending what the outbox owes. Writes to one backend go out one at a time in queue order,
+//! by whichever ondeck process holds that backend's *lane* — an exclusive lock on
+//! `outbox.d/lane-<hash>.lock` — so two processes never send the same write, and a process
+//! that dies (even by `kill -9`) frees the lane for the next. Each attempt is recorded
+//! before it starts and its outcome after; transient failures (network, timeout, 5xx, 429,
+//! an incident not listed *yet*) are retried with backoff, refusals settle the write for good.
+//! Every settled write, and the first time a write is queued behind a failure, lands in the
+//! audit log.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
 
-use super::store::{OutboxEntry, Store, WriteKind};
+use super::entry::{OutboxEntry, Target, Write};
+use super::store::{Ledger, Owed, Record, Store};
+use super::watch::Changes;
 use crate::journal::{AuditEntry, append};
-use crate::sources::{Backends, Clock, IncidentSource, SourceError};
+use crate::sources::{Backends, Clock, IncidentBackend, IncidentSource, SourceError};
 
 /// How long one attempt may take before it counts as a (transient) timeout.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -21,44 +26,68 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
-/// Where a write stands, as the on-call row shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeliveryState {
-    /// An attempt is on its way.
-    Sending,
-    /// The last attempt failed transiently; the next one is scheduled.
-    Queued {
-        /// Attempts made so far.
-        attempts: u32,
-        /// Why the last one failed.
-        error: String,
-        /// When the next attempt starts.
-        retry_at: DateTime<Utc>,
-    },
-    /// The backend took it.
-    Delivered,
-    /// The backend refused it for good (or the outbox could not record it); not retried.
-    Failed(String),
+/// How often a process that does not hold a lane checks whether its holder has gone.
+const LANE_RETRY: Duration = Duration::from_secs(2);
+
+/// One backend's queue: the source name and where it points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane {
+    /// Configured source name.
+    pub source: String,
+    /// Its backend.
+    pub target: Target,
 }
 
-/// A change in where one write stands.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Delivery {
-    /// The write.
-    pub entry: OutboxEntry,
-    /// Where it stands now.
-    pub state: DeliveryState,
+impl Lane {
+    /// Whether this lane delivers `entry`: same source name, and the same backend it was
+    /// queued for (entries from before targets were recorded go by name).
+    pub fn accepts(&self, entry: &OutboxEntry) -> bool {
+        entry.source == self.source && entry.target.as_ref().is_none_or(|t| *t == self.target)
+    }
+
+    /// The lock file that makes one process at a time this lane's deliverer.
+    fn lock_path(&self, dir: &Path) -> PathBuf {
+        let key = format!(
+            "{}\u{1f}{}\u{1f}{}",
+            self.source,
+            self.target.kind,
+            self.target.url.as_deref().unwrap_or("")
+        );
+        dir.join("outbox.d")
+            .join(format!("lane-{:016x}.lock", fnv1a(&key)))
+    }
 }
 
-/// How a delivery run ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Settled {
-    /// Delivered and marked done.
-    Delivered,
-    /// Refused for good, marked done with the reason.
-    Failed(String),
-    /// Still owed when the deadline came: it stays in the outbox for the next start.
-    Owed(String),
+/// FNV-1a (64 bit): stable across runs and builds, unlike std's seeded hasher.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Holding a lane: the lock is released when this is dropped or the process dies.
+pub struct LaneHold {
+    _file: File,
+}
+
+impl LaneHold {
+    /// Takes the lane if no other process holds it.
+    pub fn try_take(lane: &Lane, dir: &Path) -> std::io::Result<Option<Self>> {
+        let path = lane.lock_path(dir);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { _file: file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(error)) => Err(error),
+        }
+    }
 }
 
 /// What delivering needs: the backends, the outbox file, the audit log and the clock.
@@ -72,11 +101,82 @@ pub struct Context {
     pub audit: Option<PathBuf>,
     /// Where "now" comes from.
     pub clock: Clock,
+    /// Tells this process's lanes and views that the log changed.
+    pub changes: Changes,
+}
+
+/// Runs blocking file work (fsyncs) off the async workers.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
 impl Context {
-    fn audit(&self, entry: &OutboxEntry, outcome: &str) {
-        let Some(path) = &self.audit else { return };
+    /// The lanes this process can deliver: one per incident source.
+    pub fn lanes(&self) -> Vec<Lane> {
+        self.backends
+            .incidents
+            .iter()
+            .map(|(meta, _)| Lane {
+                source: meta.name.clone(),
+                target: Target::new(&meta.kind, meta.url.as_deref()),
+            })
+            .collect()
+    }
+
+    /// The lane that delivers `entry` here, if this config has its backend.
+    pub fn lane_for(&self, entry: &OutboxEntry) -> Option<Lane> {
+        self.lanes().into_iter().find(|lane| lane.accepts(entry))
+    }
+
+    /// Why `entry` cannot be delivered by this config: its source is missing, or points
+    /// at another backend than the one it was queued for.
+    pub fn elsewhere(&self, entry: &OutboxEntry) -> Option<String> {
+        if self.lane_for(entry).is_some() {
+            return None;
+        }
+        let queued_for = entry
+            .target
+            .as_ref()
+            .map(|t| format!(" ({})", t.describe()))
+            .unwrap_or_default();
+        let source = &entry.source;
+        let why = match self.lanes().into_iter().find(|l| l.source == *source) {
+            Some(lane) => format!(
+                "queued for source `{source}`{queued_for}, but `{source}` here is {}",
+                lane.target.describe()
+            ),
+            None => {
+                format!("owed to source `{source}`{queued_for}, which this config does not have")
+            }
+        };
+        Some(format!(
+            "{why}: kept for a run whose config has it (`ondeck outbox --drop {}` discards it)",
+            entry.id
+        ))
+    }
+
+    /// Reads the log off the async workers.
+    pub async fn read(&self) -> std::io::Result<Ledger> {
+        let store = self.store.clone();
+        blocking(move || store.read()).await
+    }
+
+    /// Appends records off the async workers and tells this process's lanes and views.
+    pub async fn record(&self, records: Vec<Record>) -> std::io::Result<()> {
+        let store = self.store.clone();
+        let written = blocking(move || store.append(&records)).await;
+        self.changes.bump();
+        written
+    }
+
+    async fn audit(&self, entry: &OutboxEntry, outcome: &str) {
+        let Some(path) = self.audit.clone() else {
+            return;
+        };
         let line = AuditEntry {
             time: self.clock.now(),
             user: entry.user.clone(),
@@ -86,42 +186,43 @@ impl Context {
             note: entry.note.clone(),
             outcome: outcome.to_string(),
         };
-        if let Err(error) = append(path, &line) {
+        if let Err(error) = blocking(move || append(&path, &line)).await {
             tracing::warn!(%error, "cannot write the audit log");
         }
     }
 
-    fn settle(&self, entry: &OutboxEntry, outcome: &str) {
-        if let Err(error) = self.store.done(&entry.id, outcome, self.clock.now()) {
-            // The write itself went through; the worst case is one idempotent resend.
+    /// Records `entry` settled with `outcome` and audits it.
+    pub async fn settle(&self, entry: &OutboxEntry, ok: bool, outcome: &str) {
+        let done = Record::Done {
+            id: entry.id.clone(),
+            time: self.clock.now(),
+            outcome: outcome.to_string(),
+            ok: Some(ok),
+        };
+        if let Err(error) = self.record(vec![done]).await {
+            // The write itself is settled; the worst case is one more (idempotent) attempt
+            // by the next run, which finds it in place.
             tracing::warn!(%error, "cannot mark an outbox entry done");
         }
-        self.audit(entry, outcome);
+        let audited = if ok { "ok" } else { outcome };
+        self.audit(entry, audited).await;
     }
 }
 
-/// One attempt: the status change, then the note (a note alone for [`WriteKind::Note`]).
-async fn attempt(backends: &Backends, entry: &OutboxEntry) -> Result<(), SourceError> {
-    let Some(backend) = backends.incident_backend(&entry.source) else {
-        return Err(SourceError::Rejected(format!(
-            "no incident source named `{}` in the config",
-            entry.source
-        )));
-    };
-    let note = entry.note.as_deref();
-    let work = async {
-        match entry.kind.incident_action() {
-            Some(action) => backend.apply(&entry.incident, action, note).await,
-            None => {
-                backend
-                    .add_note(&entry.incident, note.unwrap_or_default())
-                    .await
-            }
-        }
-    };
-    tokio::time::timeout(ATTEMPT_TIMEOUT, work)
-        .await
-        .unwrap_or_else(|_| Err(SourceError::Timeout(ATTEMPT_TIMEOUT.as_millis() as u64)))
+/// How one attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The backend took it; settled.
+    Delivered,
+    /// Refused for good; settled with the reason.
+    Refused(String),
+    /// Failed transiently; the next attempt should start after the wait.
+    Retry {
+        /// Why.
+        error: String,
+        /// How long to wait.
+        wait: Duration,
+    },
 }
 
 /// The wait before attempt `attempts + 1`: 2 s doubling to a minute, or longer when the
@@ -133,161 +234,173 @@ pub fn backoff(attempts: u32, error: &SourceError) -> Duration {
         .map_or(doubling, |asked| asked.max(doubling))
 }
 
-/// Whether an entry is new in this run or resumed from an earlier one (whose first failure
-/// the audit log already records).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// Asked for in this run.
-    New,
-    /// Read back from the outbox file.
-    Resumed,
-}
-
-/// Delivers one entry (already in the outbox file), retrying transient failures until it is
-/// settled or, when `deadline` is given, until the next attempt would start after it.
-/// Every change is reported on `report`.
-pub async fn deliver_until(
-    context: &Context,
-    entry: &OutboxEntry,
-    origin: Origin,
-    deadline: Option<tokio::time::Instant>,
-    report: &mpsc::UnboundedSender<Delivery>,
-) -> Settled {
-    let tell = |state| {
-        let _ = report.send(Delivery {
-            entry: entry.clone(),
-            state,
-        });
+/// Makes one attempt at the write `owed` (the caller holds its lane) and records how it went.
+pub async fn attempt(context: &Context, owed: &Owed) -> Step {
+    let entry = &owed.entry;
+    let n = owed.attempts + 1;
+    let start = Record::Attempt {
+        id: entry.id.clone(),
+        time: context.clock.now(),
+        n,
+        pid: std::process::id(),
     };
-    let mut attempts = 0u32;
-    loop {
-        tell(DeliveryState::Sending);
-        tracing::info!(source = %entry.source, incident = %entry.incident, action = entry.kind.verb(), attempt = attempts + 1, "sending");
-        match attempt(&context.backends, entry).await {
-            Ok(()) => {
-                tracing::info!(source = %entry.source, incident = %entry.incident, action = entry.kind.verb(), "delivered");
-                context.settle(entry, "ok");
-                tell(DeliveryState::Delivered);
-                return Settled::Delivered;
-            }
-            Err(error) if error.is_transient() => {
-                attempts += 1;
-                let wait = backoff(attempts, &error);
-                tracing::warn!(source = %entry.source, incident = %entry.incident, action = entry.kind.verb(), %error, ?wait, "not delivered, queued for retry");
-                if attempts == 1 && origin == Origin::New {
-                    context.audit(entry, &format!("queued: {error}"));
-                }
-                let retry_at = context.clock.now()
-                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
-                tell(DeliveryState::Queued {
-                    attempts,
-                    error: error.to_string(),
-                    retry_at,
-                });
-                let next = tokio::time::Instant::now() + wait;
-                if deadline.is_some_and(|d| next > d) {
-                    return Settled::Owed(error.to_string());
-                }
-                tokio::time::sleep_until(next).await;
-            }
+    if let Err(error) = context.record(vec![start]).await {
+        // Sending without a record would lose track of whether it went out.
+        let error = SourceError::Unreachable(format!("cannot write the outbox: {error}"));
+        return retry_later(context, owed, n, error).await;
+    }
+    tracing::info!(source = %entry.source, incident = %entry.incident, action = entry.kind.verb(), attempt = n, "sending");
+    let write = Write {
+        entry,
+        // Any earlier attempt may have reached the backend, whatever it answered.
+        in_doubt: owed.attempts > 0,
+    };
+    let result = match context.backends.incident_backend(&entry.source) {
+        Some(backend) => send(backend, write).await,
+        None => Err(SourceError::Rejected(format!(
+            "no incident source named `{}` in the config",
+            entry.source
+        ))),
+    };
+    match result {
+        Ok(()) => {
+            tracing::info!(source = %entry.source, incident = %entry.incident, action = entry.kind.verb(), "delivered");
+            context.settle(entry, true, "delivered").await;
+            Step::Delivered
+        }
+        Err(error) if error.is_transient() => retry_later(context, owed, n, error).await,
+        Err(error) => {
+            tracing::warn!(source = %entry.source, incident = %entry.incident, action = entry.kind.verb(), %error, "refused");
+            let outcome = format!("failed: {error}");
+            context.settle(entry, false, &outcome).await;
+            Step::Refused(error.to_string())
+        }
+    }
+}
+
+async fn send(backend: &IncidentBackend, write: Write<'_>) -> Result<(), SourceError> {
+    tokio::time::timeout(ATTEMPT_TIMEOUT, backend.deliver(write))
+        .await
+        .unwrap_or_else(|_| Err(SourceError::Timeout(ATTEMPT_TIMEOUT.as_millis() as u64)))
+}
+
+async fn retry_later(context: &Context, owed: &Owed, n: u32, error: SourceError) -> Step {
+    let entry = &owed.entry;
+    let wait = backoff(n, &error);
+    tracing::warn!(source = %entry.source, incident = %entry.incident, action = entry.kind.verb(), %error, ?wait, "not delivered, queued for retry");
+    let retry_at =
+        context.clock.now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+    let record = Record::Retry {
+        id: entry.id.clone(),
+        time: context.clock.now(),
+        n,
+        error: error.to_string(),
+        retry_at,
+    };
+    if let Err(e) = context.record(vec![record]).await {
+        tracing::warn!(error = %e, "cannot record a retry in the outbox");
+    }
+    if n == 1 {
+        context.audit(entry, &format!("queued: {error}")).await;
+    }
+    Step::Retry {
+        error: error.to_string(),
+        wait,
+    }
+}
+
+/// The next write this lane owes, oldest first.
+pub fn head<'a>(ledger: &'a Ledger, lane: &Lane) -> Option<&'a Owed> {
+    ledger.owed.iter().find(|o| lane.accepts(&o.entry))
+}
+
+/// How long the head of a lane must still wait before its next attempt (a retry time
+/// recorded by an earlier run or process is honoured).
+fn wait_before(owed: &Owed, now: DateTime<Utc>) -> Duration {
+    match &owed.failure {
+        Some(failure) if !owed.in_flight => (failure.retry_at - now).to_std().unwrap_or_default(),
+        _ => Duration::ZERO,
+    }
+}
+
+/// The cockpit's deliverer for one lane: waits until it holds the lane, then delivers what
+/// the lane owes — whoever queued it — for as long as the process runs.
+pub async fn run_lane(context: Context, lane: Lane) {
+    let mut changes = context.changes.subscribe();
+    let _hold = loop {
+        match LaneHold::try_take(&lane, context.store.dir()) {
+            Ok(Some(hold)) => break hold,
+            Ok(None) => {}
             Err(error) => {
-                tracing::warn!(source = %entry.source, incident = %entry.incident, action = entry.kind.verb(), %error, "refused");
-                context.settle(entry, &format!("failed: {error}"));
-                tell(DeliveryState::Failed(error.to_string()));
-                return Settled::Failed(error.to_string());
+                tracing::warn!(%error, source = %lane.source, "cannot lock the outbox lane")
             }
         }
-    }
-}
-
-/// Hands writes to one lane per source. Cheap to clone.
-#[derive(Clone)]
-pub struct Courier {
-    lanes: mpsc::UnboundedSender<(OutboxEntry, bool)>,
-    store: Arc<Store>,
-    user: String,
-    clock: Clock,
-}
-
-impl Courier {
-    /// Starts delivering: `owed` (read from the outbox at start) first, then whatever
-    /// [`Courier::send`] adds. Changes are reported on `report`. Must run inside a runtime.
-    pub fn spawn(
-        context: Context,
-        user: &str,
-        owed: Vec<OutboxEntry>,
-        report: mpsc::UnboundedSender<Delivery>,
-    ) -> Self {
-        let (tx, mut rx) = mpsc::unbounded_channel::<(OutboxEntry, bool)>();
-        let store = context.store.clone();
-        let clock = context.clock;
-        for entry in owed {
-            let _ = tx.send((entry, true));
-        }
-        tokio::spawn(async move {
-            let mut lanes: HashMap<String, mpsc::UnboundedSender<(OutboxEntry, bool)>> =
-                HashMap::new();
-            while let Some((entry, persisted)) = rx.recv().await {
-                let lane = lanes
-                    .entry(entry.source.clone())
-                    .or_insert_with(|| spawn_lane(context.clone(), report.clone()));
-                let _ = lane.send((entry, persisted));
-            }
-        });
-        Self {
-            lanes: tx,
-            store,
-            user: user.to_string(),
-            clock,
-        }
-    }
-
-    /// Queues a write: it is written to the outbox file before its first attempt.
-    /// Returns the entry so the caller can match later [`Delivery`] reports to it.
-    pub fn send(
-        &self,
-        source: &str,
-        incident: &str,
-        kind: WriteKind,
-        note: Option<String>,
-    ) -> OutboxEntry {
-        let entry = self
-            .store
-            .entry(&self.user, source, incident, kind, note, self.clock.now());
-        let _ = self.lanes.send((entry.clone(), false));
-        entry
-    }
-}
-
-fn spawn_lane(
-    context: Context,
-    report: mpsc::UnboundedSender<Delivery>,
-) -> mpsc::UnboundedSender<(OutboxEntry, bool)> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<(OutboxEntry, bool)>();
-    tokio::spawn(async move {
-        while let Some((entry, persisted)) = rx.recv().await {
-            if !persisted && let Err(error) = context.store.queue(&entry) {
-                // Never send what could not be recorded: a crash would lose track of it.
-                let reason = format!(
-                    "cannot write the outbox {}: {error}",
-                    context.store.path().display()
-                );
-                context.audit(&entry, &format!("failed: {reason}"));
-                let _ = report.send(Delivery {
-                    entry,
-                    state: DeliveryState::Failed(reason),
-                });
+        // Another process delivers this lane; take over when it goes.
+        let _ = tokio::time::timeout(LANE_RETRY, changes.changed()).await;
+    };
+    loop {
+        changes.mark_unchanged();
+        let ledger = match context.read().await {
+            Ok(ledger) => ledger,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the outbox");
+                tokio::time::sleep(MAX_BACKOFF).await;
                 continue;
             }
-            let origin = if persisted {
-                Origin::Resumed
-            } else {
-                Origin::New
-            };
-            deliver_until(&context, &entry, origin, None, &report).await;
+        };
+        let Some(owed) = head(&ledger, &lane).cloned() else {
+            if changes.changed().await.is_err() {
+                return;
+            }
+            continue;
+        };
+        let wait = wait_before(&owed, context.clock.now());
+        if !wait.is_zero() {
+            crate::ticker::sleep(wait).await;
+            continue;
         }
-    });
-    tx
+        if let Step::Retry { wait, .. } = attempt(&context, &owed).await {
+            crate::ticker::sleep(wait).await;
+        }
+    }
+}
+
+/// Delivers what `lane` owes, oldest first, until `until` (a write id) is settled or the
+/// next attempt would start after `deadline`; a one-shot command's way (`ondeck ack`,
+/// `ondeck outbox`). The first attempt is made at once, whatever retry time an earlier
+/// process recorded: the responder asked now. Returns `None` when another process holds
+/// the lane: it delivers.
+pub async fn drain(
+    context: &Context,
+    lane: &Lane,
+    until: Option<&str>,
+    deadline: tokio::time::Instant,
+) -> std::io::Result<Option<Vec<(OutboxEntry, Step)>>> {
+    let Some(_hold) = LaneHold::try_take(lane, context.store.dir())? else {
+        return Ok(None);
+    };
+    let mut steps = Vec::new();
+    loop {
+        let ledger = context.read().await?;
+        if until.is_some_and(|id| ledger.owed(id).is_none()) {
+            return Ok(Some(steps));
+        }
+        let Some(owed) = head(&ledger, lane).cloned() else {
+            return Ok(Some(steps));
+        };
+        let step = attempt(context, &owed).await;
+        let retry = match &step {
+            Step::Retry { wait, .. } => Some(*wait),
+            _ => None,
+        };
+        steps.push((owed.entry, step));
+        if let Some(wait) = retry {
+            if tokio::time::Instant::now() + wait > deadline {
+                return Ok(Some(steps));
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -304,5 +417,49 @@ mod tests {
             30
         );
         assert_eq!(backoff(6, &SourceError::RateLimited(Some(5))).as_secs(), 60);
+    }
+
+    #[test]
+    fn a_lane_takes_its_own_backend_and_old_entries_by_name() {
+        let lane = Lane {
+            source: "am".into(),
+            target: Target::new("alertmanager", Some("http://127.0.0.1:9093/")),
+        };
+        let mut entry = OutboxEntry {
+            id: "1".into(),
+            queued_at: Utc::now(),
+            user: "sam".into(),
+            source: "am".into(),
+            incident: "abc".into(),
+            kind: super::super::entry::WriteKind::Acknowledge,
+            note: None,
+            target: None,
+            labels: Default::default(),
+        };
+        assert!(lane.accepts(&entry), "written before targets were recorded");
+        entry.target = Some(Target::new("alertmanager", Some("http://127.0.0.1:9093")));
+        assert!(lane.accepts(&entry));
+        entry.target = Some(Target::new("alertmanager", Some("http://10.0.0.1:9093")));
+        assert!(!lane.accepts(&entry), "another Alertmanager");
+        entry.target = None;
+        entry.source = "pd".into();
+        assert!(!lane.accepts(&entry));
+    }
+
+    #[test]
+    fn one_process_at_a_time_holds_a_lane() {
+        let dir = std::env::temp_dir().join(format!("ondeck-lane-{}", std::process::id()));
+        let lane = Lane {
+            source: "am".into(),
+            target: Target::new("alertmanager", None),
+        };
+        let first = LaneHold::try_take(&lane, &dir).unwrap();
+        assert!(first.is_some());
+        // flock locks belong to the open file, so a second open in this process stands for
+        // a second process.
+        assert!(LaneHold::try_take(&lane, &dir).unwrap().is_none());
+        drop(first);
+        assert!(LaneHold::try_take(&lane, &dir).unwrap().is_some());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

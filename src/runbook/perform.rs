@@ -1,6 +1,6 @@
 //! Carries out the runbook commands `update` asks for, off the UI task: reading and saving
 //! progress, reading a runbook file, fetching one linked by URL, appending to the audit log,
-//! adding notes, and running steps with their output streamed back as events.
+//! and running steps with their output streamed back as events.
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -11,7 +11,6 @@ use super::progress;
 use crate::command::RunbookCommand;
 use crate::event::{Event, RunbookResult};
 use crate::journal;
-use crate::sources::{Backends, IncidentSource, SourceError};
 
 /// Lines buffered between a running step and the forwarder.
 const LINE_BUFFER: usize = 256;
@@ -24,7 +23,6 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// running step (its whole process group); other commands ignore it. `KillStep` is handled by
 /// whoever holds the run's cancel sender, so it does nothing here.
 pub async fn perform(
-    backends: &Backends,
     command: RunbookCommand,
     tx: mpsc::Sender<Event>,
     cancel: oneshot::Receiver<()>,
@@ -72,21 +70,6 @@ pub async fn perform(
             if let Some(Err(error)) = written {
                 tracing::error!(path = %path.display(), %error, "audit entry not written");
             }
-        }
-        RunbookCommand::AddNote {
-            source,
-            incident_id,
-            text,
-        } => {
-            let outcome = match backends.incident_backend(&source) {
-                Some(backend) => backend.add_note(&incident_id, &text).await,
-                None => Err(SourceError::Rejected(format!("no source named {source}"))),
-            };
-            send(RunbookResult::NoteAdded {
-                incident_id,
-                outcome,
-            })
-            .await;
         }
         RunbookCommand::RunStep { run_id, spec } => {
             let (lines_tx, mut lines_rx) = mpsc::channel::<(Stream, String)>(LINE_BUFFER);

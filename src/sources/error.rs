@@ -25,6 +25,10 @@ pub enum SourceError {
     /// The backend refused the request (bad query, unknown incident).
     #[error("rejected: {0}")]
     Rejected(String),
+    /// The backend does not list the incident right now, but may again soon (Alertmanager
+    /// after a restart, Opsgenie while it processes a new alert): a queued write retries.
+    #[error("{0}")]
+    Absent(String),
     /// HTTP 429: too many requests; try again after the given seconds, if the server said.
     #[error("rate limited (HTTP 429){}", .0.map(|s| format!(", retry after {s} s")).unwrap_or_default())]
     RateLimited(Option<u64>),
@@ -34,9 +38,10 @@ impl SourceError {
     /// Whether trying again later may succeed (network trouble, timeouts, 5xx, 429).
     pub fn is_transient(&self) -> bool {
         match self {
-            SourceError::Timeout(_) | SourceError::Unreachable(_) | SourceError::RateLimited(_) => {
-                true
-            }
+            SourceError::Timeout(_)
+            | SourceError::Unreachable(_)
+            | SourceError::RateLimited(_)
+            | SourceError::Absent(_) => true,
             SourceError::Http { status, .. } => *status == 429 || *status >= 500,
             SourceError::Malformed(_) | SourceError::Rejected(_) => false,
         }

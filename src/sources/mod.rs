@@ -32,6 +32,7 @@ use crate::model::{
     Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,
     ServiceMetrics, Trace, TraceSearch, TraceSummary,
 };
+use crate::outbox::Write;
 use crate::slo::Window;
 
 /// Which kind of data a poller fetches from a source. One source (the demo) may feed several.
@@ -151,6 +152,23 @@ pub trait IncidentSource: Send + Sync + 'static {
         action: IncidentAction,
         note: Option<&str>,
     ) -> impl Future<Output = Result<(), SourceError>> + Send;
+
+    /// Delivers a write from the outbox: by default the status change (with its note) or
+    /// the note alone. Backends override it where a write needs what the outbox kept (an
+    /// Alertmanager group's labels) or where part of it is not idempotent and `in_doubt`
+    /// must be checked first (notes).
+    fn deliver(&self, write: Write<'_>) -> impl Future<Output = Result<(), SourceError>> + Send {
+        async move {
+            let incident = write.entry.incident.as_str();
+            match write.action() {
+                Some(action) => self.apply(incident, action, write.note()).await,
+                None => {
+                    self.add_note(incident, write.note().unwrap_or_default())
+                        .await
+                }
+            }
+        }
+    }
 
     /// Adds a note to the incident's timeline (runbook progress with `post_notes`). Sources
     /// without notes reject it, which the cockpit reports without retrying.

@@ -18,6 +18,7 @@ use crate::model::{
     Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,
     ServiceMetrics, Trace, TraceSearch, TraceSummary,
 };
+use crate::outbox::Write;
 use crate::slo::Window;
 
 /// How a configured source is named and polled.
@@ -31,6 +32,9 @@ pub struct SourceMeta {
     pub refresh: Duration,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Base URL, for backends that have one: the outbox records it with every write, so a
+    /// source of the same name pointing elsewhere never receives it.
+    pub url: Option<String>,
 }
 
 /// A metrics backend.
@@ -157,6 +161,10 @@ impl IncidentSource for IncidentBackend {
 
     async fn add_note(&self, incident_id: &str, text: &str) -> Result<(), SourceError> {
         each_incident_backend!(self, s => s.add_note(incident_id, text).await)
+    }
+
+    async fn deliver(&self, write: Write<'_>) -> Result<(), SourceError> {
+        each_incident_backend!(self, s => s.deliver(write).await)
     }
 }
 

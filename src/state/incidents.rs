@@ -39,7 +39,10 @@ pub enum OncallFocus {
 /// Where a write stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PendingState {
-    /// On its way.
+    /// Confirmed, and being written to the outbox: nothing is shown until it is on disk,
+    /// but a second dialog for the same incident is not opened meanwhile.
+    Recording,
+    /// On disk, and on its way (or next in line).
     Sending,
     /// In the outbox after a transient failure; retried until delivered.
     Queued {
@@ -50,12 +53,16 @@ pub enum PendingState {
         /// When the next attempt starts.
         retry_at: DateTime<Utc>,
     },
+    /// Owed to a backend this config does not have (queued by another config's run): kept
+    /// in the outbox for a run that has it.
+    OwedElsewhere(String),
     /// Refused for good; shown with the reason until the user retries or the incident changes.
     Failed(String),
 }
 
 impl PendingState {
-    /// Whether the write is still owed (sending or queued): another write must wait.
+    /// Whether the write is still owed (sending, queued, or owed elsewhere): another write
+    /// must wait.
     pub fn is_owed(&self) -> bool {
         !matches!(self, PendingState::Failed(_))
     }

@@ -147,8 +147,9 @@ pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command
     }
 }
 
-/// A write changed state in the outbox: show it on the row, and when it lands, show the
-/// result at once and read the backend's own view back.
+/// A write changed state in the outbox (read from the log: this process's writes and every
+/// other process's): show it on the row, and when it lands, show the result at once and read
+/// the backend's own view back.
 fn delivery(state: &mut State, delivery: Delivery) -> Vec<Command> {
     let Delivery { entry, state: now } = delivery;
     let key = IncidentKey {
@@ -163,12 +164,19 @@ fn delivery(state: &mut State, delivery: Delivery) -> Vec<Command> {
         action,
         state: pending_state,
     };
+    let previous = state.pending.get(&key).map(|p| p.state.clone());
+    let confirmed_here = previous == Some(PendingState::Recording);
     match now {
-        DeliveryState::Sending => {
-            let previous = state.pending.get(&key).map(|p| &p.state);
+        DeliveryState::Recorded { .. } | DeliveryState::Sending => {
             // A retry keeps showing "queued" (with its reason) until it lands.
             if !matches!(previous, Some(PendingState::Queued { .. })) {
-                state.pending.insert(key, pending(PendingState::Sending));
+                state
+                    .pending
+                    .insert(key.clone(), pending(PendingState::Sending));
+            }
+            if confirmed_here {
+                let text = format!("{} {} on {}…", action.progressive(), key.id, key.source);
+                flash(state, FlashKind::Info, text);
             }
             vec![]
         }
@@ -177,7 +185,8 @@ fn delivery(state: &mut State, delivery: Delivery) -> Vec<Command> {
             error,
             retry_at,
         } => {
-            if attempts == 1 {
+            let newly = !matches!(previous, Some(PendingState::Queued { .. }));
+            if newly && attempts <= 1 {
                 let text = format!(
                     "{} of {} on {} queued: {error}; ondeck keeps retrying",
                     action.verb(),
@@ -194,6 +203,19 @@ fn delivery(state: &mut State, delivery: Delivery) -> Vec<Command> {
                     retry_at,
                 }),
             );
+            vec![]
+        }
+        DeliveryState::OwedElsewhere(why) => {
+            if confirmed_here {
+                flash(
+                    state,
+                    FlashKind::Error,
+                    format!("{}: {why}", entry.describe()),
+                );
+            }
+            state
+                .pending
+                .insert(key, pending(PendingState::OwedElsewhere(why)));
             vec![]
         }
         DeliveryState::Delivered => {
@@ -242,7 +264,10 @@ fn delivery(state: &mut State, delivery: Delivery) -> Vec<Command> {
 fn note_delivery(state: &mut State, entry: &OutboxEntry, now: DeliveryState) -> Vec<Command> {
     let target = format!("{} on {}", entry.incident, entry.source);
     match now {
-        DeliveryState::Sending => {}
+        DeliveryState::Recorded { .. } | DeliveryState::Sending => {}
+        DeliveryState::OwedElsewhere(why) => {
+            flash(state, FlashKind::Error, format!("note for {target}: {why}"));
+        }
         DeliveryState::Queued {
             attempts, error, ..
         } => {

@@ -7,6 +7,7 @@ use tui_input::backend::crossterm::to_input_request;
 
 use crate::command::Command;
 use crate::model::{Incident, IncidentAction, IncidentStatus};
+use crate::outbox::{WriteKind, WriteRequest};
 use crate::state::{
     Confirm, Flash, FlashKind, IncidentKey, NoteField, OncallFocus, Overlay, Pane, PendingAction,
     PendingState, State,
@@ -78,6 +79,8 @@ fn nothing_to_do(state: &State, incident: &Incident, action: IncidentAction) -> 
     {
         let how = match pending.state {
             PendingState::Queued { .. } => "queued and will be retried",
+            PendingState::OwedElsewhere(_) => "owed to a backend this config does not have",
+            PendingState::Recording => "being written to the outbox",
             _ => "already on its way",
         };
         return Some(format!("{} of {id} is {how}", pending.action.verb()));
@@ -166,7 +169,8 @@ pub(super) fn note_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     vec![]
 }
 
-/// `y` in the confirmation: marks the incident pending and hands the write to the outbox once.
+/// `y` in the confirmation: hands the write to the outbox once. Nothing is shown about it
+/// until the outbox reports it on disk; meanwhile the incident takes no second dialog.
 pub(super) fn confirm_write(state: &mut State) -> Vec<Command> {
     let Some(Overlay::Confirm(confirm)) = state.overlay.take() else {
         return vec![];
@@ -174,25 +178,26 @@ pub(super) fn confirm_write(state: &mut State) -> Vec<Command> {
     let Confirm {
         key, action, note, ..
     } = confirm;
+    let labels = state
+        .all_incidents()
+        .find(|i| IncidentKey::of(i) == key)
+        .map(|i| i.labels.clone())
+        .unwrap_or_default();
     state.pending.insert(
         key.clone(),
         PendingAction {
             action,
-            state: PendingState::Sending,
+            state: PendingState::Recording,
         },
     );
-    flash(
-        state,
-        FlashKind::Info,
-        format!("{} {} on {}…", action.progressive(), key.id, key.source),
-    );
     let note = Some(note.value.trim().to_string()).filter(|n| !n.is_empty());
-    vec![Command::Incident {
+    vec![Command::Write(WriteRequest {
         source: key.source,
-        incident_id: key.id,
-        action,
+        incident: key.id,
+        kind: WriteKind::from(action),
         note,
-    }]
+        labels,
+    })]
 }
 
 /// `S` on the on-call pane: the Alertmanager silences instead of the incidents, or back.

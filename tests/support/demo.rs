@@ -32,6 +32,7 @@ pub async fn demo_state_at(since_start: chrono::Duration) -> State {
     let clock = Clock::Fixed(start + since_start);
     let demo = DemoSource::with_start("demo", SEED, start, clock);
     let meta = SourceMeta {
+        url: None,
         name: "demo".into(),
         kind: "demo".into(),
         refresh: Duration::from_secs(5),

@@ -96,6 +96,34 @@ impl Api {
         self.write(id, &path, &body).await
     }
 
+    /// `GET /alert/{id}/notes`: the texts of the alert's notes.
+    pub async fn note_texts(&self, id: &str) -> Result<Vec<String>, SourceError> {
+        #[derive(serde::Deserialize)]
+        struct Notes {
+            #[serde(default)]
+            notes: Vec<Note>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Note {
+            #[serde(default)]
+            text: String,
+        }
+        let path = format!("/alert/{}/notes", segment(id)?);
+        let reply = self
+            .http
+            .send(self.http.request(Method::GET, &path))
+            .await?;
+        match reply.status {
+            status if (200..300).contains(&status) => {
+                let notes: Notes = serde_json::from_slice(&reply.body)
+                    .map_err(|e| SourceError::Malformed(format!("notes of alert {id}: {e}")))?;
+                Ok(notes.notes.into_iter().map(|n| n.text).collect())
+            }
+            404 => Err(no_alert(id)),
+            _ => Err(self.error(&reply)),
+        }
+    }
+
     /// `PUT /alert/{id}/note` with `{"text"}`.
     pub async fn note(&self, id: &str, text: &str) -> Result<WriteOutcome, SourceError> {
         let path = format!("/alert/{}/note", segment(id)?);

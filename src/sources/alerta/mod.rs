@@ -20,6 +20,7 @@ pub use map::{AlertPage, parse_alert, parse_alerts};
 use self::api::{Api, WriteOutcome};
 use crate::config::SourceConfig;
 use crate::model::{Incident, IncidentAction, IncidentSnapshot};
+use crate::outbox::Write;
 use crate::sources::http::{options_for, scheme};
 use crate::sources::{IncidentSource, SourceError};
 
@@ -144,6 +145,28 @@ impl IncidentSource for AlertaSource {
             WriteOutcome::Conflict(reason) => Err(SourceError::Rejected(format!(
                 "cannot add a note to alert {incident_id}: {reason}"
             ))),
+        }
+    }
+
+    /// A write in doubt (an earlier attempt may have gone through) first looks whether the
+    /// alert already stands where it would put it, or already carries the note: an action's
+    /// text and a note each land in Alerta's history once.
+    async fn deliver(&self, write: Write<'_>) -> Result<(), SourceError> {
+        let id = write.entry.incident.as_str();
+        match write.action() {
+            Some(action) => {
+                if write.in_doubt && self.api.alert(id).await?.status == action.resulting_status() {
+                    return Ok(());
+                }
+                self.apply(id, action, write.note()).await
+            }
+            None => {
+                let text = write.note().unwrap_or_default();
+                if write.in_doubt && self.api.note_texts(id).await?.iter().any(|n| n == text) {
+                    return Ok(());
+                }
+                self.add_note(id, text).await
+            }
         }
     }
 }

@@ -21,9 +21,10 @@ pub use mapping::{map_incidents, map_silences, parse_incidents};
 pub use wire::{parse_alerts, parse_silence_id, parse_silences};
 
 use self::api::Api;
-use self::writes::{CANNOT_RESOLVE, Writer};
+use self::writes::Writer;
 use crate::config::SourceConfig;
 use crate::model::{Incident, IncidentAction, IncidentSnapshot};
+use crate::outbox::{OutboxEntry, Write, WriteKind};
 use crate::sources::http::{HttpClient, options_for, scheme};
 use crate::sources::{IncidentSource, SourceError};
 
@@ -96,23 +97,33 @@ impl IncidentSource for AlertmanagerSource {
         action: IncidentAction,
         note: Option<&str>,
     ) -> Result<(), SourceError> {
-        let inner = &self.inner;
-        match action {
-            IncidentAction::Acknowledge => {
-                inner
-                    .writer
-                    .acknowledge(&inner.api, incident_id, note)
-                    .await
-            }
-            IncidentAction::Unacknowledge => {
-                inner.writer.unacknowledge(&inner.api, incident_id).await
-            }
-            IncidentAction::Resolve => Err(SourceError::Rejected(CANNOT_RESOLVE.to_string())),
-        }
+        let entry = adhoc(incident_id, WriteKind::from(action), note);
+        self.deliver(Write::new(&entry)).await
     }
 
     async fn add_note(&self, incident_id: &str, text: &str) -> Result<(), SourceError> {
+        let entry = adhoc(incident_id, WriteKind::Note, Some(text));
+        self.deliver(Write::new(&entry)).await
+    }
+
+    async fn deliver(&self, write: Write<'_>) -> Result<(), SourceError> {
         let inner = &self.inner;
-        inner.writer.add_note(&inner.api, incident_id, text).await
+        inner.writer.deliver(&inner.api, write).await
+    }
+}
+
+/// A write made outside the outbox (tests, the trait's direct calls): no stored labels, so
+/// the group must be listed.
+fn adhoc(incident: &str, kind: WriteKind, note: Option<&str>) -> OutboxEntry {
+    OutboxEntry {
+        id: String::new(),
+        queued_at: chrono::Utc::now(),
+        user: String::new(),
+        source: String::new(),
+        incident: incident.to_string(),
+        kind,
+        note: note.map(str::to_string),
+        target: None,
+        labels: Default::default(),
     }
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::group::{group_alerts, group_id};
 use super::mapping::{map_incidents, map_silences, parse_incidents, urgency_of};
 use super::wire::{Alert, GettableSilence, parse_alerts, parse_silence_id, parse_silences};
-use super::writes::{Writer, noted};
+use super::writes::{Target, Writer, noted};
 use crate::model::{Incident, IncidentStatus, Urgency};
 use crate::sources::SourceError;
 
@@ -247,7 +247,7 @@ fn acknowledge_silences_exactly_the_group_labels() {
     let (alerts, _) = fixture();
     let groups = group_alerts(&alerts, &default_group_by());
     let disk = groups.iter().find(|g| g.key[0].1 == "DiskFilling").unwrap();
-    let silence = writer("sam").ack_silence(disk, None, at(3, 12));
+    let silence = writer("sam").ack_silence(disk.matchers(), None, at(3, 12));
     assert_eq!(
         serde_json::to_value(&silence).unwrap(),
         json!({
@@ -262,7 +262,8 @@ fn acknowledge_silences_exactly_the_group_labels() {
         }),
         "an absent label is matched as empty, so the silence does not spread to other services"
     );
-    let with_note = writer("sam").ack_silence(disk, Some("  looking at db-3 \n"), at(3, 12));
+    let with_note =
+        writer("sam").ack_silence(disk.matchers(), Some("  looking at db-3 \n"), at(3, 12));
     assert_eq!(with_note.comment, "looking at db-3");
 }
 
@@ -274,25 +275,35 @@ fn only_this_users_covering_silence_counts_as_already_acknowledged() {
     let disk = find("DiskFilling");
     assert_eq!(
         writer("alice")
-            .own_silence(disk, &silences)
+            .own_silence(&Target::of_group(disk), &silences)
             .map(|s| s.id.as_str()),
         Some("5b0a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d")
     );
-    assert!(writer("bob").own_silence(disk, &silences).is_none());
+    assert!(
+        writer("bob")
+            .own_silence(&Target::of_group(disk), &silences)
+            .is_none()
+    );
 
     // bob's silence covers only q1, not the whole QueueBacklog group.
     let queue = find("QueueBacklog");
-    assert!(writer("bob").own_silence(queue, &silences).is_none());
+    assert!(
+        writer("bob")
+            .own_silence(&Target::of_group(queue), &silences)
+            .is_none()
+    );
 
     // A silence made a moment ago, before Alertmanager marks the alerts, still counts.
     let mut fresh = silences[1].clone();
     fresh.id = "fresh".into();
     fresh.created_by = "sam".into();
-    fresh.matchers = writer("sam").ack_silence(queue, None, at(3, 12)).matchers;
+    fresh.matchers = writer("sam")
+        .ack_silence(queue.matchers(), None, at(3, 12))
+        .matchers;
     silences.push(fresh);
     assert_eq!(
         writer("sam")
-            .own_silence(queue, &silences)
+            .own_silence(&Target::of_group(queue), &silences)
             .map(|s| s.id.as_str()),
         Some("fresh")
     );

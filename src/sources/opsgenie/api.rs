@@ -183,6 +183,37 @@ impl Api {
     }
 }
 
+impl Api {
+    /// `GET /v2/alerts/{id}/notes?identifierType=id&order=desc&limit=100`: the newest notes'
+    /// texts — enough to tell whether a note sent a moment ago arrived.
+    pub(crate) async fn recent_notes(&self, id: &str) -> Result<Vec<String>, SourceError> {
+        #[derive(serde::Deserialize)]
+        struct Notes {
+            #[serde(default)]
+            data: Vec<Note>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Note {
+            #[serde(default)]
+            note: String,
+        }
+        let path = format!("/v2/alerts/{}/notes", segment(id));
+        let query = [
+            ("identifierType", "id"),
+            ("order", "desc"),
+            ("limit", "100"),
+        ];
+        let reply = self.http.send(self.http.get(&path).query(&query)).await?;
+        if reply.status == 404 {
+            return Err(unknown(id));
+        }
+        let body = success(reply)?;
+        let notes: Notes = serde_json::from_slice(&body)
+            .map_err(|e| SourceError::Malformed(format!("notes of alert {id}: {e}")))?;
+        Ok(notes.data.into_iter().map(|n| n.note).collect())
+    }
+}
+
 /// The error for an alert id Opsgenie does not know: not worth retrying.
 pub(crate) fn unknown(id: &str) -> SourceError {
     SourceError::Rejected(format!("Opsgenie has no alert {id}"))

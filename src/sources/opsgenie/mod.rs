@@ -25,6 +25,7 @@ use self::api::{Api, StatusPolling};
 use crate::config::SourceConfig;
 use crate::config::backend::OPSGENIE_US_API;
 use crate::model::{Incident, IncidentAction, IncidentSnapshot, OnCall};
+use crate::outbox::Write;
 use crate::sources::http::{HttpClient, options_for, scheme};
 use crate::sources::{IncidentSource, SourceError};
 
@@ -116,5 +117,9 @@ impl IncidentSource for OpsgenieSource {
 
     async fn add_note(&self, incident_id: &str, text: &str) -> Result<(), SourceError> {
         write::add_note(&self.api, incident_id, text).await
+    }
+
+    async fn deliver(&self, write: Write<'_>) -> Result<(), SourceError> {
+        write::deliver(&self.api, write).await
     }
 }

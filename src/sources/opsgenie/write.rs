@@ -3,8 +3,48 @@
 //! when the alert already stands where the action would put it (a repeated delivery).
 
 use super::api::{Api, unknown};
+use chrono::Utc;
+
 use crate::model::{Incident, IncidentAction, IncidentStatus};
+use crate::outbox::Write;
 use crate::sources::SourceError;
+
+/// How long after a write was queued Opsgenie's "no such alert" may still be its
+/// asynchronous processing of a new alert rather than a wrong id.
+const NEW_ALERT_GRACE: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Delivers a write from the outbox. A write in doubt (an earlier attempt may have gone
+/// through) first looks whether the alert already stands where it would put it, or already
+/// carries the note, so nothing is done twice.
+pub(crate) async fn deliver(api: &Api, write: Write<'_>) -> Result<(), SourceError> {
+    let entry = write.entry;
+    let id = entry.incident.as_str();
+    let result = match write.action() {
+        Some(action) => {
+            if write.in_doubt && reached(&api.alert(id).await?, action) {
+                return Ok(());
+            }
+            apply(api, id, action, write.note()).await
+        }
+        None => {
+            let text = write.note().unwrap_or_default();
+            if write.in_doubt && api.recent_notes(id).await?.iter().any(|n| n.trim() == text) {
+                return Ok(());
+            }
+            add_note(api, id, text).await
+        }
+    };
+    match result {
+        Err(error) if error == unknown(id) && Utc::now() - entry.queued_at < NEW_ALERT_GRACE => {
+            Err(SourceError::Absent(format!(
+                "Opsgenie does not list alert {id} yet (it processes new alerts \
+                 asynchronously); retrying for {} minutes after queueing",
+                NEW_ALERT_GRACE.num_minutes()
+            )))
+        }
+        other => other,
+    }
+}
 
 /// Sends `action` with the note (Opsgenie attaches it to the action itself) and waits for
 /// the outcome.

@@ -206,6 +206,29 @@ impl Api {
         success(reply).map(drop)
     }
 
+    /// `GET /incidents/{id}/notes`: the contents of the incident's notes (the endpoint is not
+    /// paged).
+    pub(crate) async fn note_contents(&self, id: &str) -> Result<Vec<String>, SourceError> {
+        #[derive(serde::Deserialize)]
+        struct Notes {
+            notes: Vec<Note>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Note {
+            #[serde(default)]
+            content: String,
+        }
+        let path = format!("/incidents/{}/notes", segment(id));
+        let reply = self.http.send(self.read(&path)).await?;
+        if reply.status == 404 {
+            return Err(self.unknown(id));
+        }
+        let body = success(reply)?;
+        let notes: Notes = serde_json::from_slice(&body)
+            .map_err(|e| SourceError::Malformed(format!("notes of incident {id}: {e}")))?;
+        Ok(notes.notes.into_iter().map(|n| n.content).collect())
+    }
+
     /// The error for an incident id PagerDuty does not know: not worth retrying.
     pub(crate) fn unknown(&self, id: &str) -> SourceError {
         SourceError::Rejected(format!("PagerDuty has no incident {id}"))

@@ -29,6 +29,7 @@ use self::oncall::{GroupBy, apply_levels, rows};
 use crate::config::SourceConfig;
 use crate::config::backend::PAGERDUTY_API;
 use crate::model::{Incident, IncidentAction, IncidentSnapshot};
+use crate::outbox::Write;
 use crate::sources::http::{HttpClient, options_for, scheme};
 use crate::sources::{Clock, IncidentSource, SourceError};
 
@@ -157,5 +158,9 @@ impl IncidentSource for PagerdutySource {
             return Err(SourceError::Rejected("the note is empty".to_string()));
         }
         self.api.note(incident_id, text).await
+    }
+
+    async fn deliver(&self, write: Write<'_>) -> Result<(), SourceError> {
+        write::deliver(&self.api, write).await
     }
 }

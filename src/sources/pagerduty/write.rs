@@ -3,12 +3,42 @@
 
 use super::api::Api;
 use crate::model::{IncidentAction, IncidentStatus};
+use crate::outbox::Write;
 use crate::sources::SourceError;
 
 /// Why `u` does nothing on PagerDuty.
 pub(crate) const NO_UNACKNOWLEDGE: &str = "PagerDuty has no un-acknowledge: an acknowledged \
      incident returns to triggered only when its acknowledgement times out; reassign or \
      resolve it instead";
+
+/// Delivers a write from the outbox. The status change is idempotent; a note is not, so a
+/// write in doubt (an earlier attempt may have gone through) posts its note only if the
+/// incident does not carry it yet.
+pub(crate) async fn deliver(api: &Api, write: Write<'_>) -> Result<(), SourceError> {
+    let id = write.entry.incident.as_str();
+    let mut note = write.note();
+    if let Some(text) = note
+        && write.in_doubt
+    {
+        match api.note_contents(id).await {
+            Ok(notes) if notes.iter().any(|c| c.trim() == text) => note = None,
+            Ok(_) => {}
+            Err(error) if error.is_transient() => return Err(error),
+            // A note twice is better than an acknowledge never sent.
+            Err(error) => {
+                tracing::warn!(%error, incident = id, "cannot read notes; sending the note")
+            }
+        }
+    }
+    match write.action() {
+        Some(action) => apply(api, id, action, note).await,
+        None => match note {
+            Some(text) => api.note(id, text).await,
+            None if write.note().is_some() => Ok(()),
+            None => Err(SourceError::Rejected("the note is empty".to_string())),
+        },
+    }
+}
 
 /// Sets the incident's status, then adds the note (if any) to its timeline.
 pub(crate) async fn apply(

@@ -69,9 +69,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// The status cell: a write in flight or failed wins over the backend's status.
 pub fn status_span(incident: &Incident, state: &State, theme: &Theme) -> Span<'static> {
-    if let Some(pending) = state.pending.get(&IncidentKey::of(incident)) {
+    let pending = state
+        .pending
+        .get(&IncidentKey::of(incident))
+        // Not on disk yet: nothing to say about it.
+        .filter(|p| p.state != PendingState::Recording);
+    if let Some(pending) = pending {
         return match &pending.state {
-            PendingState::Sending => {
+            PendingState::Recording | PendingState::Sending => {
                 Span::styled(format!("{}…", pending.action.progressive()), theme.sev_info)
             }
             PendingState::Queued { retry_at, .. } => {
@@ -80,6 +85,9 @@ pub fn status_span(incident: &Incident, state: &State, theme: &Theme) -> Span<'s
                     format!("queued · {}", format::duration_secs(wait)),
                     theme.sev_warning,
                 )
+            }
+            PendingState::OwedElsewhere(_) => {
+                Span::styled("owed elsewhere".to_string(), theme.sev_warning)
             }
             PendingState::Failed(reason) => {
                 Span::styled(format!("failed: {reason}"), theme.sev_critical)

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::action::Action;
 use crate::command::{Command, RunbookCommand};
 use crate::journal::{AuditEntry, audit_path};
+use crate::outbox::{WriteKind, WriteRequest};
 use crate::runbook::env::IncidentContext;
 use crate::runbook::exec::ExecSpec;
 use crate::runbook::fetch::is_url;
@@ -189,10 +190,16 @@ fn record_step(state: &State, action: &str, note: String, outcome: String) -> Ve
     if settings.post_notes
         && let Some(context) = &view.incident
     {
-        commands.push(Command::Runbook(RunbookCommand::AddNote {
+        // Through the outbox like every other write: kept while the backend is down.
+        commands.push(Command::Write(WriteRequest {
             source: context.source.clone(),
-            incident_id: context.id.clone(),
-            text: format!("{note}: {outcome} (by {} via ondeck)", settings.user),
+            incident: context.id.clone(),
+            kind: WriteKind::Note,
+            note: Some(format!(
+                "{note}: {outcome} (by {} via ondeck)",
+                settings.user
+            )),
+            labels: context.labels.clone(),
         }));
     }
     commands

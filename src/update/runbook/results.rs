@@ -93,15 +93,6 @@ pub(in crate::update) fn completed(state: &mut State, result: RunbookResult) -> 
                 }
             }
         }
-        RunbookResult::NoteAdded {
-            incident_id,
-            outcome: Err(error),
-        } => {
-            let text = format!("note on {incident_id} not added: {error}");
-            flash(state, FlashKind::Error, text);
-            vec![]
-        }
-        RunbookResult::NoteAdded { .. } => vec![],
     }
 }
 

@@ -15,7 +15,7 @@ use crate::model::{
     Incident, IncidentAction, IncidentStatus, MetricsSnapshot, SloObservation, TraceKind,
     TraceSummary, Urgency,
 };
-use crate::outbox::{Delivery, DeliveryState, OutboxEntry, WriteKind};
+use crate::outbox::{Delivery, DeliveryState, OutboxEntry, WriteKind, WriteRequest};
 use crate::slo::{Counts, SliKind, SloSpec, Window, default_tiers};
 use crate::sources::{Feed, SourceError, SourcePayload, SourceUpdate};
 use crate::state::{
@@ -99,6 +99,7 @@ fn incident(id: &str, urgency: Urgency, status: IncidentStatus, minutes_ago: i64
         urgency,
         acknowledged_by: (status == IncidentStatus::Acknowledged).then(|| "sam".to_string()),
         assignees: vec!["sam".into()],
+        labels: BTreeMap::from([("alertname".to_string(), format!("Alert{id}"))]),
         ..Incident::new(
             "demo",
             id,

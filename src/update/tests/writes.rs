@@ -17,22 +17,45 @@ fn acknowledge_asks_first_then_sends_exactly_once() {
     assert_eq!(confirm.action, IncidentAction::Acknowledge);
     assert_eq!(confirm.backend_kind, "demo");
 
+    let labels = s.selected_incident().unwrap().labels.clone();
+    assert!(!labels.is_empty(), "the fixture has labels to carry");
     let commands = update(&mut s, Action::Confirm);
     assert_eq!(
         commands,
-        vec![Command::Incident {
+        vec![Command::Write(WriteRequest {
             source: "demo".into(),
-            incident_id: "HIGH-2".into(),
-            action: IncidentAction::Acknowledge,
+            incident: "HIGH-2".into(),
+            kind: WriteKind::Acknowledge,
             note: None,
-        }]
+            labels,
+        })]
     );
     assert_eq!(s.overlay, None);
     let key = IncidentKey {
         source: "demo".into(),
         id: "HIGH-2".into(),
     };
+    // Not on disk yet: the row says nothing and no flash claims anything.
+    assert_eq!(s.pending[&key].state, PendingState::Recording);
+    assert_eq!(
+        s.flash, None,
+        "nothing is said about a write before it is on disk"
+    );
+    let row = crate::ui::panes::oncall::status_span(
+        s.selected_incident().unwrap(),
+        &s,
+        &crate::config::Theme::dark(),
+    );
+    assert_eq!(row.content, "TRIG");
+
+    // On disk: now the row says it is on its way.
+    let recorded = delivery(
+        WriteKind::Acknowledge,
+        DeliveryState::Recorded { behind: 0 },
+    );
+    update(&mut s, Action::Completed(Box::new(recorded)));
     assert_eq!(s.pending[&key].state, PendingState::Sending);
+    assert!(s.flash.as_ref().unwrap().text.contains("acking HIGH-2"));
 
     // Pressing `a` again while the first is on its way opens no dialog and sends nothing.
     assert!(update(&mut s, Action::Acknowledge).is_empty());
@@ -94,6 +117,8 @@ fn delivery(kind: WriteKind, state: DeliveryState) -> CommandResult {
             incident: "HIGH-2".into(),
             kind,
             note: None,
+            target: None,
+            labels: Default::default(),
         },
         state,
     })
@@ -182,12 +207,13 @@ fn a_note_typed_in_the_dialog_goes_with_the_write() {
     );
     assert_eq!(
         sent,
-        vec![Command::Incident {
+        vec![Command::Write(WriteRequest {
             source: "demo".into(),
-            incident_id: "HIGH-2".into(),
-            action: IncidentAction::Acknowledge,
+            incident: "HIGH-2".into(),
+            kind: WriteKind::Acknowledge,
             note: Some("on it".into()),
-        }]
+            labels: s.selected_incident().unwrap().labels.clone(),
+        })]
     );
 }
 
