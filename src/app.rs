@@ -129,6 +129,13 @@ impl App {
                 {
                     runs.remove(run_id);
                 }
+                if let Event::Source(polled) = &next
+                    && polled.feed == Feed::Incidents
+                    && polled.outcome.is_ok()
+                {
+                    // The backend answers again: a write waiting out a backoff goes now.
+                    courier.kick(&polled.source);
+                }
                 if let Event::Input(TermEvent::Resize(..)) = next {
                     terminal.backend().forget_size();
                     redraw = true;

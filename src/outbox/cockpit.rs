@@ -4,10 +4,11 @@
 //! of the log whose changes come back to the app loop as [`CommandResult::Delivery`]; for
 //! headless runs, one attempt in line.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use super::deliver::{self, Context, Step};
 use super::entry::{OutboxEntry, Target};
@@ -101,9 +102,17 @@ impl OutboxSetup {
 pub struct Courier {
     writer: mpsc::UnboundedSender<OutboxEntry>,
     setup: OutboxSetup,
+    kicks: HashMap<String, Arc<Notify>>,
 }
 
 impl Courier {
+    /// The source answered a poll: its lane, if waiting out a backoff, tries again now.
+    pub fn kick(&self, source: &str) {
+        if let Some(kick) = self.kicks.get(source) {
+            kick.notify_one();
+        }
+    }
+
     /// Records the write (off the UI task, in the order given); nothing about it is shown
     /// until it is on disk and the view reports it.
     pub fn send(&self, request: WriteRequest) {
@@ -127,8 +136,11 @@ pub fn start(setup: &OutboxSetup, events: mpsc::Sender<Event>) -> Courier {
             }
         }
     });
+    let mut kicks = HashMap::new();
     for lane in context.lanes() {
-        tokio::spawn(deliver::run_lane(context.clone(), lane));
+        let kick = Arc::new(Notify::new());
+        kicks.insert(lane.source.clone(), kick.clone());
+        tokio::spawn(deliver::run_lane(context.clone(), lane, kick));
     }
     tokio::spawn(watch_view(context.clone(), report_tx.clone()));
     let (writer, mut entries) = mpsc::unbounded_channel::<OutboxEntry>();
@@ -148,7 +160,11 @@ pub fn start(setup: &OutboxSetup, events: mpsc::Sender<Event>) -> Courier {
             }
         }
     });
-    Courier { writer, setup }
+    Courier {
+        writer,
+        setup,
+        kicks,
+    }
 }
 
 /// Reports every change in the log to the app loop, from this process's writes and lanes

@@ -324,8 +324,9 @@ fn wait_before(owed: &Owed, now: DateTime<Utc>) -> Duration {
 }
 
 /// The cockpit's deliverer for one lane: waits until it holds the lane, then delivers what
-/// the lane owes — whoever queued it — for as long as the process runs.
-pub async fn run_lane(context: Context, lane: Lane) {
+/// the lane owes — whoever queued it — for as long as the process runs. `kick` cuts a
+/// backoff short: the backend just answered a poll, so it is back.
+pub async fn run_lane(context: Context, lane: Lane, kick: Arc<tokio::sync::Notify>) {
     let mut changes = context.changes.subscribe();
     let _hold = loop {
         match LaneHold::try_take(&lane, context.store.dir()) {
@@ -355,13 +356,24 @@ pub async fn run_lane(context: Context, lane: Lane) {
             continue;
         };
         let wait = wait_before(&owed, context.clock.now());
-        if !wait.is_zero() {
-            crate::ticker::sleep(wait).await;
-            continue;
+        let wait = match attempt_unless_waiting(&context, &owed, wait).await {
+            Some(Step::Retry { wait, .. }) => wait,
+            Some(_) => continue,
+            None => wait,
+        };
+        tokio::select! {
+            () = crate::ticker::sleep(wait) => {}
+            () = kick.notified() => {}
         }
-        if let Step::Retry { wait, .. } = attempt(&context, &owed).await {
-            crate::ticker::sleep(wait).await;
-        }
+    }
+}
+
+/// Attempts `owed` now unless it must still wait.
+async fn attempt_unless_waiting(context: &Context, owed: &Owed, wait: Duration) -> Option<Step> {
+    if wait.is_zero() {
+        Some(attempt(context, owed).await)
+    } else {
+        None
     }
 }
 

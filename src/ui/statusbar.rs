@@ -126,6 +126,20 @@ fn push_hints(
     }
 }
 
+/// Writes in the outbox for backends this config does not have (queued by a run with
+/// another config): no row shows them, so the status line says they are kept.
+fn owed_elsewhere(state: &State) -> Option<String> {
+    let owed = state
+        .pending
+        .values()
+        .filter(|p| matches!(p.state, crate::state::PendingState::OwedElsewhere(_)))
+        .count();
+    (owed > 0).then(|| {
+        let writes = if owed == 1 { "write" } else { "writes" };
+        format!("{owed} {writes} owed to sources not in this config (ondeck outbox)")
+    })
+}
+
 /// Draws the two status lines into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keymap: &Keymap) {
     let mut sources = Vec::new();
@@ -139,6 +153,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keyma
     }
     if sources.is_empty() {
         sources.push(Span::styled("no sources configured", theme.text_muted));
+    }
+    if let Some(owed) = owed_elsewhere(state) {
+        sources.push(Span::raw("  "));
+        sources.push(Span::styled(owed, theme.sev_warning));
     }
     let mut second = Vec::new();
     if let Some(flash) = &state.flash {

@@ -99,6 +99,15 @@ impl Alertmanager {
         }
     }
 
+    /// Starts the stopped server again on the same port and storage: silences survive (they
+    /// are in its storage), alerts do not (Alertmanager keeps them in memory until Prometheus
+    /// sends them again).
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn_watched();
+        self.wait_ready();
+    }
+
     /// Starts Alertmanager under a shell that prints its PID, then kills it and removes the
     /// directory once this test process is gone.
     fn spawn_watched(&mut self) {
