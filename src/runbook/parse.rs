@@ -1,11 +1,12 @@
-//! Markdown body → steps. Each `## ` section is a step; without sections, each item of the
-//! top-level numbered list is. Fenced blocks tagged `sh`, `bash` or `shell` are executable.
+//! Markdown body → steps, read by the one Markdown reader ([`super::markdown`]). Each `## `
+//! section is a step; without sections, each item of the top-level numbered lists is. Fenced
+//! blocks tagged `sh`, `bash` or `shell` are executable.
+
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::frontmatter;
-use super::model::{CodeBlock, Runbook, RunbookError, Step};
-
-/// Languages whose blocks the responder can execute.
-const EXECUTABLE: [&str; 3] = ["sh", "bash", "shell"];
+use super::markdown;
+use super::model::{Runbook, RunbookError, Step};
 
 /// Parses one runbook. `origin` names the file in errors and in [`Runbook::origin`].
 pub fn parse(origin: &str, text: &str) -> Result<Runbook, RunbookError> {
@@ -48,22 +49,17 @@ fn parse_body(
     (front, body_start): (frontmatter::FrontMatter, usize),
 ) -> Result<Runbook, RunbookError> {
     let fail = |e| fail(origin, e);
-    let lines = lines.to_vec();
-    let fenced = fence_mask(&lines, body_start).map_err(fail)?;
-    let outside = |i: usize| !fenced[i];
-    let sections: Vec<usize> = (body_start..lines.len())
-        .filter(|&i| outside(i) && lines[i].starts_with("## "))
-        .collect();
-    let (intro_end, steps) = if sections.is_empty() {
-        list_steps(&lines, body_start, &fenced)
-    } else {
-        let mut steps = Vec::new();
-        for (n, &start) in sections.iter().enumerate() {
-            let end = sections.get(n + 1).copied().unwrap_or(lines.len());
-            let title = lines[start].trim_start_matches('#').trim().to_string();
-            steps.push(step(title, start, &lines[start + 1..end]));
-        }
-        (sections[0], steps)
+    let body = lines.get(body_start..).unwrap_or_default().join("\n");
+    let first_line = body_start + 1;
+    if let Some(line) = markdown::read(&body, first_line).unclosed {
+        return Err(fail((
+            line,
+            format!("unterminated code fence opened at line {line}"),
+        )));
+    }
+    let (intro_end, steps) = match heading_steps(&body, first_line) {
+        Some(found) => found,
+        None => list_steps(&body, first_line),
     };
     if steps.is_empty() {
         return Err(fail((
@@ -79,139 +75,114 @@ fn parse_body(
         title: front.title,
         matchers: front.matchers,
         origin: origin.to_string(),
-        intro: lines[body_start..intro_end].join("\n").trim().to_string(),
+        intro: body[..intro_end].trim().to_string(),
         steps,
     })
 }
 
-fn step(title: String, start: usize, body: &[&str]) -> Step {
-    let text = body.join("\n");
+/// A step from its title, the file line it starts on, and its Markdown body (whose first
+/// line is file line `body_line`).
+fn step(title: String, line: usize, body: &str, body_line: usize) -> Step {
+    // Blank lines before the body shift where its blocks are in the file.
+    let leading = body.len() - body.trim_start_matches('\n').len();
+    let body_line = body_line + leading;
+    let body = body.trim_matches('\n');
     Step {
         title,
-        blocks: blocks(&text, start + 2),
-        body: text.trim_matches('\n').to_string(),
-        line: start + 1,
+        blocks: markdown::read(body, body_line).blocks,
+        body: body.to_string(),
+        line,
     }
 }
 
-/// An opening fence: its character and length, and the info string after it.
-fn fence_open(line: &str) -> Option<(char, usize, &str)> {
-    let t = line.trim_start();
-    let c = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
-    let n = t.chars().take_while(|x| *x == c).count();
-    (n >= 3).then(|| (c, n, t[n..].trim()))
-}
-
-fn fence_closes(line: &str, c: char, n: usize) -> bool {
-    let t = line.trim();
-    t.chars().take_while(|x| *x == c).count() >= n && t.chars().all(|x| x == c)
-}
-
-/// Which lines sit inside a fence (fences included); an unclosed fence is an error.
-fn fence_mask(lines: &[&str], start: usize) -> Result<Vec<bool>, (usize, String)> {
-    let mut mask = vec![false; lines.len()];
-    let mut open: Option<(usize, char, usize)> = None;
-    for (i, line) in lines.iter().enumerate().skip(start) {
-        match open {
-            Some((_, c, n)) => {
-                mask[i] = true;
-                if fence_closes(line, c, n) {
-                    open = None;
+/// Steps as `## ` sections (level-2 headings outside any list or quote): each runs to the
+/// next. `None` when there is no such heading. Also returns where the intro ends.
+fn heading_steps(body: &str, first_line: usize) -> Option<(usize, Vec<Step>)> {
+    let mut headings: Vec<(usize, usize, String)> = Vec::new();
+    let mut depth = 0usize;
+    let mut title: Option<(usize, usize, String)> = None;
+    for (event, range) in markdown::parser(body).into_offset_iter() {
+        if let Some((start, _, text)) = title.as_mut() {
+            match event {
+                Event::Text(t) | Event::Code(t) => text.push_str(&t),
+                Event::End(TagEnd::Heading(_)) => {
+                    headings.push((*start, range.end, text.trim().to_string()));
+                    title = None;
                 }
+                _ => {}
             }
-            None => {
-                if let Some((c, n, _)) = fence_open(line) {
-                    mask[i] = true;
-                    open = Some((i, c, n));
-                }
+            continue;
+        }
+        match &event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => depth += 1,
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => depth -= 1,
+            e if depth == 0 && markdown::is_step_heading(e) => {
+                title = Some((range.start, range.end, String::new()));
             }
+            _ => {}
         }
     }
-    match open {
-        Some((at, _, _)) => Err((
-            at + 1,
-            format!("unterminated code fence opened at line {}", at + 1),
-        )),
-        None => Ok(mask),
-    }
+    let first = headings.first()?.0;
+    let steps = headings
+        .iter()
+        .enumerate()
+        .map(|(n, (start, end, title))| {
+            let next = headings.get(n + 1).map_or(body.len(), |h| h.0);
+            let line = markdown::line_of(body, *start, first_line);
+            let body_text = body.get(*end..next).unwrap_or_default();
+            step(
+                title.clone(),
+                line,
+                body_text,
+                markdown::line_of(body, *end, first_line),
+            )
+        })
+        .collect();
+    Some((first, steps))
 }
 
-/// The marker width of a top-level numbered item (`1. `, `12) `), and its text.
-fn list_item(line: &str) -> Option<(usize, &str)> {
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits == 0 {
-        return None;
-    }
-    let rest = &line[digits..];
-    let after = rest
-        .strip_prefix(". ")
-        .or_else(|| rest.strip_prefix(") "))?;
-    Some((line.len() - after.len(), after))
-}
-
-fn list_steps(lines: &[&str], start: usize, fenced: &[bool]) -> (usize, Vec<Step>) {
-    let mut steps: Vec<Step> = Vec::new();
-    let mut intro_end = lines.len();
-    let mut current: Option<(usize, String, usize, Vec<String>)> = None;
-    let flush = |cur: Option<(usize, String, usize, Vec<String>)>, steps: &mut Vec<Step>| {
-        if let Some((at, title, _, body)) = cur {
-            let body: Vec<&str> = body.iter().map(String::as_str).collect();
-            steps.push(step(title, at, &body));
-        }
-    };
-    for i in start..lines.len() {
-        let line = lines[i];
-        if !fenced[i] {
-            if let Some((width, text)) = list_item(line) {
-                if current.is_none() && steps.is_empty() {
-                    intro_end = i;
+/// Steps as the items of the top-level numbered lists: an item's first line is its title,
+/// the rest (un-indented by the marker's width) its body. Also returns where the intro ends.
+fn list_steps(body: &str, first_line: usize) -> (usize, Vec<Step>) {
+    let mut items: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut depth = 0usize;
+    let mut ordered = false;
+    for (event, range) in markdown::parser(body).into_offset_iter() {
+        match event {
+            Event::Start(Tag::List(start)) => {
+                if depth == 0 {
+                    ordered = start.is_some();
                 }
-                flush(current.take(), &mut steps);
-                current = Some((i, text.trim().to_string(), width, Vec::new()));
-                continue;
+                depth += 1;
             }
-            let ends_list = !line.is_empty() && !line.starts_with(' ') && !line.starts_with('\t');
-            if ends_list && current.is_some() {
-                flush(current.take(), &mut steps);
-                continue;
-            }
-        }
-        if let Some((_, _, width, body)) = current.as_mut() {
-            let indent = line.len() - line.trim_start_matches(' ').len();
-            body.push(line[indent.min(*width)..].to_string());
+            Event::End(TagEnd::List(_)) => depth -= 1,
+            Event::Start(Tag::BlockQuote(_)) => depth += 2,
+            Event::End(TagEnd::BlockQuote(_)) => depth -= 2,
+            Event::Start(Tag::Item) if depth == 1 && ordered => items.push(range),
+            _ => {}
         }
     }
-    flush(current, &mut steps);
+    let intro_end = items.first().map_or(body.len(), |r| r.start);
+    let steps = items
+        .into_iter()
+        .map(|range| {
+            let source = &body[range.clone()];
+            let marker = source.find(['.', ')']).map_or(0, |dot| {
+                dot + 1 + source[dot + 1..].len() - source[dot + 1..].trim_start_matches(' ').len()
+            });
+            let (title, rest) = source[marker..]
+                .split_once('\n')
+                .unwrap_or((&source[marker..], ""));
+            let rest: Vec<&str> = rest
+                .split('\n')
+                .map(|line| {
+                    let indent = line.len() - line.trim_start_matches(' ').len();
+                    &line[indent.min(marker)..]
+                })
+                .collect();
+            let line = markdown::line_of(body, range.start, first_line);
+            step(title.trim().to_string(), line, &rest.join("\n"), line + 1)
+        })
+        .collect();
     (intro_end, steps)
-}
-
-/// Fenced blocks in a step body whose first line is file line `first_line`.
-fn blocks(body: &str, first_line: usize) -> Vec<CodeBlock> {
-    let mut out = Vec::new();
-    let mut open: Option<(char, usize, String, usize, Vec<&str>)> = None;
-    for (i, line) in body.lines().enumerate() {
-        match open.as_mut() {
-            Some((c, n, lang, at, code)) => {
-                if fence_closes(line, *c, *n) {
-                    let lang = std::mem::take(lang);
-                    out.push(CodeBlock {
-                        executable: EXECUTABLE.contains(&lang.as_str()),
-                        code: code.join("\n"),
-                        lang,
-                        line: *at,
-                    });
-                    open = None;
-                } else {
-                    code.push(line);
-                }
-            }
-            None => {
-                if let Some((c, n, info)) = fence_open(line) {
-                    let lang = info.split_whitespace().next().unwrap_or("").to_string();
-                    open = Some((c, n, lang, first_line + i, Vec::new()));
-                }
-            }
-        }
-    }
-    out
 }
