@@ -26,7 +26,7 @@ pub fn init(path: Option<&Path>) -> Option<WorkerGuard> {
     let (writer, guard) = NonBlockingBuilder::default()
         .buffered_lines_limit(LOG_QUEUE_LINES)
         .thread_name("ondeck-log")
-        .finish(file);
+        .finish(Masked(file));
     let filter = EnvFilter::try_from_env("ONDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -35,4 +35,21 @@ pub fn init(path: Option<&Path>) -> Option<WorkerGuard> {
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// The log file, with every secret this process has read masked in each line written: a
+/// token in an error message a backend echoed never reaches the file.
+struct Masked<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Masked<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The writer thread gets each event formatted whole, in one write.
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(crate::secrets::mask(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }

@@ -57,6 +57,8 @@ impl SecretRef {
         if value.is_empty() {
             return Err(SecretError::Empty(self.describe()));
         }
+        // Whatever ondeck says or sends from now on masks it.
+        crate::secrets::remember(value);
         Ok(Secret(value.to_string()))
     }
 

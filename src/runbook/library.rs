@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::model::{Runbook, RunbookError};
 use super::parse::parse;
+use super::provenance::{GitDir, Provenance, Version, under_dirs};
 use crate::model::Incident;
 
 /// The shipped runbooks, by file name.
@@ -67,11 +68,21 @@ impl Library {
     }
 
     /// The shipped examples overlaid with every `*.md` file in `dirs` (missing dirs are fine).
+    /// Those files are trusted to run, each with its version from git (asked once per dir).
     pub fn load(dirs: &[PathBuf]) -> Library {
         let mut library = Library::embedded().as_ref().clone();
         for dir in dirs {
-            for (_, result) in read_dir(dir) {
-                library.add(result);
+            let files = read_dir(dir);
+            let git = if files.is_empty() {
+                GitDir::default()
+            } else {
+                GitDir::probe(dir)
+            };
+            for (path, result) in files {
+                library.add(result.map(|mut runbook| {
+                    runbook.provenance = file_provenance(&path, &runbook, &git, true);
+                    runbook
+                }));
             }
         }
         library
@@ -130,6 +141,36 @@ pub fn is_local_path(reference: &str) -> bool {
     !reference.starts_with("http://")
         && !reference.starts_with("https://")
         && (reference.contains('/') || reference.ends_with(".md"))
+}
+
+/// The provenance of a runbook read from `path`: its version by `git` (else its sha256, which
+/// parsing already recorded).
+fn file_provenance(
+    path: &Path,
+    runbook: &Runbook,
+    git: &GitDir,
+    in_runbook_dirs: bool,
+) -> Provenance {
+    let Provenance::File { version, .. } = &runbook.provenance else {
+        return runbook.provenance.clone();
+    };
+    let version = git
+        .commit_of(path)
+        .map_or_else(|| version.clone(), Version::Git);
+    Provenance::File {
+        path: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+        version,
+        in_runbook_dirs,
+    }
+}
+
+/// Reads a runbook file an incident names by path: trusted to run only when it lies under
+/// one of `dirs` (the configured `runbook_dirs`).
+pub fn load_named(path: &Path, dirs: &[PathBuf]) -> Result<Runbook, RunbookError> {
+    let mut runbook = load_file(path)?;
+    let git = path.parent().map(GitDir::probe).unwrap_or_default();
+    runbook.provenance = file_provenance(path, &runbook, &git, under_dirs(path, dirs));
+    Ok(runbook)
 }
 
 /// Reads and parses one runbook file.

@@ -13,8 +13,10 @@ pub mod model;
 mod parse;
 pub mod perform;
 pub mod progress;
+pub mod provenance;
 
 pub use library::{Library, check_dir};
 pub use matcher::{MatchOp, Matcher};
 pub use model::{CodeBlock, Runbook, RunbookError, Step};
 pub use parse::{parse, parse_fetched};
+pub use provenance::{Provenance, Version};

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::matcher::Matcher;
+use super::provenance::Provenance;
 
 /// A parsed runbook.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,8 @@ pub struct Runbook {
     pub intro: String,
     /// The steps, in order.
     pub steps: Vec<Step>,
+    /// Where it came from, which version, and whether its steps may run.
+    pub provenance: Provenance,
 }
 
 /// One step of a runbook.

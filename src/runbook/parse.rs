@@ -7,21 +7,39 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 use super::frontmatter;
 use super::markdown;
 use super::model::{Runbook, RunbookError, Step};
+use super::provenance::{Provenance, Version, sha256_hex};
 
-/// Parses one runbook. `origin` names the file in errors and in [`Runbook::origin`].
+/// Parses one runbook. `origin` names the file in errors and in [`Runbook::origin`]. Its
+/// provenance is a shipped runbook for an `embedded:` origin, else a file outside
+/// `runbook_dirs` (view-only) until the library says otherwise.
 pub fn parse(origin: &str, text: &str) -> Result<Runbook, RunbookError> {
     let lines: Vec<&str> = text.lines().collect();
     let split = frontmatter::split(&lines).map_err(|e| fail(origin, e))?;
-    parse_body(origin, &lines, split)
+    let provenance = match origin.strip_prefix("embedded:") {
+        Some(name) => Provenance::Embedded {
+            name: name.to_string(),
+        },
+        None => Provenance::File {
+            path: origin.into(),
+            version: Version::Sha256(sha256_hex(text.as_bytes())),
+            in_runbook_dirs: false,
+        },
+    };
+    parse_body(origin, &lines, split, provenance)
 }
 
 /// Parses a runbook fetched from `url`, where front matter is optional: without it the id is
 /// the URL, the title the first `# ` heading (else the URL), and nothing matches by label.
 pub fn parse_fetched(url: &str, text: &str) -> Result<Runbook, RunbookError> {
     let lines: Vec<&str> = text.lines().collect();
+    let provenance = Provenance::Fetched {
+        url: url.to_string(),
+        sha256: sha256_hex(text.as_bytes()),
+    };
     let first = lines.first().map_or("", |l| l.trim_end());
     if first == "+++" || first == "---" {
-        return parse(url, text);
+        let split = frontmatter::split(&lines).map_err(|e| fail(url, e))?;
+        return parse_body(url, &lines, split, provenance);
     }
     let title = lines
         .iter()
@@ -32,7 +50,7 @@ pub fn parse_fetched(url: &str, text: &str) -> Result<Runbook, RunbookError> {
         title,
         matchers: Vec::new(),
     };
-    parse_body(url, &lines, (front, 0))
+    parse_body(url, &lines, (front, 0), provenance)
 }
 
 fn fail(origin: &str, (line, message): (usize, String)) -> RunbookError {
@@ -47,6 +65,7 @@ fn parse_body(
     origin: &str,
     lines: &[&str],
     (front, body_start): (frontmatter::FrontMatter, usize),
+    provenance: Provenance,
 ) -> Result<Runbook, RunbookError> {
     let fail = |e| fail(origin, e);
     let body = lines.get(body_start..).unwrap_or_default().join("\n");
@@ -77,6 +96,7 @@ fn parse_body(
         origin: origin.to_string(),
         intro: body[..intro_end].trim().to_string(),
         steps,
+        provenance,
     })
 }
 
