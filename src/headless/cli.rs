@@ -7,6 +7,7 @@ use super::writes::{WriteOutcome, resend_owed, write};
 use crate::app::App;
 use crate::journal::{audit_path, read_all};
 use crate::model::IncidentAction;
+use crate::output::{err, out, outln};
 
 /// `ondeck ack|resolve|unack`: resends what is owed, then delivers this write; prints one
 /// line per outcome and returns the exit code (0 delivered, 1 refused, 75 queued).
@@ -19,12 +20,12 @@ pub async fn write_command(
     wait: Duration,
 ) -> u8 {
     for line in resend_owed(app).await {
-        eprintln!("{line}");
+        err(line);
     }
     let outcome = write(app, id, action, note, source, wait).await;
     match &outcome {
-        WriteOutcome::Delivered(m) => println!("{m}"),
-        other => eprintln!("{}", other.message()),
+        WriteOutcome::Delivered(m) => outln(m),
+        other => err(other.message()),
     }
     outcome.exit_code()
 }
@@ -32,17 +33,15 @@ pub async fn write_command(
 /// `ondeck outbox`: lists what is owed, tries each once more; exit 0 when nothing is left.
 pub async fn outbox_command(app: &App) -> u8 {
     if app.outbox.owed.is_empty() {
-        println!(
+        outln(format_args!(
             "{}: nothing owed",
             app.outbox.context.store.path().display()
-        );
+        ));
         return 0;
     }
     let lines = resend_owed(app).await;
     let owed = lines.iter().filter(|l| l.starts_with("still owed")).count();
-    for line in lines {
-        println!("{line}");
-    }
+    out(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
     u8::from(owed > 0)
 }
 

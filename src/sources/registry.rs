@@ -13,6 +13,7 @@ use super::opsgenie::OpsgenieSource;
 use super::pagerduty::PagerdutySource;
 use super::prometheus::PrometheusSource;
 use super::tempo::TempoSource;
+use super::unstarted::Unstarted;
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{
     Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,
@@ -40,6 +41,8 @@ pub enum MetricsBackend {
     Demo(DemoSource),
     /// A Prometheus-compatible server.
     Prometheus(PrometheusSource),
+    /// A configured source that could not start.
+    Unstarted(Unstarted),
 }
 
 /// An incident backend.
@@ -55,6 +58,8 @@ pub enum IncidentBackend {
     Pagerduty(PagerdutySource),
     /// Opsgenie.
     Opsgenie(OpsgenieSource),
+    /// A configured source that could not start.
+    Unstarted(Unstarted),
 }
 
 /// A tracing backend.
@@ -66,6 +71,8 @@ pub enum TraceBackend {
     Jaeger(JaegerSource),
     /// Grafana Tempo.
     Tempo(TempoSource),
+    /// A configured source that could not start.
+    Unstarted(Unstarted),
 }
 
 /// Calls the same method on whichever incident backend `$backend` is.
@@ -77,6 +84,7 @@ macro_rules! each_incident_backend {
             IncidentBackend::Alerta($source) => $call,
             IncidentBackend::Pagerduty($source) => $call,
             IncidentBackend::Opsgenie($source) => $call,
+            IncidentBackend::Unstarted($source) => $call,
         }
     };
 }
@@ -88,6 +96,7 @@ macro_rules! each_trace_backend {
             TraceBackend::Demo($source) => $call,
             TraceBackend::Jaeger($source) => $call,
             TraceBackend::Tempo($source) => $call,
+            TraceBackend::Unstarted($source) => $call,
         }
     };
 }
@@ -97,6 +106,7 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.fetch_metrics(at).await,
             MetricsBackend::Prometheus(prom) => prom.fetch_metrics(at).await,
+            MetricsBackend::Unstarted(none) => none.fetch_metrics(at).await,
         }
     }
 
@@ -109,6 +119,7 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.query(promql, range, at).await,
             MetricsBackend::Prometheus(prom) => prom.query(promql, range, at).await,
+            MetricsBackend::Unstarted(none) => none.query(promql, range, at).await,
         }
     }
 
@@ -121,6 +132,7 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.exemplars(service, start, end).await,
             MetricsBackend::Prometheus(prom) => prom.exemplars(service, start, end).await,
+            MetricsBackend::Unstarted(none) => none.exemplars(service, start, end).await,
         }
     }
 
@@ -133,6 +145,7 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.service_trends(service, range, at).await,
             MetricsBackend::Prometheus(prom) => prom.service_trends(service, range, at).await,
+            MetricsBackend::Unstarted(none) => none.service_trends(service, range, at).await,
         }
     }
 }
@@ -206,7 +219,7 @@ impl Backends {
         for (_, backend) in &self.metrics {
             match backend {
                 MetricsBackend::Prometheus(prom) => prom.trend_width().set(points),
-                MetricsBackend::Demo(_) => {}
+                MetricsBackend::Demo(_) | MetricsBackend::Unstarted(_) => {}
             }
         }
     }

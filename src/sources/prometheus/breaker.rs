@@ -34,7 +34,7 @@ fn server_down(error: &SourceError) -> bool {
     match error {
         SourceError::Timeout(_) | SourceError::Unreachable(_) | SourceError::RateLimited(_) => true,
         SourceError::Http { status, .. } => matches!(status, 502..=504),
-        SourceError::Malformed(_) | SourceError::Rejected(_) => false,
+        SourceError::Malformed(_) | SourceError::Rejected(_) | SourceError::NotStarted(_) => false,
     }
 }
 
