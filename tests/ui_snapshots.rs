@@ -268,6 +268,15 @@ stale_snapshot!(stale_oncall_80x24, Pane::Oncall, 80, 24);
 stale_snapshot!(stale_oncall_160x48, Pane::Oncall, 160, 48);
 stale_snapshot!(stale_debug_80x24, Pane::Debug, 80, 24);
 
+#[test]
+fn stale_incident_detail_80x24() {
+    let theme = screen::stale_marking_theme();
+    let mut state = stale(Pane::Oncall);
+    state.overlay = Some(Overlay::Detail);
+    let terminal = draw_with(&state, 80, 24, &theme);
+    insta::assert_snapshot!(screen::marked(terminal.backend().buffer(), &theme));
+}
+
 /// Without colour (`NO_COLOR`) the stale role is only dim, as muted text is: the age and
 /// the panel notes must say it in words.
 #[test]
