@@ -261,14 +261,14 @@ fn check_config_reports_each_secret_a_run_cannot_read_at_its_field() {
     assert_eq!(
         lines[0],
         format!(
-            "{}:9:13: source[1].token_env: environment variable ONDECK_TEST_UNSET_PROM_TOKEN \
-             is not set: source `prom` cannot start without it",
+            "{}:9:13: source[1].token_env: ONDECK_TEST_UNSET_PROM_TOKEN is not set in the \
+             environment: source `prom` cannot start without it",
             file.display()
         )
     );
     assert!(
         lines[1].starts_with(&format!(
-            "{}:15:14: source[2].token_file: cannot read token file {}: ",
+            "{}:15:14: source[2].token_file: cannot read {}: ",
             file.display(),
             home.join("secrets/pd.token").display()
         )),
@@ -318,13 +318,13 @@ fn a_run_with_a_missing_secret_shows_that_source_failed_and_the_rest_working() {
     assert_eq!(source("prom")["status"], "failed");
     assert_eq!(
         source("prom")["error"],
-        "metrics: not started: environment variable ONDECK_TEST_UNSET_PROM_TOKEN is not set"
+        "metrics: ONDECK_TEST_UNSET_PROM_TOKEN is not set in the environment"
     );
     assert_eq!(source("pd")["status"], "failed");
     let pd = source("pd")["error"].as_str().unwrap().to_string();
     assert!(
         pd.starts_with(&format!(
-            "incidents: not started: cannot read token file {}",
+            "incidents: cannot read {}: ",
             home.join("secrets/pd.token").display()
         )),
         "{pd}"

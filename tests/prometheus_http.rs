@@ -176,8 +176,7 @@ async fn a_missing_password_names_the_file_not_a_secret_and_sends_nothing() {
     let text = error.to_string();
     // The source's name is shown beside it (status bar, snapshot), not repeated in it.
     assert!(
-        text.starts_with("not started: cannot read token file ")
-            && text.contains("absent.password"),
+        text.starts_with("cannot read ") && text.contains("absent.password"),
         "{text}"
     );
     assert!(

@@ -130,6 +130,7 @@ token_env = "ONDECK_TEST_SURELY_UNSET_TOKEN"
 [[source]]
 name = "pd"
 kind = "pagerduty"
+from_email = "oncall@example.com"
 token_file = "no-such-dir/pd.token"
 "#;
 
@@ -144,12 +145,12 @@ token_file = "no-such-dir/pd.token"
         assert_eq!(errors.len(), 2, "{errors:#?}");
         assert_eq!(
             errors[0],
-            "/nonexistent/ondeck.toml:10:13: source[1].token_env: environment variable \
-             ONDECK_TEST_SURELY_UNSET_TOKEN is not set: source `prom` cannot start without it"
+            "/nonexistent/ondeck.toml:10:13: source[1].token_env: ONDECK_TEST_SURELY_UNSET_TOKEN \
+             is not set in the environment: source `prom` cannot start without it"
         );
         assert!(
             errors[1].starts_with(
-                "/nonexistent/ondeck.toml:15:14: source[2].token_file: cannot read token file \
+                "/nonexistent/ondeck.toml:16:14: source[2].token_file: cannot read \
                  /nonexistent/no-such-dir/pd.token: "
             ),
             "{}",
@@ -163,9 +164,14 @@ token_file = "no-such-dir/pd.token"
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("pd.token"), "s3cr3t-value\n").unwrap();
         std::fs::write(dir.join("empty.token"), "\n").unwrap();
-        let text = "[[source]]\nname = \"pd\"\nkind = \"pagerduty\"\ntoken_file = \"pd.token\"\n\n\
-                    [[source]]\nname = \"og\"\nkind = \"opsgenie\"\ntoken_file = \"empty.token\"\n";
-        let config = parse(text, &dir.join("ondeck.toml")).unwrap();
+        let pd = |name: &str, file: &str| {
+            format!(
+                "[[source]]\nname = \"{name}\"\nkind = \"pagerduty\"\n\
+                 from_email = \"oncall@example.com\"\ntoken_file = \"{file}\"\n\n"
+            )
+        };
+        let text = pd("pd", "pd.token") + &pd("pd2", "empty.token");
+        let config = parse(&text, &dir.join("ondeck.toml")).unwrap();
         let errors = config.check_run_needs();
         assert_eq!(errors.len(), 1, "{errors:?}");
         let text = errors[0].to_string();

@@ -25,10 +25,11 @@ pub enum SourceError {
     /// The backend refused the request (bad query, unknown incident).
     #[error("rejected: {0}")]
     Rejected(String),
-    /// The source could not be set up (a token or file it needs is missing): nothing was
+    /// The source could not be set up (a token or file it needs is missing), in words that
+    /// name the variable or file first, so a narrow status bar still shows it. Nothing was
     /// sent. Kept apart from a refusal so a write owed to it stays owed for a run that has
     /// the secret.
-    #[error("not started: {0}")]
+    #[error("{0}")]
     NotStarted(String),
     /// HTTP 429: too many requests; try again after the given seconds, if the server said.
     #[error("rate limited (HTTP 429){}", .0.map(|s| format!(", retry after {s} s")).unwrap_or_default())]

@@ -111,19 +111,16 @@ mod tests {
 
     #[tokio::test]
     async fn every_call_says_why_and_an_owed_write_stays_owed() {
-        let missing = SourceError::NotStarted("environment variable PD_TOKEN is not set".into());
+        let missing = SourceError::NotStarted("PD_TOKEN is not set in the environment".into());
         let source = Unstarted::new(&missing);
         let error = source.fetch_incidents().await.unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "not started: environment variable PD_TOKEN is not set"
-        );
+        assert_eq!(error.to_string(), "PD_TOKEN is not set in the environment");
         let write = source
             .apply("PD-1", IncidentAction::Acknowledge, None)
             .await
             .unwrap_err();
         assert!(write.is_transient(), "a write to it is kept, not refused");
         let other = Unstarted::new(&SourceError::Rejected("bad CA".into()));
-        assert_eq!(other.error().to_string(), "not started: rejected: bad CA");
+        assert_eq!(other.error().to_string(), "rejected: bad CA");
     }
 }

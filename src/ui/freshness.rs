@@ -56,12 +56,23 @@ pub fn describe(name: &str, freshness: Freshness) -> String {
 }
 
 /// What a figure or list over `feed` must admit to: each source of the feed that is not
-/// current, described; `None` when every one is.
+/// current, described — with its error when it has never answered, since nothing else on a
+/// narrow screen may have room to say why; `None` when every one is current.
 pub fn note(state: &State, feed: Feed) -> Option<String> {
     let parts: Vec<String> = state
         .not_current(feed)
         .into_iter()
-        .map(|(name, freshness)| describe(name, freshness))
+        .map(|(name, freshness)| {
+            let failure = state
+                .feed_status(name, feed)
+                .and_then(|s| s.failure.as_ref());
+            match (freshness, failure) {
+                (Freshness::Missing { failed: true }, Some(failure)) => {
+                    format!("{name} failed: {}", failure.error)
+                }
+                _ => describe(name, freshness),
+            }
+        })
         .collect();
     (!parts.is_empty()).then(|| parts.join("; "))
 }
