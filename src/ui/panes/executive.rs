@@ -55,7 +55,7 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// "High 2 (1 unacked)"; in `base` (the stale role) when the count is not current.
+/// "High 2 (1 unacked)"; in the stale role when `fresh` says the count is not current.
 fn count_span(
     label: &str,
     count: usize,
@@ -172,7 +172,7 @@ struct Columns {
     short_burn: bool,
     kind: bool,
     trend: usize,
-    /// How old each row's numbers are, shown while some metrics source is not current.
+    /// How old each row's numbers are, shown while some row's numbers are not current.
     age: bool,
 }
 
