@@ -1,17 +1,21 @@
-//! ondeck: error hooks → command line → logging → config → terminal → run.
+//! ondeck: command line → logging → config → terminal → run. Whatever fails ends as one
+//! line on stderr and an exit status (see [`Failure`]); everything printed goes through
+//! [`output`], which ends quietly when the reader of a pipe has gone.
 
-use std::io::Write as _;
+// Everything printed goes through `output`, which survives a closed pipe or terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 use clap::Parser;
-use color_eyre::Result;
-use color_eyre::eyre::eyre;
 
 use ondeck::cli::{Cli, Format, RunbookCommand, Subcommands, WriteArgs};
 use ondeck::config::{self, ConfigLocation};
+use ondeck::failure::Failure;
 use ondeck::headless;
 use ondeck::headless::cli as cli_commands;
 use ondeck::model::IncidentAction::{self, Acknowledge, Resolve, Unacknowledge};
+use ondeck::output::{self, out, outln};
 use ondeck::setup::{self, Overrides};
 use ondeck::sources::Clock;
 use ondeck::state::RunbookState;
@@ -21,24 +25,20 @@ use ondeck::ui::symbols::{self, Symbols};
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn main() -> ExitCode {
-    if let Err(error) = color_eyre::install() {
-        eprintln!("ondeck: {error}");
-    }
     let cli = Cli::parse();
     let _log_guard = ondeck::logging::init(config::log_path().as_deref());
     match run(cli) {
         Ok(code) => code,
-        Err(report) => {
+        Err(failure) => {
             // The terminal is already restored here: `cockpit` restores before returning.
-            // Not `eprintln!`: it panics when stderr is a terminal that hung up.
-            tracing::error!("{report}");
-            let _ = writeln!(std::io::stderr(), "ondeck: {report:?}");
-            ExitCode::FAILURE
+            tracing::error!("{failure}");
+            output::err(&failure);
+            ExitCode::from(failure.exit_code())
         }
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let location = config::resolve_path(cli.config.as_deref());
     if cli.version {
         print_version(&location);
@@ -65,7 +65,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let app = setup::build(&load_config(&location)?, &overrides, clock)?;
             let json = format == Format::Json;
             let (text, code) = runtime()?.block_on(cli_commands::incidents_command(app, json));
-            print!("{text}");
+            out(&text);
             Ok(ExitCode::from(code))
         }
         Some(Subcommands::Outbox { drop }) => {
@@ -76,9 +76,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Subcommands::Handoff { since }) => {
             let app = setup::build(&load_config(&location)?, &overrides, clock)?;
             let dir = overrides.state_dir.clone();
-            let report =
-                runtime()?.block_on(cli_commands::handoff_command(app, dir.as_deref(), since))?;
-            print!("{report}");
+            let report = runtime()?
+                .block_on(cli_commands::handoff_command(app, dir.as_deref(), since))
+                .map_err(|e| Failure::run("cannot read the audit log", e))?;
+            out(&report);
             Ok(ExitCode::SUCCESS)
         }
         None => cockpit(&location, &overrides, clock, cli.ascii),
@@ -88,37 +89,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn print_version(location: &ConfigLocation) {
     let show =
         |p: Option<std::path::PathBuf>| p.map_or("(none)".into(), |p| p.display().to_string());
-    println!("ondeck {}", env!("CARGO_PKG_VERSION"));
-    println!("config: {}", location.path().display());
-    println!("state:  {}", show(config::state_dir()));
-    println!("log:    {}", show(config::log_path()));
+    out(&format!(
+        "ondeck {}\nconfig: {}\nstate:  {}\nlog:    {}\n",
+        env!("CARGO_PKG_VERSION"),
+        location.path().display(),
+        show(config::state_dir()),
+        show(config::log_path()),
+    ));
 }
 
-/// Exit 2 with the error on stderr when the file is invalid.
+/// Exit 2 with the error on stderr when the file is invalid, or with one line per secret or
+/// file a run would need and cannot read (never the secret itself).
 fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> ExitCode {
     let location = path.map_or_else(|| default.clone(), ConfigLocation::Explicit);
-    match config::load(&location) {
-        Ok(config) => {
-            println!("{}: ok", location.path().display());
-            print!("{}", config.describe());
-            for warning in &config.warnings {
-                eprintln!("warning: {warning}");
-            }
-            ExitCode::SUCCESS
-        }
+    let config = match config::load(&location) {
+        Ok(config) => config,
         Err(error) => {
-            eprintln!("{error}");
-            ExitCode::from(2)
+            output::err(Failure::from(error));
+            return ExitCode::from(2);
         }
+    };
+    let unreadable = config.check_run_needs();
+    for error in &unreadable {
+        output::err(error);
     }
+    for warning in &config.warnings {
+        output::err(format_args!("warning: {warning}"));
+    }
+    if !unreadable.is_empty() {
+        return ExitCode::from(2);
+    }
+    out(&format!(
+        "{}: ok\n{}",
+        location.path().display(),
+        config.describe()
+    ));
+    ExitCode::SUCCESS
 }
 
 /// One line per runbook file; exit 2 when any has an error.
 fn check_runbooks(dir: &std::path::Path) -> ExitCode {
     let (lines, ok) = ondeck::runbook::check_dir(dir);
-    for line in lines {
-        println!("{line}");
-    }
+    out(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
     if ok {
         ExitCode::SUCCESS
     } else {
@@ -127,17 +139,19 @@ fn check_runbooks(dir: &std::path::Path) -> ExitCode {
 }
 
 /// Prints the audit log readably, oldest first.
-fn audit() -> Result<ExitCode> {
-    let dir = config::state_dir().ok_or_else(|| eyre!("no state directory on this system"))?;
+fn audit() -> Result<ExitCode, Failure> {
+    let dir = config::state_dir()
+        .ok_or_else(|| Failure::Run("no state directory on this system".into()))?;
     let path = ondeck::journal::audit_path(&dir);
-    let entries = ondeck::journal::read_all(&path)?;
+    let entries = ondeck::journal::read_all(&path)
+        .map_err(|e| Failure::run(&format!("cannot read {}", path.display()), e))?;
     if entries.is_empty() {
-        println!("{}: no entries yet", path.display());
+        outln(format_args!("{}: no entries yet", path.display()));
     }
     for entry in entries {
         match entry {
-            Ok(entry) => println!("{}", entry.display_line()),
-            Err(error) => eprintln!("{}: {error}", path.display()),
+            Ok(entry) => outln(entry.display_line()),
+            Err(error) => output::err(format_args!("{}: {error}", path.display())),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -150,7 +164,7 @@ fn write(
     clock: Clock,
     args: WriteArgs,
     action: IncidentAction,
-) -> Result<ExitCode> {
+) -> Result<ExitCode, Failure> {
     let config = load_config(location)?;
     let app = setup::build(&config, overrides, clock)?;
     let code = runtime()?.block_on(cli_commands::write_command(
@@ -164,8 +178,8 @@ fn write(
     Ok(ExitCode::from(code))
 }
 
-fn load_config(location: &ConfigLocation) -> Result<config::Config> {
-    let config = config::load(location).map_err(|e| eyre!("{e}"))?;
+fn load_config(location: &ConfigLocation) -> Result<config::Config, Failure> {
+    let config = config::load(location)?;
     for warning in &config.warnings {
         tracing::warn!(%warning, "config");
     }
@@ -175,17 +189,19 @@ fn load_config(location: &ConfigLocation) -> Result<config::Config> {
 /// The cockpit's runtime: one thread. The loop, the pollers and the timers share it, so an
 /// idle cockpit wakes once per tick instead of once per worker; the work is IO-bound and every
 /// response is size-capped, so no poll holds the thread long enough to delay a key.
-fn cockpit_runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
+fn cockpit_runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()?)
+        .build()
+        .map_err(|e| Failure::run("cannot start the runtime", e))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build()?)
+        .build()
+        .map_err(|e| Failure::run("cannot start the runtime", e))
 }
 
 fn snapshot(
@@ -193,14 +209,18 @@ fn snapshot(
     overrides: &Overrides,
     format: Format,
     clock: Clock,
-) -> Result<ExitCode> {
+) -> Result<ExitCode, Failure> {
     let config = load_config(location)?;
     let app = setup::build(&config, overrides, clock)?;
     let (state, generated_at) = runtime()?.block_on(headless::collect(app));
     let snapshot = headless::json::build(&state, generated_at);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&snapshot)?),
-        Format::Text => print!("{}", headless::text::render(&snapshot)),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&snapshot)
+                .map_err(|e| Failure::run("cannot write the snapshot as JSON", e))?;
+            outln(json);
+        }
+        Format::Text => out(&headless::text::render(&snapshot)),
     }
     Ok(if headless::any_failed(&state) {
         ExitCode::FAILURE
@@ -214,7 +234,7 @@ fn cockpit(
     overrides: &Overrides,
     clock: Clock,
     ascii_flag: bool,
-) -> Result<ExitCode> {
+) -> Result<ExitCode, Failure> {
     let config = load_config(location)?;
     let mut app = setup::build(&config, overrides, clock)?;
     let locale_utf8 = symbols::locale_is_utf8(|name| std::env::var(name).ok());
@@ -232,7 +252,8 @@ fn cockpit(
     );
     let runtime = cockpit_runtime()?;
     // The panic hook `init` installs restores the terminal before the report prints.
-    let mut terminal = ondeck::ui::terminal::init(config.mouse)?;
+    let mut terminal = ondeck::ui::terminal::init(config.mouse)
+        .map_err(|e| Failure::run("cannot take the terminal", e))?;
     let result = runtime.block_on(app.run(&mut terminal, config.mouse));
     ondeck::ui::terminal::restore(config.mouse);
     // Pollers and in-flight commands are dropped here rather than awaited: nothing they do is
@@ -241,5 +262,5 @@ fn cockpit(
     // whole process group on quit, SIGTERM or SIGHUP alike.
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     tracing::info!(ok = result.is_ok(), "cockpit stopped");
-    result.map(|()| ExitCode::SUCCESS)
+    result.map(|()| ExitCode::SUCCESS).map_err(Failure::from)
 }

@@ -1,23 +1,20 @@
 //! Turns a validated config and the command line into a ready [`App`]: theme, keymap,
 //! backends and the initial state with every source feed registered.
 
-use color_eyre::eyre::{Result, eyre};
-
 use crate::app::App;
 use crate::config::{Config, Keymap, SourceConfig, SourceKind, select_theme};
+use crate::failure::Failure;
 use crate::sources::alerta::AlertaSource;
 use crate::sources::alertmanager::AlertmanagerSource;
 use crate::sources::jaeger::JaegerSource;
 use crate::sources::opsgenie::OpsgenieSource;
 use crate::sources::pagerduty::PagerdutySource;
+use crate::sources::prometheus::PrometheusSource;
 use crate::sources::tempo::TempoSource;
 use crate::sources::{
-    Backends, Clock, Feed, IncidentBackend, SourceError, SourceMeta, TraceBackend,
+    Backends, Clock, Feed, IncidentBackend, MetricsBackend, SourceError, SourceMeta, TraceBackend,
+    Unstarted,
 };
-
-fn built(error: SourceError) -> color_eyre::eyre::Report {
-    eyre!("{error}")
-}
 use crate::state::{SourceStatus, State};
 
 /// What the command line adds to the config.
@@ -43,8 +40,10 @@ fn meta(source: &SourceConfig) -> SourceMeta {
 }
 
 /// Builds every configured backend. A config without sources gets the demo, so a new user
-/// always sees a living cockpit.
-pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
+/// always sees a living cockpit. A source that cannot be set up (its token variable unset,
+/// its token or CA file unreadable) is registered as [`Unstarted`] under its name: it shows
+/// as failed, saying why, and every other source runs.
+pub fn backends(config: &Config, clock: Clock) -> Backends {
     let mut backends = Backends::default();
     let fallback;
     let sources = if config.sources.is_empty() {
@@ -54,59 +53,85 @@ pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
         &config.sources
     };
     for source in sources {
-        match source.kind {
-            SourceKind::Demo => backends.add_demo(meta(source), source.seed, clock),
-            SourceKind::Prometheus => {
-                let windows: Vec<_> = config
-                    .tiers
-                    .iter()
-                    .flat_map(|t| [t.long_window, t.short_window])
-                    .collect();
-                let slos = crate::sources::prometheus::slos_for(source, config);
-                let prom = crate::sources::prometheus::PrometheusSource::with_windows(
-                    source, slos, &windows,
-                )
-                .map_err(|e| eyre!("{e}"))?;
-                backends.metrics.push((
-                    meta(source),
-                    crate::sources::MetricsBackend::Prometheus(prom),
-                ));
-            }
-            SourceKind::Alertmanager => {
-                let am = AlertmanagerSource::new(source, &config.user).map_err(built)?;
-                let backend = IncidentBackend::Alertmanager(am);
-                backends.incidents.push((meta(source), backend));
-            }
-            SourceKind::Alerta => {
-                let alerta = AlertaSource::new(source, &config.user).map_err(built)?;
-                let backend = IncidentBackend::Alerta(alerta);
-                backends.incidents.push((meta(source), backend));
-            }
-            SourceKind::Pagerduty => {
-                let pd = PagerdutySource::new(source, &config.user).map_err(built)?;
-                let backend = IncidentBackend::Pagerduty(pd);
-                backends.incidents.push((meta(source), backend));
-            }
-            SourceKind::Opsgenie => {
-                let og = OpsgenieSource::new(source, &config.user).map_err(built)?;
-                let backend = IncidentBackend::Opsgenie(og);
-                backends.incidents.push((meta(source), backend));
-            }
-            SourceKind::Jaeger => {
-                let jaeger = JaegerSource::new(source).map_err(built)?;
-                backends
+        if let Err(error) = add(&mut backends, source, config, clock) {
+            tracing::warn!(source = %source.name, %error, "source not started");
+            let unstarted = Unstarted::new(&error);
+            match source.kind {
+                // The demo cannot fail to start; a Prometheus source feeds metrics.
+                SourceKind::Demo | SourceKind::Prometheus => backends
+                    .metrics
+                    .push((meta(source), MetricsBackend::Unstarted(unstarted))),
+                SourceKind::Alertmanager
+                | SourceKind::Alerta
+                | SourceKind::Pagerduty
+                | SourceKind::Opsgenie => backends
+                    .incidents
+                    .push((meta(source), IncidentBackend::Unstarted(unstarted))),
+                SourceKind::Jaeger | SourceKind::Tempo => backends
                     .traces
-                    .push((meta(source), TraceBackend::Jaeger(jaeger)));
-            }
-            SourceKind::Tempo => {
-                let tempo = TempoSource::new(source).map_err(built)?;
-                backends
-                    .traces
-                    .push((meta(source), TraceBackend::Tempo(tempo)));
+                    .push((meta(source), TraceBackend::Unstarted(unstarted))),
             }
         }
     }
-    Ok(backends)
+    backends
+}
+
+/// Builds one source's backend and registers it under each feed it provides.
+fn add(
+    backends: &mut Backends,
+    source: &SourceConfig,
+    config: &Config,
+    clock: Clock,
+) -> Result<(), SourceError> {
+    let meta = meta(source);
+    match source.kind {
+        SourceKind::Demo => backends.add_demo(meta, source.seed, clock),
+        SourceKind::Prometheus => {
+            let windows: Vec<_> = config
+                .tiers
+                .iter()
+                .flat_map(|t| [t.long_window, t.short_window])
+                .collect();
+            let slos = crate::sources::prometheus::slos_for(source, config);
+            let prom = PrometheusSource::with_windows(source, slos, &windows)?;
+            backends
+                .metrics
+                .push((meta, MetricsBackend::Prometheus(prom)));
+        }
+        SourceKind::Alertmanager => {
+            let am = AlertmanagerSource::new(source, &config.user)?;
+            backends
+                .incidents
+                .push((meta, IncidentBackend::Alertmanager(am)));
+        }
+        SourceKind::Alerta => {
+            let alerta = AlertaSource::new(source, &config.user)?;
+            backends
+                .incidents
+                .push((meta, IncidentBackend::Alerta(alerta)));
+        }
+        SourceKind::Pagerduty => {
+            let pd = PagerdutySource::new(source, &config.user)?;
+            backends
+                .incidents
+                .push((meta, IncidentBackend::Pagerduty(pd)));
+        }
+        SourceKind::Opsgenie => {
+            let og = OpsgenieSource::new(source, &config.user)?;
+            backends
+                .incidents
+                .push((meta, IncidentBackend::Opsgenie(og)));
+        }
+        SourceKind::Jaeger => {
+            let jaeger = JaegerSource::new(source)?;
+            backends.traces.push((meta, TraceBackend::Jaeger(jaeger)));
+        }
+        SourceKind::Tempo => {
+            let tempo = TempoSource::new(source)?;
+            backends.traces.push((meta, TraceBackend::Tempo(tempo)));
+        }
+    }
+    Ok(())
 }
 
 /// The state before any data arrives: every feed registered as loading.
@@ -137,17 +162,20 @@ pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonl
     state
 }
 
-/// Builds the app from a validated config.
-pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App> {
+/// Builds the app from a validated config. Fails only for what no source can work around:
+/// a theme or key binding that cannot be used (exit 2), or an outbox that cannot be opened.
+pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App, Failure> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = overrides.theme.as_deref().or(config.theme.as_deref());
     let theme = select_theme(theme_name, config.theme_overrides.as_ref(), no_color)
-        .map_err(|e| eyre!("{e}"))?;
+        .map_err(|e| Failure::Usage(format!("theme: {e}")))?;
     let mut keymap = Keymap::defaults();
     if let Some(keys) = &config.keys {
-        keymap.merge_table(keys).map_err(|e| eyre!("keys: {e}"))?;
+        keymap
+            .merge_table(keys)
+            .map_err(|e| Failure::Usage(format!("keys: {e}")))?;
     }
-    let backends = backends(config, clock)?;
+    let backends = backends(config, clock);
     let mut state = initial_state(config, &backends, clock, overrides.readonly);
     let outbox = crate::outbox::cockpit::open(
         overrides.state_dir.as_deref(),
@@ -155,7 +183,7 @@ pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App
         clock,
         &config.user,
     )
-    .map_err(|e| eyre!("cannot open the outbox in the state directory: {e}"))?;
+    .map_err(|e| Failure::run("cannot open the outbox in the state directory", e))?;
     for warning in &outbox.warnings {
         tracing::warn!(%warning, "outbox line skipped");
     }

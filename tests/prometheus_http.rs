@@ -168,14 +168,15 @@ headers = { "X-Scope-OrgID" = "tenant-2", "X-Trace" = "on" }"#;
 }
 
 #[tokio::test]
-async fn a_missing_password_names_the_source_and_the_file_not_a_secret() {
+async fn a_missing_password_names_the_file_not_a_secret_and_sends_nothing() {
     let dir = temp_dir("nopass");
     let (url, seen) = stub();
     let lines = "username = \"ondeck\"\npassword_file = \"absent.password\"";
     let error = fetch_all(&config(&dir, &url, lines)).await.unwrap_err();
     let text = error.to_string();
+    // The source's name is shown beside it (status bar, snapshot), not repeated in it.
     assert!(
-        text.contains("source `mimir`") && text.contains("absent.password"),
+        text.starts_with("cannot read ") && text.contains("absent.password"),
         "{text}"
     );
     assert!(

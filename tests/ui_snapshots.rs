@@ -3,20 +3,27 @@
 
 #[path = "support/fixture.rs"]
 mod fixture;
+#[path = "support/screen.rs"]
+mod screen;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use ondeck::config::{Keymap, Theme};
 use ondeck::model::IncidentAction;
+use ondeck::model::OnCall;
+use ondeck::state::sources::Failure;
 use ondeck::state::{Confirm, IncidentKey, Overlay, Pane, State};
 use ondeck::ui::{UiContext, render, waterfall_rows};
 
 fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
-    let theme = Theme::dark();
+    draw_with(state, width, height, &Theme::dark())
+}
+
+fn draw_with(state: &State, width: u16, height: u16, theme: &Theme) -> Terminal<TestBackend> {
     let keymap = Keymap::defaults();
     let ctx = UiContext {
-        theme: &theme,
+        theme,
         keymap: &keymap,
     };
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -199,4 +206,107 @@ fn no_size_makes_render_panic() {
             }
         }
     }
+}
+
+/// The fixture after `prom` (which measured checkout and payments and brings the debug
+/// pane's trends) and `pd` stopped answering: prom's last good data is 4 minutes old, pd's 6.
+fn stale(pane: Pane) -> State {
+    let mut state = on(pane);
+    let now = fixture::now();
+    for row in state.slos.iter_mut().take(2) {
+        row.source = "prom".to_string();
+    }
+    for trends in state.services.values_mut() {
+        trends.source = "prom".to_string();
+    }
+    for source in &mut state.sources {
+        if source.name == "pd" {
+            source.last_ok = Some(now - chrono::Duration::minutes(6));
+            source.failure = Some(Failure {
+                error: "HTTP 503: service unavailable".to_string(),
+                since: now - chrono::Duration::minutes(5),
+                retry_at: Some(now + chrono::Duration::seconds(30)),
+            });
+        }
+    }
+    let shift = |source: &str, schedule: &str, who: &str| OnCall {
+        source: source.to_string(),
+        schedule: schedule.to_string(),
+        level: Some(1),
+        now: Some(who.to_string()),
+        now_until: None,
+        next: None,
+        next_from: None,
+    };
+    state.oncall = [
+        ("demo".to_string(), vec![shift("demo", "platform", "alice")]),
+        ("pd".to_string(), vec![shift("pd", "payments", "dave")]),
+    ]
+    .into();
+    state.selected_incident = Some(IncidentKey {
+        source: "pd".to_string(),
+        id: "PD-Q2Y9".to_string(),
+    });
+    state
+}
+
+/// A screen of old data, each row followed by marks under the cells in the stale role.
+macro_rules! stale_snapshot {
+    ($name:ident, $pane:expr, $w:expr, $h:expr) => {
+        #[test]
+        fn $name() {
+            let theme = screen::stale_marking_theme();
+            let terminal = draw_with(&stale($pane), $w, $h, &theme);
+            insta::assert_snapshot!(screen::marked(terminal.backend().buffer(), &theme));
+        }
+    };
+}
+
+stale_snapshot!(stale_executive_80x24, Pane::Executive, 80, 24);
+stale_snapshot!(stale_executive_160x48, Pane::Executive, 160, 48);
+stale_snapshot!(stale_oncall_80x24, Pane::Oncall, 80, 24);
+stale_snapshot!(stale_oncall_160x48, Pane::Oncall, 160, 48);
+stale_snapshot!(stale_debug_80x24, Pane::Debug, 80, 24);
+
+#[test]
+fn stale_incident_detail_80x24() {
+    let theme = screen::stale_marking_theme();
+    let mut state = stale(Pane::Oncall);
+    state.overlay = Some(Overlay::Detail);
+    let terminal = draw_with(&state, 80, 24, &theme);
+    insta::assert_snapshot!(screen::marked(terminal.backend().buffer(), &theme));
+}
+
+/// Without colour (`NO_COLOR`) the stale role is only dim, as muted text is: the age and
+/// the panel notes must say it in words.
+#[test]
+fn stale_executive_without_colour_80x24() {
+    let terminal = draw_with(&stale(Pane::Executive), 80, 24, &Theme::monochrome());
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn old_rows_name_their_age_and_current_rows_do_not() {
+    let text = screen_text(&draw(&stale(Pane::Executive), 160, 48));
+    let row = |service: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("\"│{service} ")))
+            .unwrap_or_else(|| panic!("no {service} row in {text}"))
+            .to_string()
+    };
+    assert!(row("checkout").contains("4m ago"), "{text}");
+    assert!(row("payments").contains("4m ago"), "{text}");
+    assert!(!row("search").contains(" ago"), "{text}");
+}
+
+#[test]
+fn an_empty_list_from_a_failed_source_is_not_good_news() {
+    let mut state = stale(Pane::Oncall);
+    state.incidents.clear();
+    let text = screen_text(&draw(&state, 160, 48));
+    assert!(
+        text.contains("no open incidents — not certain: pd failed, data 6m old"),
+        "{text}"
+    );
+    assert!(!text.contains("no open incidents\""), "{text}");
 }

@@ -62,6 +62,34 @@ impl ConfigError {
     }
 }
 
+/// Where in a config file something is written: the file, line, column and field a
+/// [`ConfigError`] about it points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based column, in characters.
+    pub column: Option<usize>,
+    /// Dotted field, e.g. `source[0].token_env`.
+    pub field: Option<String>,
+}
+
+impl Place {
+    /// An error about what is written here.
+    pub fn error(&self, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            path: self.path.clone(),
+            line: self.line,
+            column: self.column,
+            field: self.field.clone(),
+            message: message.into(),
+            io: None,
+        }
+    }
+}
+
 /// Builds errors for one document: knows its text (for line/column) and, once it parsed,
 /// its spanned tree (for field paths).
 pub(crate) struct Locator<'a> {
@@ -73,6 +101,11 @@ pub(crate) struct Locator<'a> {
 impl Locator<'_> {
     /// An error at `span`, its field found from the document.
     pub(crate) fn at(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
+        self.place(span).error(message)
+    }
+
+    /// Where `span` is: line, column and the field found from the document.
+    pub(crate) fn place(&self, span: Option<Range<usize>>) -> Place {
         let (line, column) = match &span {
             Some(span) => {
                 let (line, column) = line_column(self.text, span.start);
@@ -84,13 +117,11 @@ impl Locator<'_> {
             (Some(root), Some(span)) => path_at(root, span.start),
             _ => None,
         };
-        ConfigError {
+        Place {
             path: self.path.to_path_buf(),
             line,
             column,
             field,
-            message: message.into(),
-            io: None,
         }
     }
 

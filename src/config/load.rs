@@ -126,7 +126,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         ));
     }
     let raw: RawConfig = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
-    validate(raw, path.parent(), &at)
+    let mut config = validate(raw, path.parent(), &at)?;
+    config.run_needs = super::needs::locate(&config.sources, &at);
+    Ok(config)
 }
 
 #[cfg(test)]

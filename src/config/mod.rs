@@ -14,6 +14,7 @@ pub mod http;
 pub mod keymap;
 mod load;
 mod model;
+mod needs;
 mod overrides;
 pub mod secret;
 mod slo_files;
@@ -22,7 +23,7 @@ mod style;
 pub mod theme;
 mod validate;
 
-pub use error::ConfigError;
+pub use error::{ConfigError, Place};
 pub use http::{BasicAuth, HttpOptions};
 pub use keymap::{Binding, Key, Keymap};
 pub use load::{ConfigLocation, load, log_path, parse, resolve_path, resolve_path_from, state_dir};
@@ -30,5 +31,6 @@ pub use model::{
     Config, DEFAULT_SILENCE, IncidentOptions, RecordingRules, SloConfig, SloSliConfig,
     SourceConfig, SourceKind, WINDOW_PLACEHOLDER,
 };
+pub use needs::{Needed, RunNeed};
 pub use secret::{Secret, SecretError, SecretRef};
 pub use theme::{ColorDepth, Theme, ThemeError, depth, depth_from_env, select_theme};

@@ -43,6 +43,9 @@ pub struct Config {
     /// Things the loader skipped or could not honour (unsupported fields of SLO files), each
     /// naming the file and field. The config is usable; `check-config` prints them.
     pub warnings: Vec<String>,
+    /// The secrets and files the sources read when they start, with where each is named,
+    /// for [`Config::check_run_needs`].
+    pub run_needs: Vec<super::needs::RunNeed>,
 }
 
 /// One backend ondeck polls.
@@ -253,6 +256,7 @@ impl Config {
             mouse: false,
             ascii: None,
             warnings: Vec::new(),
+            run_needs: Vec::new(),
         }
     }
 }

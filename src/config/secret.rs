@@ -23,15 +23,15 @@ pub struct Secret(String);
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     /// The environment variable is not set, or not valid UTF-8.
-    #[error("environment variable {0} is not set")]
+    #[error("{0} is not set in the environment")]
     EnvMissing(String),
     /// The environment variable or file is empty.
     #[error("{0} is empty")]
     Empty(String),
-    /// The token file could not be read.
-    #[error("cannot read token file {path}: {source}")]
+    /// The token or password file could not be read.
+    #[error("cannot read {path}: {source}")]
     File {
-        /// The token file.
+        /// The file.
         path: PathBuf,
         /// Why it could not be read.
         source: std::io::Error,
@@ -123,7 +123,7 @@ mod tests {
         let err = missing.resolve().unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("cannot read token file /nonexistent/no-such.token"),
+                .starts_with("cannot read /nonexistent/no-such.token: "),
             "{err}"
         );
     }

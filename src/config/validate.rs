@@ -117,6 +117,7 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
         mouse: raw.mouse,
         ascii: raw.ascii,
         warnings,
+        run_needs: Vec::new(),
     })
 }
 

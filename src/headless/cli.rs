@@ -7,6 +7,7 @@ use super::writes::{WriteOutcome, drop_owed, resend_owed, write};
 use crate::app::App;
 use crate::journal::{audit_path, read_all};
 use crate::model::IncidentAction;
+use crate::output::{err, out, outln};
 
 /// `ondeck ack|resolve|unack`: records the write, delivers it (after whatever was queued
 /// before it for the same backend); prints one line per outcome and returns the exit code
@@ -22,11 +23,11 @@ pub async fn write_command(
     let mut earlier = Vec::new();
     let outcome = write(app, id, action, note, source, wait, &mut earlier).await;
     for line in earlier {
-        eprintln!("{line}");
+        err(line);
     }
     match &outcome {
-        WriteOutcome::Delivered(m) => println!("{m}"),
-        other => eprintln!("{}", other.message()),
+        WriteOutcome::Delivered(m) => outln(m),
+        other => err(other.message()),
     }
     outcome.exit_code()
 }
@@ -37,27 +38,25 @@ pub async fn outbox_command(app: &App, drop: Option<&str>) -> u8 {
     if let Some(id) = drop {
         return match drop_owed(app, id).await {
             Ok(line) => {
-                println!("{line}");
+                outln(line);
                 0
             }
             Err(why) => {
-                eprintln!("{why}");
+                err(why);
                 1
             }
         };
     }
     let lines = resend_owed(app).await;
     if lines.is_empty() {
-        println!(
+        outln(format_args!(
             "{}: nothing owed",
             app.outbox.context.store.path().display()
-        );
+        ));
         return 0;
     }
     let owed = lines.iter().filter(|l| l.starts_with("still owed")).count();
-    for line in lines {
-        println!("{line}");
-    }
+    out(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
     u8::from(owed > 0)
 }
 

@@ -5,9 +5,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::model::Incident;
-use crate::slo::{Severity, SloReport, Window};
+use crate::slo::{Severity, Window};
+use crate::sources::Feed;
 use crate::state::incidents::response_times;
-use crate::state::{Health, State};
+use crate::state::{Health, SloRow, State};
 
 /// The whole snapshot.
 #[derive(Debug, Serialize)]
@@ -64,6 +65,13 @@ pub struct SloJson {
     pub alerts: Vec<AlertJson>,
     /// Why some of its numbers are missing (query errors, `; `-separated), else `null`.
     pub error: Option<String>,
+    /// Whether its numbers are current: false when its source has gone stale or its latest
+    /// poll failed, so the numbers are the last good ones, `age_secs` old.
+    pub fresh: bool,
+    /// Seconds since its source last answered with good data.
+    pub age_secs: Option<i64>,
+    /// When its source last answered with good data, RFC 3339.
+    pub as_of: Option<String>,
 }
 
 /// One alert tier of one SLO.
@@ -147,11 +155,7 @@ pub fn build(state: &State, generated_at: DateTime<Utc>) -> Snapshot {
     Snapshot {
         generated_at: rfc3339(generated_at),
         sources: sources(state),
-        slos: state
-            .slos
-            .iter()
-            .map(|row| slo(&row.source, &row.report, &row.issues))
-            .collect(),
+        slos: state.slos.iter().map(|row| slo(state, row)).collect(),
         incidents: state.open_incidents().into_iter().map(incident).collect(),
         response: ResponseJson {
             mtta_seconds: seconds(response.mtta),
@@ -199,8 +203,17 @@ fn sources(state: &State) -> Vec<SourceJson> {
     out
 }
 
-fn slo(source: &str, report: &SloReport, issues: &[String]) -> SloJson {
+fn slo(state: &State, row: &SloRow) -> SloJson {
+    let SloRow {
+        source,
+        report,
+        issues,
+        ..
+    } = row;
     let spec = &report.spec;
+    let last_ok = state
+        .feed_status(source, Feed::Metrics)
+        .and_then(|s| s.last_ok);
     SloJson {
         id: spec.id.clone(),
         name: spec.name.clone(),
@@ -230,6 +243,9 @@ fn slo(source: &str, report: &SloReport, issues: &[String]) -> SloJson {
             })
             .collect(),
         error: (!issues.is_empty()).then(|| issues.join("; ")),
+        fresh: state.freshness_of(row).is_current(),
+        age_secs: last_ok.map(|at| (state.now - at).num_seconds().max(0)),
+        as_of: last_ok.map(rfc3339),
     }
 }
 

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::json::Snapshot;
+use crate::ui::freshness::short_age;
 
 fn pct(value: Option<f64>, digits: usize) -> String {
     value.map_or_else(|| "—".to_string(), |v| format!("{:.*}%", digits, v * 100.0))
@@ -63,6 +64,16 @@ pub fn render(snapshot: &Snapshot) -> String {
                 format!("{:?} {}/{}", a.severity, a.long_window, a.short_window).to_uppercase()
             })
             .collect();
+        let mut alerts = firing.join(", ");
+        if !slo.fresh {
+            // Said in words: the line may be read in a chat paste with no colour at all.
+            let age = slo.age_secs.map_or_else(
+                || "no data".to_string(),
+                |s| format!("data {} old", short_age(s)),
+            );
+            let gap = if alerts.is_empty() { "" } else { "  " };
+            alerts.push_str(&format!("{gap}NOT CURRENT: {} {age}", slo.source));
+        }
         let _ = writeln!(
             out,
             "{:<14} {:<22} {:>7} {:>8} {:>8} {:>7} {:>7} {:>10}  {}",
@@ -74,7 +85,7 @@ pub fn render(snapshot: &Snapshot) -> String {
             burn(rate("1h")),
             burn(rate("5m")),
             duration(slo.time_to_exhaustion_seconds),
-            firing.join(", ")
+            alerts
         );
     }
     out.push('\n');
@@ -104,4 +115,80 @@ pub fn incidents_table(incidents: &[super::json::IncidentJson]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::{TimeZone, Utc};
+
+    use crate::headless::json;
+    use crate::slo::{SliKind, SloSpec, Window, default_tiers, evaluate};
+    use crate::sources::Feed;
+    use crate::state::sources::Failure;
+    use crate::state::{SloRow, SourceStatus, State};
+
+    /// Two SLOs, one from a source that answered 4 minutes ago and has failed since.
+    fn state() -> State {
+        let now = Utc.timestamp_opt(1_735_689_600, 0).unwrap();
+        let mut state = State::new(now, default_tiers());
+        let status = |name: &str, ago: i64| {
+            let mut s =
+                SourceStatus::new(name, "prometheus", Feed::Metrics, Duration::from_secs(30));
+            s.last_ok = Some(now - chrono::Duration::seconds(ago));
+            s
+        };
+        let mut prom = status("prom", 240);
+        prom.failure = Some(Failure {
+            error: "unreachable: connection refused".into(),
+            since: now - chrono::Duration::seconds(200),
+            retry_at: None,
+        });
+        state.sources = vec![status("vm", 5), prom];
+        let row = |source: &str, service: &str| {
+            let spec = SloSpec::new(
+                service,
+                "availability",
+                0.999,
+                Window::days(30),
+                SliKind::Availability,
+            );
+            SloRow {
+                source: source.into(),
+                report: evaluate(&spec, &Default::default(), &state.tiers),
+                trend: Vec::new(),
+                issues: Vec::new(),
+            }
+        };
+        state.slos = vec![row("vm", "search"), row("prom", "checkout")];
+        state
+    }
+
+    #[test]
+    fn each_slo_says_whether_its_numbers_are_current() {
+        let state = state();
+        let snapshot = json::build(&state, state.now);
+        let value = serde_json::to_value(&snapshot).unwrap();
+        let slos = value["slos"].as_array().unwrap();
+        assert_eq!(slos[0]["source"], "vm");
+        assert_eq!(slos[0]["fresh"], true);
+        assert_eq!(slos[0]["age_secs"], 5);
+        assert_eq!(slos[1]["source"], "prom");
+        assert_eq!(slos[1]["fresh"], false);
+        assert_eq!(slos[1]["age_secs"], 240);
+        assert_eq!(slos[1]["as_of"], "2024-12-31T23:56:00Z");
+
+        let text = super::render(&snapshot);
+        let line = |service: &str| {
+            text.lines()
+                .find(|l| l.starts_with(service))
+                .unwrap_or_else(|| panic!("no {service} in {text}"))
+        };
+        assert!(
+            line("checkout").ends_with("NOT CURRENT: prom data 4m old"),
+            "{text}"
+        );
+        assert!(!line("search").contains("NOT CURRENT"), "{text}");
+    }
 }

@@ -29,19 +29,27 @@ pub enum SourceError {
     /// after a restart, Opsgenie while it processes a new alert): a queued write retries.
     #[error("{0}")]
     Absent(String),
+    /// The source could not be set up (a token or file it needs is missing), in words that
+    /// name the variable or file first, so a narrow status bar still shows it. Nothing was
+    /// sent. Kept apart from a refusal so a write owed to it stays owed for a run that has
+    /// the secret.
+    #[error("{0}")]
+    NotStarted(String),
     /// HTTP 429: too many requests; try again after the given seconds, if the server said.
     #[error("rate limited (HTTP 429){}", .0.map(|s| format!(", retry after {s} s")).unwrap_or_default())]
     RateLimited(Option<u64>),
 }
 
 impl SourceError {
-    /// Whether trying again later may succeed (network trouble, timeouts, 5xx, 429).
+    /// Whether trying again later may succeed (network trouble, timeouts, 5xx, 429, and a
+    /// source that could not start, which a later run with its secret can reach).
     pub fn is_transient(&self) -> bool {
         match self {
             SourceError::Timeout(_)
             | SourceError::Unreachable(_)
             | SourceError::RateLimited(_)
-            | SourceError::Absent(_) => true,
+            | SourceError::Absent(_)
+            | SourceError::NotStarted(_) => true,
             SourceError::Http { status, .. } => *status == 429 || *status >= 500,
             SourceError::Malformed(_) | SourceError::Rejected(_) => false,
         }

@@ -66,14 +66,14 @@ pub mod scheme {
 }
 
 /// The HTTP client's options: secrets and the CA file are read now, when the source starts.
-/// `token_scheme` is how this backend writes its token (see [`scheme`]). Errors name the
-/// source and where the secret comes from, never the secret.
+/// `token_scheme` is how this backend writes its token (see [`scheme`]). Errors
+/// ([`SourceError::NotStarted`]) name where the secret comes from, never the secret.
 pub fn options_for(
     source: &SourceConfig,
     token_scheme: &'static str,
 ) -> Result<ClientOptions, SourceError> {
-    let rejected =
-        |e: &dyn std::fmt::Display| SourceError::Rejected(format!("source `{}`: {e}", source.name));
+    // Nothing was sent: the source cannot start until the secret or file is there.
+    let rejected = |e: &dyn std::fmt::Display| SourceError::NotStarted(e.to_string());
     let auth = match (&source.token, &source.http.basic_auth) {
         (Some(token), _) => Auth::Token {
             scheme: token_scheme,

@@ -19,6 +19,7 @@ pub mod prometheus;
 pub mod registry;
 pub mod tempo;
 pub mod tracing_wire;
+pub mod unstarted;
 
 use std::future::Future;
 
@@ -27,6 +28,7 @@ use chrono::{DateTime, Utc};
 pub use clock::Clock;
 pub use error::SourceError;
 pub use registry::{Backends, IncidentBackend, MetricsBackend, SourceMeta, TraceBackend};
+pub use unstarted::Unstarted;
 
 use crate::model::{
     Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,

@@ -13,6 +13,7 @@ use super::opsgenie::OpsgenieSource;
 use super::pagerduty::PagerdutySource;
 use super::prometheus::PrometheusSource;
 use super::tempo::TempoSource;
+use super::unstarted::Unstarted;
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{
     Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,
@@ -44,6 +45,8 @@ pub enum MetricsBackend {
     Demo(DemoSource),
     /// A Prometheus-compatible server.
     Prometheus(PrometheusSource),
+    /// A configured source that could not start.
+    Unstarted(Unstarted),
 }
 
 /// An incident backend.
@@ -59,6 +62,8 @@ pub enum IncidentBackend {
     Pagerduty(PagerdutySource),
     /// Opsgenie.
     Opsgenie(OpsgenieSource),
+    /// A configured source that could not start.
+    Unstarted(Unstarted),
 }
 
 /// A tracing backend.
@@ -70,6 +75,8 @@ pub enum TraceBackend {
     Jaeger(JaegerSource),
     /// Grafana Tempo.
     Tempo(TempoSource),
+    /// A configured source that could not start.
+    Unstarted(Unstarted),
 }
 
 /// Calls the same method on whichever incident backend `$backend` is.
@@ -81,6 +88,7 @@ macro_rules! each_incident_backend {
             IncidentBackend::Alerta($source) => $call,
             IncidentBackend::Pagerduty($source) => $call,
             IncidentBackend::Opsgenie($source) => $call,
+            IncidentBackend::Unstarted($source) => $call,
         }
     };
 }
@@ -92,6 +100,7 @@ macro_rules! each_trace_backend {
             TraceBackend::Demo($source) => $call,
             TraceBackend::Jaeger($source) => $call,
             TraceBackend::Tempo($source) => $call,
+            TraceBackend::Unstarted($source) => $call,
         }
     };
 }
@@ -101,6 +110,7 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.fetch_metrics(at).await,
             MetricsBackend::Prometheus(prom) => prom.fetch_metrics(at).await,
+            MetricsBackend::Unstarted(none) => none.fetch_metrics(at).await,
         }
     }
 
@@ -113,6 +123,7 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.query(promql, range, at).await,
             MetricsBackend::Prometheus(prom) => prom.query(promql, range, at).await,
+            MetricsBackend::Unstarted(none) => none.query(promql, range, at).await,
         }
     }
 
@@ -125,6 +136,7 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.exemplars(service, start, end).await,
             MetricsBackend::Prometheus(prom) => prom.exemplars(service, start, end).await,
+            MetricsBackend::Unstarted(none) => none.exemplars(service, start, end).await,
         }
     }
 
@@ -137,6 +149,7 @@ impl MetricsSource for MetricsBackend {
         match self {
             MetricsBackend::Demo(demo) => demo.service_trends(service, range, at).await,
             MetricsBackend::Prometheus(prom) => prom.service_trends(service, range, at).await,
+            MetricsBackend::Unstarted(none) => none.service_trends(service, range, at).await,
         }
     }
 }
@@ -214,7 +227,7 @@ impl Backends {
         for (_, backend) in &self.metrics {
             match backend {
                 MetricsBackend::Prometheus(prom) => prom.trend_width().set(points),
-                MetricsBackend::Demo(_) => {}
+                MetricsBackend::Demo(_) | MetricsBackend::Unstarted(_) => {}
             }
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod commandline;
 pub mod debug;
+pub mod freshness;
 pub mod incidents;
 pub mod runbook;
 pub mod slos;
@@ -15,6 +16,7 @@ pub use commandline::{CommandLine, CommandLineState, HISTORY_LIMIT};
 pub use debug::{
     DebugFocus, DebugState, Investigation, Listed, ListedKind, Load, QueryView, TrendRange,
 };
+pub use freshness::{Freshness, ServiceTrends, Sourced};
 pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState, ResponseTimes};
 pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
@@ -22,7 +24,7 @@ pub use runbook::{
 pub use slos::{FiringAlert, SloKey, SloRow};
 pub use sources::{Health, SourceStatus};
 
-use crate::model::{Incident, IncidentAction, ServiceMetrics};
+use crate::model::{Incident, IncidentAction};
 use crate::slo::TierSpec;
 
 /// The three panes.
@@ -154,8 +156,8 @@ pub struct State {
     pub slos: Vec<SloRow>,
     /// Id of the selected SLO.
     pub selected_slo: Option<SloKey>,
-    /// Trends per service, from the metrics sources.
-    pub services: BTreeMap<String, ServiceMetrics>,
+    /// Trends per service, each with the metrics source that brought it.
+    pub services: BTreeMap<String, ServiceTrends>,
     /// Incidents as last reported, per source name.
     pub incidents: BTreeMap<String, Vec<Incident>>,
     /// Who is on call, per incident source that reports it.

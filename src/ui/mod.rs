@@ -3,6 +3,7 @@
 
 pub mod commandline;
 pub mod format;
+pub mod freshness;
 pub mod input;
 pub mod keys;
 pub mod layout;

@@ -9,7 +9,8 @@ use crate::sources::{SourcePayload, SourceUpdate};
 use crate::state::slos::risk_order;
 use crate::state::sources::Failure;
 use crate::state::{
-    FlashKind, IncidentKey, Load, PendingAction, PendingState, SloRow, SourceStatus, State,
+    FlashKind, IncidentKey, Load, PendingAction, PendingState, ServiceTrends, SloRow, SourceStatus,
+    State,
 };
 
 use super::navigate::fetch_trace;
@@ -77,8 +78,14 @@ fn ingest_metrics(state: &mut State, source: &str, snapshot: crate::model::Metri
             issues: observation.issues,
         }));
     state.slos.sort_by(risk_order);
-    for service in snapshot.services {
-        state.services.insert(service.service.clone(), service);
+    for metrics in snapshot.services {
+        let trends = ServiceTrends {
+            source: source.to_string(),
+            metrics,
+        };
+        state
+            .services
+            .insert(trends.metrics.service.clone(), trends);
     }
     if state.selected_slo.is_none() {
         state.selected_slo = state.slos.first().map(SloRow::key);

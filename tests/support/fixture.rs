@@ -19,7 +19,7 @@ use ondeck::state::slos::risk_order;
 use ondeck::state::sources::Failure;
 use ondeck::state::{
     DebugFocus, DebugState, Flash, FlashKind, IncidentKey, Load, PendingAction, PendingState,
-    SloRow, SourceStatus, State,
+    ServiceTrends, SloRow, SourceStatus, State,
 };
 
 /// The fixture's clock: 03:12:45 UTC, the hour pages arrive.
@@ -218,7 +218,7 @@ fn pending() -> BTreeMap<IncidentKey, PendingAction> {
     ])
 }
 
-fn services() -> BTreeMap<String, ServiceMetrics> {
+fn services() -> BTreeMap<String, ServiceTrends> {
     let series = |base: f64, swing: f64| -> Vec<f64> {
         (0..60)
             .map(|i| base + swing * f64::from((i * 7) % 11) / 10.0 + f64::from(i) * swing / 30.0)
@@ -232,7 +232,11 @@ fn services() -> BTreeMap<String, ServiceMetrics> {
         p99: series(1.2, 0.31),
         error_rate: series(0.002, 0.01),
     };
-    BTreeMap::from([("checkout".to_string(), checkout)])
+    let trends = ServiceTrends {
+        source: "demo".to_string(),
+        metrics: checkout,
+    };
+    BTreeMap::from([("checkout".to_string(), trends)])
 }
 
 fn summary(

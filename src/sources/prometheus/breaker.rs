@@ -34,7 +34,10 @@ fn server_down(error: &SourceError) -> bool {
     match error {
         SourceError::Timeout(_) | SourceError::Unreachable(_) | SourceError::RateLimited(_) => true,
         SourceError::Http { status, .. } => matches!(status, 502..=504),
-        SourceError::Malformed(_) | SourceError::Rejected(_) | SourceError::Absent(_) => false,
+        SourceError::Malformed(_)
+        | SourceError::Rejected(_)
+        | SourceError::Absent(_)
+        | SourceError::NotStarted(_) => false,
     }
 }
 

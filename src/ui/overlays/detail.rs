@@ -9,12 +9,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::config::Theme;
 use crate::model::IncidentStatus;
 use crate::model::{Incident, Span as TraceSpan};
-use crate::state::{Pane, SloRow, State};
-use crate::ui::format;
+use crate::state::{Freshness, Pane, SloRow, State};
 use crate::ui::layout::centered;
 use crate::ui::overlays::dialog;
 use crate::ui::panes::executive::{severity_badge, severity_style};
 use crate::ui::panes::oncall::{status_span, urgency_span};
+use crate::ui::{format, freshness};
 
 fn field(label: &str, value: impl Into<String>, theme: &Theme) -> Line<'static> {
     Line::from(vec![
@@ -189,27 +189,44 @@ pub fn slo_lines(row: &SloRow, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-/// Draws the detail of what is selected in the current pane.
+/// Draws the detail of what is selected in the current pane. Old data is announced on its
+/// first line, in the stale role, naming its source and age.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let (title, lines) = match state.pane {
+    let old = |source: &str, fresh: Freshness| {
+        (!fresh.is_current()).then(|| freshness::describe(source, fresh))
+    };
+    let (title, lines, note) = match state.pane {
         Pane::Oncall => match state.selected_incident() {
             Some(i) => {
                 let mut lines = vec![Line::styled(i.title.clone(), theme.title), Line::default()];
                 lines.extend(incident_lines(i, state, theme));
-                (i.id.clone(), lines)
+                let note = old(&i.source, state.freshness_of(i));
+                (i.id.clone(), lines, note)
             }
-            None => ("Incident".to_string(), vec![]),
+            None => ("Incident".to_string(), vec![], None),
         },
         Pane::Debug => {
-            super::span::detail(state, theme).unwrap_or_else(|| ("Span".to_string(), vec![]))
+            let (title, lines) =
+                super::span::detail(state, theme).unwrap_or_else(|| ("Span".to_string(), vec![]));
+            (title, lines, None)
         }
         Pane::Executive => match state.selected_slo_row() {
-            Some(row) => (row.report.spec.id.clone(), slo_lines(row, theme)),
-            None => ("SLO".to_string(), vec![]),
+            Some(row) => {
+                let note = old(&row.source, state.freshness_of(row));
+                (row.report.spec.id.clone(), slo_lines(row, theme), note)
+            }
+            None => ("SLO".to_string(), vec![], None),
         },
     };
     let lines = if lines.is_empty() {
         vec![Line::styled("nothing selected", theme.text_muted)]
+    } else if let Some(note) = note {
+        let mut with_note = vec![Line::styled(
+            format!("{note}: the last good data, not current"),
+            theme.stale,
+        )];
+        with_note.extend(lines);
+        with_note
     } else {
         lines
     };

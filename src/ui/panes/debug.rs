@@ -9,13 +9,13 @@ use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::model::ServiceMetrics;
-use crate::state::{DebugFocus, DebugState, Listed, ListedKind, Load, State};
-use crate::ui::format;
+use crate::state::{DebugFocus, DebugState, Freshness, Listed, ListedKind, Load, State};
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{
     PANEL_FRAME_ROWS, dependencies, panel, position_title, spark, title, waterfall,
 };
+use crate::ui::{format, freshness};
 
 /// Width of the dependencies panel beside the trends on wide screens.
 const DEPENDENCIES_WIDTH: u16 = 56;
@@ -71,20 +71,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     render_waterfall(frame, spans, &state.debug, theme);
 }
 
-/// The trends to draw and a note on where they come from: the polled hour, or the chosen
-/// longer range once it arrived (the hour meanwhile, or when it cannot be had).
-fn chosen_trends<'a>(state: &'a State, service: &str) -> (Option<&'a ServiceMetrics>, String) {
+/// The trends to draw, a note on where they come from — the polled hour, or the chosen longer
+/// range once it arrived (the hour meanwhile, or when it cannot be had) — and how
+/// current they are: as current as the metrics source that polls the service, with a note
+/// naming that source when it is not.
+fn chosen_trends<'a>(
+    state: &'a State,
+    service: &str,
+) -> (Option<&'a ServiceMetrics>, String, Option<String>) {
     let debug = &state.debug;
     let polled = state.services.get(service);
+    let fresh = polled.map_or(Freshness::Current, |t| state.freshness_of(t));
+    let origin = polled.map(|t| t.source.as_str()).unwrap_or_default();
+    let polled = polled.map(|t| &t.metrics);
     let range = debug.range.window();
-    if debug.range.is_polled() {
-        return (polled, format!("last {range}"));
-    }
-    match &debug.trends {
-        Load::Ready(metrics) => (Some(metrics), format!("last {range}")),
-        Load::Failed(error) => (polled, format!("last 1h ({range}: {error})")),
-        Load::Loading | Load::Idle => (polled, format!("last 1h (loading {range}…)")),
-    }
+    let (metrics, span) = if debug.range.is_polled() {
+        (polled, format!("last {range}"))
+    } else {
+        match &debug.trends {
+            Load::Ready(metrics) => (Some(metrics), format!("last {range}")),
+            Load::Failed(error) => (polled, format!("last 1h ({range}: {error})")),
+            Load::Loading | Load::Idle => (polled, format!("last 1h (loading {range}…)")),
+        }
+    };
+    let note = (!fresh.is_current()).then(|| freshness::describe(origin, fresh));
+    (metrics, span, note)
 }
 
 fn render_trends(
@@ -95,7 +106,7 @@ fn render_trends(
     wide: bool,
     theme: &Theme,
 ) {
-    let (metrics, span) = chosen_trends(state, service);
+    let (metrics, span, note) = chosen_trends(state, service);
     let Some(m) = metrics else {
         let block = panel(title(format!("{service} · trends")), false, theme);
         let empty = Line::styled(format!("no metrics for {service} yet"), theme.text_muted);
@@ -103,11 +114,15 @@ fn render_trends(
         return;
     };
     let step = crate::slo::Window::seconds(m.step_seconds);
-    let block = panel(
-        title(format!("{service} · trends, {span}, one sample per {step}")),
-        false,
-        theme,
-    );
+    let mut heading = title(format!("{service} · trends, {span}, one sample per {step}"));
+    let (text, chart) = match note {
+        None => (theme.text, theme.chart),
+        Some(note) => {
+            heading.push_span(Span::styled(format!("· {note} "), theme.stale));
+            (theme.stale, theme.stale)
+        }
+    };
+    let block = panel(heading, false, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let last = |v: &[f64]| v.last().copied();
@@ -129,12 +144,12 @@ fn render_trends(
         .map(|chunk| {
             let mut spans = Vec::new();
             for (label, values) in chunk {
-                spans.push(Span::styled(format!("{label:<label_width$} "), theme.text));
+                spans.push(Span::styled(format!("{label:<label_width$} "), text));
                 spans.push(spark::spark_span(
                     values,
                     spark_width,
                     spark::Scale::Band,
-                    theme.chart,
+                    chart,
                 ));
                 let used = spark_width.min(values.len()) + label_width + 1;
                 spans.push(Span::raw(" ".repeat(cell_width.saturating_sub(used))));

@@ -10,12 +10,13 @@ use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::slo::{Exhaustion, Severity, Window};
+use crate::sources::Feed;
 use crate::state::incidents::response_times;
-use crate::state::{SloRow, State};
-use crate::ui::format;
+use crate::state::{Freshness, SloRow, State};
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
-use crate::ui::widgets::{PANEL_FRAME_ROWS, fit, gauge, panel, spark, title};
+use crate::ui::widgets::{PANEL_FRAME_ROWS, fit, gauge, panel, spark};
+use crate::ui::{format, freshness};
 
 /// The window MTTA and MTTR are averaged over.
 const RESPONSE_WINDOW_DAYS: i64 = 30;
@@ -54,12 +55,20 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-fn count_span(label: &str, count: usize, triggered: usize, theme: &Theme) -> Vec<Span<'static>> {
+/// "High 2 (1 unacked)"; in the stale role when `fresh` says the count is not current.
+fn count_span(
+    label: &str,
+    count: usize,
+    triggered: usize,
+    fresh: Freshness,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
     let style = if triggered > 0 {
         theme.sev_critical
     } else {
         theme.text
     };
+    let style = freshness::style(fresh, style, theme);
     let mut spans = vec![
         Span::styled(format!("{label} "), theme.text_muted),
         Span::styled(count.to_string(), style),
@@ -71,57 +80,86 @@ fn count_span(label: &str, count: usize, triggered: usize, theme: &Theme) -> Vec
 }
 
 fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    // The counts sum whole feeds: each is as current as the least current source it sums.
+    let pages_fresh = state.feed_freshness(Feed::Incidents);
+    let slos_fresh = state.feed_freshness(Feed::Metrics);
+    let slos_style = |n: usize, style: Style| {
+        let style = if n > 0 { style } else { theme.text };
+        freshness::style(slos_fresh, style, theme)
+    };
+    let pages_style = freshness::style(pages_fresh, theme.text, theme);
     let counts = state.open_counts();
     let window = Duration::days(RESPONSE_WINDOW_DAYS);
     let times = response_times(state.all_incidents(), state.now, window);
     let (pages, tickets) = state.firing_counts();
-    let pick = |n: usize, style: Style| if n > 0 { style } else { theme.text };
     let mut first = vec![Span::styled("Open  ", theme.title)];
     first.extend(count_span(
         "High",
         counts.high,
         counts.high_triggered,
+        pages_fresh,
         theme,
     ));
     first.push(Span::raw("  "));
-    first.extend(count_span("Low", counts.low, counts.low_triggered, theme));
+    first.extend(count_span(
+        "Low",
+        counts.low,
+        counts.low_triggered,
+        pages_fresh,
+        theme,
+    ));
     first.extend([
         Span::styled("    Firing  ", theme.title),
-        Span::styled(plural(pages, "page"), pick(pages, theme.sev_critical)),
+        Span::styled(plural(pages, "page"), slos_style(pages, theme.sev_critical)),
         Span::styled(format!(" {} ", theme.symbols.separator), theme.text_muted),
-        Span::styled(plural(tickets, "ticket"), pick(tickets, theme.sev_warning)),
+        Span::styled(
+            plural(tickets, "ticket"),
+            slos_style(tickets, theme.sev_warning),
+        ),
     ]);
     let budgets = state.slos.iter().map(|r| r.report.budget_remaining);
     let no_data = budgets.clone().filter(Option::is_none).count();
     let exhausted = budgets.filter(|b| b.is_some_and(|b| b <= 0.0)).count();
     let second = Line::from(vec![
         Span::styled("MTTA ", theme.text_muted),
-        Span::styled(format::duration(times.mtta), theme.text),
+        Span::styled(format::duration(times.mtta), pages_style),
         Span::styled("  MTTR ", theme.text_muted),
-        Span::styled(format::duration(times.mttr), theme.text),
+        Span::styled(format::duration(times.mttr), pages_style),
         Span::styled(
             format!(" ({RESPONSE_WINDOW_DAYS}d, {} opened)", times.opened),
             theme.text_muted,
         ),
         Span::styled("   SLOs ", theme.title),
-        Span::styled(state.slos.len().to_string(), theme.text),
+        Span::styled(state.slos.len().to_string(), slos_style(0, theme.text)),
         Span::styled(
             format!(" {} exhausted ", theme.symbols.separator),
             theme.text_muted,
         ),
         Span::styled(
             exhausted.to_string(),
-            pick(exhausted, theme.budget_exhausted),
+            slos_style(exhausted, theme.budget_exhausted),
         ),
         Span::styled(
             format!(" {} no data ", theme.symbols.separator),
             theme.text_muted,
         ),
-        Span::styled(no_data.to_string(), theme.text),
+        Span::styled(no_data.to_string(), slos_style(0, theme.text)),
     ]);
-    let block = panel(title("Overview"), false, theme);
+    let block = panel(overview_title(state, theme), false, theme);
     let text = Paragraph::new(vec![Line::from(first), second]).block(block);
     frame.render_widget(text, area);
+}
+
+/// "Overview", then what the counts cannot vouch for: "· SLOs: prom failed, data 3m old ·
+/// pages: pd loading".
+fn overview_title(state: &State, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" Overview ")];
+    for (label, feed) in [("SLOs", Feed::Metrics), ("pages", Feed::Incidents)] {
+        if let Some(note) = freshness::note(state, feed) {
+            spans.push(Span::styled(format!("· {label}: {note} "), theme.stale));
+        }
+    }
+    Line::from(spans)
 }
 
 /// Which optional columns fit. They appear as the terminal widens, most useful first, so a
@@ -129,10 +167,13 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 struct Columns {
     service: usize,
     bar: usize,
+    objective: bool,
     sli: bool,
     short_burn: bool,
     kind: bool,
     trend: usize,
+    /// How old each row's numbers are, shown while some row's numbers are not current.
+    age: bool,
 }
 
 /// Width from which the SLI and the 5m burn rate are shown.
@@ -144,14 +185,18 @@ const TREND_FROM: u16 = 118;
 /// column is hidden). Metrics sources size their trend queries from it, so the step follows the
 /// pane and no point is fetched that cannot be drawn.
 pub fn trend_points(width: u16) -> usize {
-    columns(width).trend
+    columns(width, false).trend
 }
 
-fn columns(width: u16) -> Columns {
+/// The columns at `width`; `old` when some rows' numbers are not current and need their age.
+fn columns(width: u16, old: bool) -> Columns {
     let wide = width >= WIDE;
     Columns {
         service: if wide { 18 } else { 14 },
         bar: if wide { 14 } else { 8 },
+        // On a narrow terminal the age takes the objective's place: the objective does not
+        // change while a source is down, and the names keep their room.
+        objective: !old || width >= SLI_FROM,
         sli: width >= SLI_FROM,
         short_burn: width >= SLI_FROM,
         kind: wide,
@@ -160,17 +205,17 @@ fn columns(width: u16) -> Columns {
             w if w >= TREND_FROM => 16,
             _ => 0,
         },
+        age: old,
     }
 }
 
 /// Column titles and widths; at 80 columns the SLI, kind, 5m burn and trend are left out.
 fn layout(cols: &Columns) -> (Vec<&'static str>, Vec<Constraint>) {
     let len = |n: usize| Constraint::Length(u16::try_from(n).unwrap_or(u16::MAX));
-    let mut columns = vec![
-        ("SERVICE", len(cols.service)),
-        ("SLO", Constraint::Fill(1)),
-        ("OBJ", len(7)),
-    ];
+    let mut columns = vec![("SERVICE", len(cols.service)), ("SLO", Constraint::Fill(1))];
+    if cols.objective {
+        columns.push(("OBJ", len(7)));
+    }
     if cols.kind {
         columns.push(("KIND", len(8)));
     }
@@ -182,6 +227,9 @@ fn layout(cols: &Columns) -> (Vec<&'static str>, Vec<Constraint>) {
         columns.push(("BURN 5m", len(7)));
     }
     columns.extend([("EXHAUSTS", len(9)), ("ALERT", len(6))]);
+    if cols.age {
+        columns.push(("AS OF", len(freshness::AGE_WIDTH)));
+    }
     if cols.trend > 0 {
         columns.push(("TREND 1h", len(cols.trend)));
     }
@@ -189,21 +237,42 @@ fn layout(cols: &Columns) -> (Vec<&'static str>, Vec<Constraint>) {
 }
 
 fn render_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let cols = columns(area.width);
+    // The age column only when some row is old: a source that failed before it measured
+    // anything has no rows to date, only the title's note.
+    let old_sources: Vec<&str> = state
+        .not_current(Feed::Metrics)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let old = !old_sources.is_empty()
+        && state
+            .slos
+            .iter()
+            .any(|row| old_sources.contains(&row.source.as_str()));
+    let cols = columns(area.width, old);
     let (headers, widths) = layout(&cols);
+    let count = format!("SLOs ({})", state.slos.len());
     let table = ScrolledTable {
-        block: panel(title(format!("SLOs ({})", state.slos.len())), true, theme),
+        block: panel(
+            freshness::title(count, state, Feed::Metrics, theme),
+            true,
+            theme,
+        ),
         header: TableRow::new(headers),
         widths,
         len: state.slos.len(),
         selected: Some(state.selected_slo_index()),
-        empty: Line::styled(
+        empty: freshness::empty(
             "no SLOs yet: waiting for a metrics source",
             theme.text_muted,
+            state,
+            Feed::Metrics,
+            theme,
         ),
     };
     table.render(frame, area, theme, |i| {
-        slo_row(&state.slos[i], &cols, theme)
+        let row = &state.slos[i];
+        slo_row(row, state.freshness_of(row), &cols, theme)
     });
 }
 
@@ -240,17 +309,21 @@ fn alert_cell(row: &SloRow, severity: Option<Severity>, theme: &Theme) -> Line<'
     }
 }
 
-fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> TableRow<'a> {
+/// One SLO's row. Numbers that are not current are drawn whole in the stale role, a firing
+/// badge included, with their age in the AS OF column.
+fn slo_row<'a>(row: &'a SloRow, fresh: Freshness, cols: &Columns, theme: &Theme) -> TableRow<'a> {
     let report = &row.report;
     let severity = report.worst_firing().map(|t| t.spec.severity);
     let mut cells = vec![
         Line::from(fit(&report.spec.service, cols.service)),
         name_cell(row, theme),
-        Line::from(Span::styled(
+    ];
+    if cols.objective {
+        cells.push(Line::from(Span::styled(
             format::objective(report.spec.objective),
             theme.text_muted,
-        )),
-    ];
+        )));
+    }
     if cols.kind {
         cells.push(Line::from(Span::styled(
             report.spec.sli.short_label(),
@@ -281,6 +354,10 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> TableRow<'a> {
         exhaustion_style,
     ));
     cells.push(alert_cell(row, severity, theme));
+    if cols.age {
+        let age = freshness::age(fresh).unwrap_or_default();
+        cells.push(right(age, theme.stale));
+    }
     if cols.trend > 0 {
         // Scale against the SLO's first page threshold: bar height reads as closeness to paging.
         let page_factor = report.alerts.first().map_or(1.0, |tier| tier.factor);
@@ -292,7 +369,8 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> TableRow<'a> {
             theme.symbols,
         )));
     }
-    TableRow::new(cells).style(theme.text)
+    let over = (!fresh.is_current()).then_some(theme.stale);
+    TableRow::new(cells).style(theme.text).over(over)
 }
 
 #[cfg(test)]

@@ -11,12 +11,12 @@ use crate::config::Theme;
 use crate::model::{Incident, IncidentStatus, OnCall, Urgency};
 use crate::sources::Feed;
 use crate::state::{FiringAlert, IncidentKey, OncallFocus, PendingState, State};
-use crate::ui::format;
 use crate::ui::layout::WIDE;
 use crate::ui::overlays::detail::incident_lines;
 use crate::ui::panes::executive::{severity_badge, severity_style};
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{PANEL_FRAME_ROWS, panel, title};
+use crate::ui::{format, freshness};
 
 /// Rows of the detail panel below the lists: five lines and the title rule.
 const DETAIL_ROWS: u16 = 5 + PANEL_FRAME_ROWS;
@@ -133,20 +133,24 @@ fn oncall_line(state: &State, theme: &Theme) -> Option<Line<'static>> {
         if n > 0 {
             spans.push(Span::styled(" · ", theme.text_muted));
         }
-        spans.push(Span::styled(
-            format!("{}: ", shift.schedule),
-            theme.text_muted,
-        ));
+        // A roster from a source that stopped answering may have changed hands since.
+        let fresh = state.freshness_of(*shift);
+        let muted = freshness::style(fresh, theme.text_muted, theme);
+        let text = freshness::style(fresh, theme.text, theme);
+        spans.push(Span::styled(format!("{}: ", shift.schedule), muted));
         let now = shift.now.clone().unwrap_or_else(|| "nobody".into());
-        spans.push(Span::styled(now, theme.text));
+        spans.push(Span::styled(now, text));
         if let Some(until) = shift.now_until {
             spans.push(Span::styled(
                 format!(" until {}", until.format("%H:%M")),
-                theme.text_muted,
+                muted,
             ));
         }
         if let Some(next) = &shift.next {
-            spans.push(Span::styled(format!(" → {next}"), theme.text));
+            spans.push(Span::styled(format!(" → {next}"), text));
+        }
+        if let Some(age) = freshness::age(fresh) {
+            spans.push(Span::styled(format!(" (as of {age})"), theme.stale));
         }
     }
     Some(Line::from(spans))
@@ -164,7 +168,10 @@ fn render_incidents(
         .iter()
         .filter(|s| s.feed == Feed::Incidents)
         .count();
-    let with_source = area.width >= SOURCE_COLUMN_FROM || incident_sources > 1;
+    // Which rows are old is said by their source: keep that column while any source is not
+    // current, so the stale rows can be told apart without colour.
+    let some_old = !state.feed_freshness(Feed::Incidents).is_current();
+    let with_source = area.width >= SOURCE_COLUMN_FROM || incident_sources > 1 || some_old;
     let mut headers = vec!["STATUS", "URG"];
     let mut widths = vec![
         Constraint::Length(if area.width >= SOURCE_COLUMN_FROM {
@@ -196,9 +203,10 @@ fn render_incidents(
         Constraint::Length(if countdown { 7 } else { 3 }),
     ]);
     let focused = state.oncall_focus == OncallFocus::Incidents;
+    let count = format!("Incidents ({} open)", open.len());
     let table = ScrolledTable {
         block: panel(
-            title(format!("Incidents ({} open)", open.len())),
+            freshness::title(count, state, Feed::Incidents, theme),
             focused,
             theme,
         ),
@@ -206,7 +214,13 @@ fn render_incidents(
         widths,
         len: open.len(),
         selected: Some(state.selected_incident_index(open)),
-        empty: Line::styled("no open incidents", theme.sev_ok),
+        empty: freshness::empty(
+            "no open incidents",
+            theme.sev_ok,
+            state,
+            Feed::Incidents,
+            theme,
+        ),
     };
     table.render(frame, area, theme, |i| {
         let incident = open[i];
@@ -228,7 +242,10 @@ fn render_incidents(
             Line::from(incident.assignee().unwrap_or(format::NO_DATA).to_string()),
             Line::from(escalation(incident, state)),
         ]);
-        TableRow::new(cells).style(theme.text)
+        let old = !state.freshness_of(incident).is_current();
+        TableRow::new(cells)
+            .style(theme.text)
+            .over(old.then_some(theme.stale))
     });
 }
 
@@ -253,8 +270,13 @@ fn render_alerts(
     theme: &Theme,
 ) {
     let focused = state.oncall_focus == OncallFocus::Alerts;
+    let count = format!("Firing ({})", firing.len());
     let table = ScrolledTable {
-        block: panel(title(format!("Firing ({})", firing.len())), focused, theme),
+        block: panel(
+            freshness::title(count, state, Feed::Metrics, theme),
+            focused,
+            theme,
+        ),
         header: TableRow::new(["SEV", "SLO", "BURN"]),
         widths: vec![
             Constraint::Length(6),
@@ -263,7 +285,13 @@ fn render_alerts(
         ],
         len: firing.len(),
         selected: focused.then_some(state.selected_alert),
-        empty: Line::styled("no burn-rate tier is firing", theme.sev_ok),
+        empty: freshness::empty(
+            "no burn-rate tier is firing",
+            theme.sev_ok,
+            state,
+            Feed::Metrics,
+            theme,
+        ),
     };
     table.render(frame, area, theme, |i| {
         let alert = &firing[i];
@@ -275,6 +303,7 @@ fn render_alerts(
             Line::from(tier_windows(alert)),
         ])
         .style(theme.text)
+        .over((!state.freshness_of(alert).is_current()).then_some(theme.stale))
     });
 }
 
@@ -291,11 +320,13 @@ fn render_detail(
         frame.render_widget(Paragraph::new(empty).block(block), area);
         return;
     };
-    let block = panel(
-        title(format!("{} · {}", incident.id, incident.title)),
-        false,
-        theme,
-    );
+    let mut heading = title(format!("{} · {}", incident.id, incident.title));
+    let fresh = state.freshness_of(incident);
+    if !fresh.is_current() {
+        let note = freshness::describe(&incident.source, fresh);
+        heading.push_span(Span::styled(format!("· {note} "), theme.stale));
+    }
+    let block = panel(heading, false, theme);
     let lines = incident_lines(incident, state, theme);
     frame.render_widget(
         Paragraph::new(lines)

@@ -8,10 +8,11 @@ use ratatui::text::{Line, Span};
 
 use crate::config::Theme;
 use crate::model::Silence;
+use crate::sources::Feed;
 use crate::state::State;
-use crate::ui::format;
+use crate::ui::widgets::panel;
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
-use crate::ui::widgets::{panel, title};
+use crate::ui::{format, freshness};
 
 /// A silence ending sooner than this is flagged: whatever it hides starts notifying soon.
 pub const EXPIRING_SOON_SECS: i64 = 15 * 60;
@@ -45,10 +46,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let silences = sorted(state);
     let table = ScrolledTable {
         block: panel(
-            title(format!(
-                "Silences ({} active) · S back to incidents",
-                silences.len()
-            )),
+            freshness::title(
+                format!("Silences ({} active) · S back to incidents", silences.len()),
+                state,
+                Feed::Incidents,
+                theme,
+            ),
             true,
             theme,
         ),
@@ -62,7 +65,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ],
         len: silences.len(),
         selected: None,
-        empty: Line::styled("no active silences", theme.text_muted),
+        empty: freshness::empty(
+            "no active silences",
+            theme.text_muted,
+            state,
+            Feed::Incidents,
+            theme,
+        ),
     };
     table.render(frame, area, theme, |i| {
         let silence = silences[i];
@@ -77,5 +86,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Line::from(Span::styled(flags.join(", "), theme.sev_warning)),
         ])
         .style(theme.text)
+        .over((!state.freshness_of(silence).is_current()).then_some(theme.stale))
     });
 }

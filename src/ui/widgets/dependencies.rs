@@ -11,22 +11,29 @@ use ratatui::widgets::Paragraph;
 use crate::config::Theme;
 use crate::model::Dependency;
 use crate::state::{Load, State};
+use crate::ui::freshness;
 use crate::ui::panes::executive::{severity_badge, severity_style};
 use crate::ui::widgets::{panel, title};
 
 /// The worst SLO state of `service` as a short badge and its style: `PAGE`, `TICKET`, `ok`,
-/// or `—` for a service without SLOs.
+/// or `—` for a service without SLOs; in the stale role when that SLO's source is not current.
 pub fn slo_state(state: &State, service: &str, theme: &Theme) -> (&'static str, Style) {
     // Rows are sorted most at risk first, so the first of the service is its worst.
     match state.slos.iter().find(|r| r.report.spec.service == service) {
         None => ("—", theme.text_muted),
-        Some(row) => match row.report.worst_firing() {
-            Some(tier) => (
-                severity_badge(tier.spec.severity),
-                severity_style(Some(tier.spec.severity), theme),
-            ),
-            None => ("ok", theme.sev_ok),
-        },
+        Some(row) => {
+            let (badge, style) = match row.report.worst_firing() {
+                Some(tier) => (
+                    severity_badge(tier.spec.severity),
+                    severity_style(Some(tier.spec.severity), theme),
+                ),
+                None => ("ok", theme.sev_ok),
+            };
+            (
+                badge,
+                freshness::style(state.freshness_of(row), style, theme),
+            )
+        }
     }
 }
 

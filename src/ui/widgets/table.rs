@@ -18,11 +18,13 @@ use crate::ui::widgets::position_title;
 /// Columns between two cells.
 const COLUMN_SPACING: u16 = 1;
 
-/// One row: a line per column and a style for the whole row, under the cells' own.
+/// One row: a line per column and a style for the whole row, under the cells' own; and
+/// optionally a style laid over every cell after they are drawn.
 #[derive(Debug, Clone, Default)]
 pub struct TableRow<'a> {
     cells: Vec<Line<'a>>,
     style: Style,
+    over: Option<Style>,
 }
 
 impl<'a> TableRow<'a> {
@@ -31,7 +33,16 @@ impl<'a> TableRow<'a> {
         Self {
             cells: cells.into_iter().map(Into::into).collect(),
             style: Style::default(),
+            over: None,
         }
+    }
+
+    /// This row with `style` laid over every cell, above the cells' own styles: old data
+    /// takes the stale role whole, a severity colour included, so no cell of it looks current.
+    #[must_use]
+    pub fn over(mut self, style: Option<Style>) -> Self {
+        self.over = style;
+        self
     }
 
     /// This row with `style` for the whole row (replacing any it had).
@@ -53,6 +64,16 @@ impl<'a> TableRow<'a> {
         );
         for (line, column) in self.cells.iter().zip(columns) {
             put_line(buf, Rect { y, ..*column }, line);
+        }
+        if let Some(over) = self.over {
+            buf.set_style(
+                Rect {
+                    y,
+                    height: 1,
+                    ..area
+                },
+                over,
+            );
         }
     }
 }

@@ -19,7 +19,8 @@ use crate::outbox::{Delivery, DeliveryState, OutboxEntry, WriteKind, WriteReques
 use crate::slo::{Counts, SliKind, SloSpec, Window, default_tiers};
 use crate::sources::{Feed, SourceError, SourcePayload, SourceUpdate};
 use crate::state::{
-    Health, IncidentKey, Load, OncallFocus, Overlay, Pane, PendingState, SourceStatus, State,
+    Freshness, Health, IncidentKey, Load, OncallFocus, Overlay, Pane, PendingState, SourceStatus,
+    State,
 };
 
 fn t0() -> DateTime<Utc> {
@@ -187,6 +188,22 @@ fn a_failing_source_keeps_its_last_good_numbers() {
     );
     update(&mut s, Action::Tick(later));
     assert_eq!(s.slos.len(), 2, "last good data stays on screen");
+    let old = Freshness::Old {
+        age_secs: 30,
+        failed: true,
+    };
+    for row in &s.slos {
+        assert_eq!(
+            s.freshness_of(row),
+            old,
+            "and every row of it is marked old"
+        );
+    }
+    assert_eq!(
+        s.feed_freshness(Feed::Metrics),
+        old,
+        "so are the counts over it"
+    );
     match s.sources[0].health(s.now) {
         Health::Failed {
             error,
@@ -201,6 +218,7 @@ fn a_failing_source_keeps_its_last_good_numbers() {
     }
     update(&mut s, Action::Ingest(Box::new(metrics_update(later))));
     assert_eq!(s.sources[0].health(later), Health::Fresh { age_secs: 0 });
+    assert!(s.slos.iter().all(|row| s.freshness_of(row).is_current()));
 }
 
 #[test]
@@ -215,6 +233,13 @@ fn a_source_silent_for_three_intervals_is_stale() {
         s.sources[0].health(t0() + Duration::seconds(16)),
         Health::Stale { age_secs: 16 }
     );
+    // Nothing failed, but the ticking clock alone makes the rows old.
+    update(&mut s, Action::Tick(t0() + Duration::seconds(16)));
+    let late = Freshness::Old {
+        age_secs: 16,
+        failed: false,
+    };
+    assert!(s.slos.iter().all(|row| s.freshness_of(row) == late));
 }
 
 #[test]
