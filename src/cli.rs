@@ -57,7 +57,12 @@ pub enum Subcommands {
         command: RunbookCommand,
     },
     /// Print the audit log: every acknowledge, resolve and runbook step, oldest first.
-    Audit,
+    Audit {
+        /// Check the log's hash chain instead: name the first line that was changed, removed
+        /// or inserted (exit 1 when one was).
+        #[arg(long)]
+        verify: bool,
+    },
     /// Acknowledge an incident through the outbox, as `a` does (exit 0 delivered,
     /// 1 refused, 75 still queued after --wait: it is resent by the next ondeck run).
     Ack(WriteArgs),

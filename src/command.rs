@@ -58,6 +58,8 @@ pub enum RunbookCommand {
     LoadRunbook {
         /// The file.
         path: PathBuf,
+        /// The configured `runbook_dirs`: only a file under one of them may run.
+        trusted_dirs: Vec<PathBuf>,
     },
     /// GET a runbook an alert links by http(s) URL (the result comes back as `RunbookFetched`).
     FetchRunbook {

@@ -57,7 +57,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Subcommands::Runbook {
             command: RunbookCommand::Check { dir },
         }) => Ok(check_runbooks(&dir)),
-        Some(Subcommands::Audit) => audit(),
+        Some(Subcommands::Audit { verify }) => audit(verify),
         Some(Subcommands::Ack(args)) => write(&location, &overrides, clock, args, Acknowledge),
         Some(Subcommands::Resolve(args)) => write(&location, &overrides, clock, args, Resolve),
         Some(Subcommands::Unack(args)) => write(&location, &overrides, clock, args, Unacknowledge),
@@ -139,10 +139,32 @@ fn check_runbooks(dir: &std::path::Path) -> ExitCode {
 }
 
 /// Prints the audit log readably, oldest first.
-fn audit() -> Result<ExitCode, Failure> {
+fn audit(verify: bool) -> Result<ExitCode, Failure> {
     let dir = config::state_dir()
         .ok_or_else(|| Failure::Run("no state directory on this system".into()))?;
     let path = ondeck::journal::audit_path(&dir);
+    if verify {
+        let verdict = ondeck::journal::verify(&path)
+            .map_err(|e| Failure::run(&format!("cannot read {}", path.display()), e))?;
+        return Ok(match verdict {
+            ondeck::journal::Verdict::Intact { lines, unchained } => {
+                let before = if unchained > 0 {
+                    format!(" ({unchained} written before the chain began cannot be checked)")
+                } else {
+                    String::new()
+                };
+                outln(format_args!(
+                    "{}: {lines} lines, chain intact{before}",
+                    path.display()
+                ));
+                ExitCode::SUCCESS
+            }
+            ondeck::journal::Verdict::Broken { line, what } => {
+                outln(format_args!("{}:{line}: {what}", path.display()));
+                ExitCode::FAILURE
+            }
+        });
+    }
     let entries = ondeck::journal::read_all(&path)
         .map_err(|e| Failure::run(&format!("cannot read {}", path.display()), e))?;
     if entries.is_empty() {

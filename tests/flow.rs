@@ -1,83 +1,21 @@
 //! Headless app flow: real key presses through the live keymap, `update`, and the same
 //! `perform` the cockpit uses, against the built-in demo on a fixed clock. No terminal.
 
-use chrono::{TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
-use ondeck::action::Action;
-use ondeck::app::{App, action_for_key, perform};
-use ondeck::command::Command;
-use ondeck::config::Config;
-use ondeck::event::CommandResult;
-use ondeck::headless::poll_once;
 use ondeck::model::IncidentStatus;
-use ondeck::outbox::deliver_inline;
-use ondeck::setup::{Overrides, build};
-use ondeck::sources::Clock;
 use ondeck::state::{Load, Overlay, Pane, PendingState};
-use ondeck::update::update;
 
-struct Harness {
-    app: App,
-    /// Commands that reached a backend, in order.
-    sent: Vec<Command>,
-}
+#[path = "support/headless.rs"]
+mod headless;
+
+use headless::Headless;
+
+struct Harness;
 
 impl Harness {
-    async fn start(readonly: bool) -> Self {
-        let clock = Clock::Fixed(Utc.with_ymd_and_hms(2026, 11, 21, 3, 12, 0).unwrap());
-        let overrides = Overrides {
-            theme: None,
-            readonly,
-            state_dir: None,
-        };
-        let app = build(&Config::demo(), &overrides, clock).expect("demo builds");
-        let mut harness = Self {
-            app,
-            sent: Vec::new(),
-        };
-        harness.poll().await;
-        harness
-    }
-
-    async fn poll(&mut self) {
-        for source_update in poll_once(&self.app.backends, self.app.clock).await {
-            update(&mut self.app.state, Action::Ingest(Box::new(source_update)));
-        }
-    }
-
-    /// Presses a key and runs every command it causes to completion, as the app loop would.
-    async fn press(&mut self, code: KeyCode) {
-        let key = KeyEvent::new(code, KeyModifiers::NONE);
-        let Some(action) = action_for_key(&self.app.state, &self.app.keymap, &key) else {
-            return;
-        };
-        let mut queue = update(&mut self.app.state, action);
-        while let Some(command) = queue.pop() {
-            if command == Command::RefreshNow {
-                self.poll().await;
-                continue;
-            }
-            if let Command::Write(request) = &command {
-                self.sent.push(command.clone());
-                // Through the outbox, one attempt, as the cockpit's courier makes it.
-                let reports = deliver_inline(&self.app.outbox, request.clone()).await;
-                for report in reports {
-                    let result = CommandResult::Delivery(report);
-                    queue.extend(update(
-                        &mut self.app.state,
-                        Action::Completed(Box::new(result)),
-                    ));
-                }
-                continue;
-            }
-            if let Some(result) = perform(&self.app.backends, self.app.clock, command).await {
-                queue.extend(update(
-                    &mut self.app.state,
-                    Action::Completed(Box::new(result)),
-                ));
-            }
-        }
+    async fn start(readonly: bool) -> Headless {
+        Headless::demo(if readonly { "flow-readonly" } else { "flow" }, readonly).await
     }
 }
 

@@ -6,28 +6,27 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, oneshot};
 
 use ondeck::action::Action;
-use ondeck::app::{App, action_for_key, perform};
+use ondeck::app::action_for_key;
 use ondeck::command::{Command, RunbookCommand};
-use ondeck::config::{Config, Keymap, Theme};
-use ondeck::event::Event;
-use ondeck::headless::poll_once;
-use ondeck::journal;
+use ondeck::config::{Keymap, Theme};
 use ondeck::runbook::exec::{self, ExecSpec, ExitStatus, Stream};
-use ondeck::runbook::perform as runbook_perform;
 use ondeck::runbook::progress::StepState;
 use ondeck::runbook::{Library, check_dir, parse};
-use ondeck::setup::{Overrides, build};
-use ondeck::sources::{Clock, IncidentBackend};
+use ondeck::sources::IncidentBackend;
 use ondeck::state::Pane;
 use ondeck::ui::{UiContext, render};
 use ondeck::update::update;
+
+#[path = "support/headless.rs"]
+mod headless;
+
+use headless::Headless;
 
 fn fixture(name: &str) -> (String, String) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -151,6 +150,7 @@ fn spec(code: &str, timeout: Duration) -> ExecSpec {
         code: code.to_string(),
         shell: "sh".to_string(),
         env: Vec::new(),
+        pass: Vec::new(),
         timeout,
     }
 }
@@ -297,113 +297,40 @@ async fn label_values_reach_the_command_as_inert_data() {
 
 // ── Headless flow ──────────────────────────────────────────────────────────────────────
 
-struct Harness {
-    app: App,
-    dir: PathBuf,
-}
+/// The demo with runbook notes posted, as alice.
+struct Harness;
 
 impl Harness {
-    async fn start(name: &str, readonly: bool) -> Self {
-        let clock = Clock::Fixed(Utc.with_ymd_and_hms(2026, 11, 21, 3, 12, 0).unwrap());
-        let dir = temp_dir(name);
-        let overrides = Overrides {
-            theme: None,
-            readonly,
-            state_dir: Some(dir.clone()),
-        };
-        let mut app = build(&Config::demo(), &overrides, clock).expect("demo builds");
-        let settings = &mut app.state.runbook.settings;
-        settings.state_dir = Some(dir.clone());
+    async fn start(name: &str, readonly: bool) -> Headless {
+        let mut h = Headless::demo(&format!("runbooks-{name}"), readonly).await;
+        let settings = &mut h.app.state.runbook.settings;
         settings.user = "alice".into();
         settings.post_notes = true;
-        for source_update in poll_once(&app.backends, app.clock).await {
-            update(&mut app.state, Action::Ingest(Box::new(source_update)));
-        }
-        Self { app, dir }
+        h
     }
+}
 
-    async fn key(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        let key = KeyEvent::new(code, modifiers);
-        if let Some(action) = action_for_key(&self.app.state, &self.app.keymap, &key) {
-            self.act(action).await;
-        }
+/// Selects the open incident whose runbook is `id`.
+async fn select_incident_with(h: &mut Headless, id: &str) -> String {
+    h.press(KeyCode::Char('2')).await;
+    let target = h
+        .app
+        .state
+        .open_incidents()
+        .into_iter()
+        .find(|i| i.runbook.as_deref() == Some(id))
+        .map(|i| i.id.clone())
+        .unwrap_or_else(|| panic!("the demo has an open incident using {id}"));
+    while h.app.state.selected_incident().map(|i| i.id.clone()) != Some(target.clone()) {
+        h.press(KeyCode::Char('j')).await;
     }
-
-    async fn press(&mut self, code: KeyCode) {
-        self.key(code, KeyModifiers::NONE).await;
-    }
-
-    /// Applies an action and runs every command it causes, as the app loop would: runbook
-    /// commands through the runbook performer (their events fed back), the rest via `perform`.
-    async fn act(&mut self, action: Action) {
-        let mut queue = update(&mut self.app.state, action);
-        while let Some(command) = queue.pop() {
-            let command = match command {
-                Command::Runbook(command) => command,
-                Command::Write(request) => {
-                    let outbox = &self.app.outbox;
-                    let reports = ondeck::outbox::deliver_inline(outbox, request).await;
-                    for report in reports {
-                        let result = ondeck::event::CommandResult::Delivery(report);
-                        queue.extend(update(
-                            &mut self.app.state,
-                            Action::Completed(Box::new(result)),
-                        ));
-                    }
-                    continue;
-                }
-                other => {
-                    if let Some(result) = perform(&self.app.backends, self.app.clock, other).await {
-                        queue.extend(update(
-                            &mut self.app.state,
-                            Action::Completed(Box::new(result)),
-                        ));
-                    }
-                    continue;
-                }
-            };
-            let (tx, mut rx) = mpsc::channel(64);
-            let (_cancel, cancel_rx) = oneshot::channel();
-            let task = tokio::spawn(runbook_perform::perform(command, tx, cancel_rx));
-            while let Some(event) = rx.recv().await {
-                if let Event::Runbook(result) = event {
-                    queue.extend(update(&mut self.app.state, Action::Runbook(result)));
-                }
-            }
-            task.await.unwrap();
-        }
-    }
-
-    fn audit(&self) -> Vec<journal::AuditEntry> {
-        journal::read_all(&journal::audit_path(&self.dir))
-            .unwrap()
-            .into_iter()
-            .map(Result::unwrap)
-            .collect()
-    }
-
-    /// Selects the open incident whose runbook is `id`.
-    async fn select_incident_with(&mut self, id: &str) -> String {
-        self.press(KeyCode::Char('2')).await;
-        let target = self
-            .app
-            .state
-            .open_incidents()
-            .into_iter()
-            .find(|i| i.runbook.as_deref() == Some(id))
-            .map(|i| i.id.clone())
-            .unwrap_or_else(|| panic!("the demo has an open incident using {id}"));
-        while self.app.state.selected_incident().map(|i| i.id.clone()) != Some(target.clone()) {
-            self.press(KeyCode::Char('j')).await;
-        }
-        target
-    }
+    target
 }
 
 #[tokio::test]
 async fn incident_to_runbook_to_execution_to_audit_log_and_note() {
     let mut h = Harness::start("flow", false).await;
-    let incident = h.select_incident_with("high-error-rate").await;
+    let incident = select_incident_with(&mut h, "high-error-rate").await;
     h.press(KeyCode::Char('b')).await;
     let view = h
         .app
@@ -530,7 +457,7 @@ async fn incident_to_runbook_to_execution_to_audit_log_and_note() {
 #[tokio::test]
 async fn progress_is_saved_and_resumed_after_a_restart() {
     let mut first = Harness::start("resume", false).await;
-    let incident = first.select_incident_with("high-error-rate").await;
+    let incident = select_incident_with(&mut first, "high-error-rate").await;
     first.press(KeyCode::Char('b')).await;
     first.press(KeyCode::Char(' ')).await;
     first.press(KeyCode::Char('s')).await;
@@ -540,7 +467,7 @@ async fn progress_is_saved_and_resumed_after_a_restart() {
     let mut second = Harness::start("resume-2", false).await;
     second.app.state.runbook.settings.state_dir = Some(first.dir.clone());
     assert_eq!(
-        second.select_incident_with("high-error-rate").await,
+        select_incident_with(&mut second, "high-error-rate").await,
         incident
     );
     second.press(KeyCode::Char('b')).await;
@@ -553,7 +480,7 @@ async fn progress_is_saved_and_resumed_after_a_restart() {
 #[tokio::test]
 async fn readonly_shows_runbooks_but_never_executes() {
     let mut h = Harness::start("readonly", true).await;
-    h.select_incident_with("high-error-rate").await;
+    select_incident_with(&mut h, "high-error-rate").await;
     h.press(KeyCode::Char('b')).await;
     h.press(KeyCode::Char('x')).await;
     let view = h.app.state.runbook.view.as_ref().unwrap();
@@ -572,7 +499,7 @@ async fn readonly_shows_runbooks_but_never_executes() {
 #[tokio::test]
 async fn ctrl_c_kills_a_running_step_and_quits_otherwise() {
     let mut h = Harness::start("ctrl-c", false).await;
-    h.select_incident_with("high-error-rate").await;
+    select_incident_with(&mut h, "high-error-rate").await;
     h.press(KeyCode::Char('b')).await;
     h.press(KeyCode::Char('x')).await;
     // Pretend the confirmed step is still running (the harness runs commands to completion).
@@ -605,7 +532,7 @@ async fn ctrl_c_kills_a_running_step_and_quits_otherwise() {
 async fn snapshot_state() -> ondeck::state::State {
     let mut h = Harness::start("snapshot", false).await;
     h.app.state.runbook.settings.post_notes = false;
-    h.select_incident_with("high-error-rate").await;
+    select_incident_with(&mut h, "high-error-rate").await;
     h.press(KeyCode::Char('b')).await;
     h.press(KeyCode::Char('x')).await;
     h.press(KeyCode::Char('y')).await;
@@ -649,21 +576,13 @@ async fn runbook_view_160x48() {
 #[tokio::test]
 async fn execute_confirmation_80x24() {
     let mut h = Harness::start("confirm-snap", false).await;
-    h.select_incident_with("high-error-rate").await;
+    select_incident_with(&mut h, "high-error-rate").await;
     h.press(KeyCode::Char('b')).await;
     h.press(KeyCode::Char('x')).await;
     insta::assert_snapshot!(draw(&h.app.state, 80, 24).backend());
 }
 
 // ── Command line ───────────────────────────────────────────────────────────────────────
-
-impl Harness {
-    async fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c)).await;
-        }
-    }
-}
 
 #[tokio::test]
 async fn colon_runbook_id_enter_opens_that_runbook() {

@@ -26,6 +26,10 @@ pub(crate) struct RawConfig {
     pub(crate) runbook_dirs: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub(crate) post_notes: bool,
+    /// https prefixes whose linked runbooks may run.
+    pub(crate) runbook_trusted_urls: Option<Vec<Spanned<String>>>,
+    /// Variables of ondeck's environment a runbook step gets.
+    pub(crate) runbook_env: Option<Vec<Spanned<String>>>,
     /// Mouse capture: click to select, wheel to scroll (off by default).
     #[serde(default)]
     pub(crate) mouse: bool,

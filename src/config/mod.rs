@@ -16,6 +16,7 @@ mod load;
 mod model;
 mod needs;
 mod overrides;
+mod runbook_trust;
 pub mod secret;
 mod slo_files;
 mod spans;

@@ -32,6 +32,11 @@ pub struct Config {
     pub runbook_dirs: Vec<PathBuf>,
     /// Also add each runbook step's outcome as a note on the incident.
     pub post_notes: bool,
+    /// https prefixes (each ending in `/`) whose runbooks, linked by an alert, may run.
+    pub runbook_trusted_urls: Vec<String>,
+    /// Variables of ondeck's own environment that runbook steps get, besides `PATH`, `HOME`,
+    /// `USER`, `LANG`/`LC_*`, `TERM`, `TZ` and `SSH_AUTH_SOCK`.
+    pub runbook_env: Vec<String>,
     /// A runbook step's command is killed after this long.
     pub step_timeout: Duration,
     /// Capture the mouse: a click selects, the wheel scrolls. Off by default, so the
@@ -252,6 +257,8 @@ impl Config {
             theme_overrides: None,
             runbook_dirs: default_runbook_dirs(),
             post_notes: false,
+            runbook_trusted_urls: Vec::new(),
+            runbook_env: Vec::new(),
             step_timeout: DEFAULT_STEP_TIMEOUT,
             mouse: false,
             ascii: None,

@@ -113,6 +113,8 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
         theme_overrides: raw.theme_overrides,
         runbook_dirs,
         post_notes: raw.post_notes,
+        runbook_trusted_urls: super::runbook_trust::trusted_urls(raw.runbook_trusted_urls, at)?,
+        runbook_env: super::runbook_trust::env_names(raw.runbook_env, at)?,
         step_timeout,
         mouse: raw.mouse,
         ascii: raw.ascii,

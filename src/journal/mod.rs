@@ -2,4 +2,4 @@
 
 pub mod audit;
 
-pub use audit::{AuditEntry, append, audit_path, read_all};
+pub use audit::{AuditEntry, Verdict, append, audit_path, read_all, verify};

@@ -89,7 +89,8 @@ impl OutboxSetup {
             source: request.source,
             incident: request.incident,
             kind: request.kind,
-            note: request.note,
+            // A note never carries a token ondeck holds to a backend.
+            note: request.note.map(|n| crate::secrets::mask(&n).into_owned()),
             target,
             labels: request.labels,
         };

@@ -1,6 +1,8 @@
-//! Runs one step's command off the UI task: `sh -c <block>` in its own process group, with
-//! the incident as environment variables, stdout and stderr streamed line by line, and a
-//! timeout or a cancel that kills the whole group (SIGTERM, then SIGKILL after a grace).
+//! Runs one step's command off the UI task: `sh -c <block>` in its own process group, in a
+//! clean environment — the shell's basics, the incident as `ONDECK_*` variables, and only
+//! what `runbook_env` names, so no token ondeck holds is within a step's reach — with stdout
+//! and stderr streamed line by line, and a timeout or a cancel that kills the whole group
+//! (SIGTERM, then SIGKILL after a grace).
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -23,8 +25,10 @@ pub struct ExecSpec {
     pub code: String,
     /// `sh` or `bash`.
     pub shell: String,
-    /// Variables added to the inherited environment.
+    /// The incident's `ONDECK_*` variables.
     pub env: Vec<(String, String)>,
+    /// Names of further variables passed from ondeck's own environment (`runbook_env`).
+    pub pass: Vec<String>,
     /// Kill the group after this long.
     pub timeout: Duration,
 }
@@ -94,6 +98,8 @@ pub async fn run(
     command
         .arg("-c")
         .arg(&spec.code)
+        .env_clear()
+        .envs(inherited(&spec.pass, std::env::vars_os()))
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -142,6 +148,33 @@ pub async fn run(
         status,
         duration: started.elapsed(),
     }
+}
+
+/// Variables every shell needs and that carry no secret.
+const BASICS: [&str; 7] = [
+    "PATH",
+    "HOME",
+    "USER",
+    "LANG",
+    "TERM",
+    "TZ",
+    "SSH_AUTH_SOCK",
+];
+
+/// The variables of `environment` a step gets: [`BASICS`], `LC_*`, and those named in
+/// `pass`. Nothing else — `ONDECK_*` included, since a token may live in one — leaves.
+pub fn inherited(
+    pass: &[String],
+    environment: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    environment
+        .filter(|(name, _)| {
+            let name = name.to_string_lossy();
+            BASICS.contains(&name.as_ref())
+                || name.starts_with("LC_")
+                || pass.iter().any(|p| *p == name)
+        })
+        .collect()
 }
 
 fn exit_status(status: std::process::ExitStatus) -> ExitStatus {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::model::Runbook;
 use super::parse::parse_fetched;
+use super::provenance::Provenance;
 
 /// The most a fetched runbook may weigh.
 pub const MAX_BYTES: usize = 1024 * 1024;
@@ -30,6 +31,8 @@ pub async fn fetch(url: &str, timeout: Duration) -> Result<Runbook, String> {
         .send()
         .await
         .map_err(|e| format!("cannot fetch {url}: {}", without_url(e)))?;
+    // Trust follows where the body came from, after any redirect.
+    let final_url = response.url().to_string();
     let status = response.status();
     if !status.is_success() {
         return Err(format!("{url} answered {status}"));
@@ -51,7 +54,11 @@ pub async fn fetch(url: &str, timeout: Duration) -> Result<Runbook, String> {
         }
         body.extend_from_slice(&chunk);
     }
-    from_response(url, &content_type, &body)
+    let mut runbook = from_response(url, &content_type, &body)?;
+    if let Provenance::Fetched { url, .. } = &mut runbook.provenance {
+        *url = final_url;
+    }
+    Ok(runbook)
 }
 
 /// reqwest's messages repeat the URL, which the caller already names.

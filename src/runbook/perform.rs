@@ -6,7 +6,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::exec::{self, Stream};
 use super::fetch;
-use super::library::load_file;
+use super::library::load_named;
 use super::progress;
 use crate::command::RunbookCommand;
 use crate::event::{Event, RunbookResult};
@@ -49,12 +49,14 @@ pub async fn perform(
                 tracing::warn!(path = %path.display(), %error, "runbook progress not saved");
             }
         }
-        RunbookCommand::LoadRunbook { path } => {
+        RunbookCommand::LoadRunbook { path, trusted_dirs } => {
             let file = path.clone();
-            let outcome = blocking(move || load_file(&file)).await.map_or_else(
-                || Err("reader task failed".to_string()),
-                |r| r.map(Box::new).map_err(|e| e.to_string()),
-            );
+            let outcome = blocking(move || load_named(&file, &trusted_dirs))
+                .await
+                .map_or_else(
+                    || Err("reader task failed".to_string()),
+                    |r| r.map(Box::new).map_err(|e| e.to_string()),
+                );
             send(RunbookResult::RunbookLoaded { path, outcome }).await;
         }
         RunbookCommand::FetchRunbook { url } => {
@@ -75,6 +77,8 @@ pub async fn perform(
             let (lines_tx, mut lines_rx) = mpsc::channel::<(Stream, String)>(LINE_BUFFER);
             let forward = async {
                 while let Some((stream, line)) = lines_rx.recv().await {
+                    // A step that prints a token ondeck holds shows *** instead.
+                    let line = crate::secrets::mask(&line).into_owned();
                     send(RunbookResult::StepOutput {
                         run_id,
                         stream,

@@ -25,6 +25,14 @@ pub struct RunbookSettings {
     pub post_notes: bool,
     /// Kill a step's process group after this long.
     pub step_timeout: Duration,
+    /// https prefixes whose linked runbooks may run (`runbook_trusted_urls`).
+    pub trusted_urls: Vec<String>,
+    /// Variables of ondeck's environment a step gets besides the shell's basics
+    /// (`runbook_env`).
+    pub pass_env: Vec<String>,
+    /// Where runbook files may run from (`runbook_dirs`): a file an alert names elsewhere is
+    /// view-only.
+    pub dirs: Vec<PathBuf>,
 }
 
 impl Default for RunbookSettings {
@@ -34,6 +42,9 @@ impl Default for RunbookSettings {
             user: "ondeck".into(),
             post_notes: false,
             step_timeout: DEFAULT_STEP_TIMEOUT,
+            trusted_urls: Vec::new(),
+            pass_env: Vec::new(),
+            dirs: Vec::new(),
         }
     }
 }
@@ -45,8 +56,14 @@ pub struct ExecConfirm {
     pub step: usize,
     /// The shell that will run it.
     pub shell: String,
-    /// The code block, verbatim.
+    /// The code block, verbatim: exactly what `sh -c` receives.
     pub code: String,
+    /// Which runbook, and which version of it: the file and its git commit or sha256, or
+    /// the URL and its body's sha256.
+    pub provenance: String,
+    /// Why it will not run, when the code holds a character that does not show as itself
+    /// (a control or bidi character: what is on screen would not be what runs).
+    pub refused: Option<String>,
     /// The `ONDECK_*` variables it gets.
     pub env: Vec<(String, String)>,
 }
@@ -147,6 +164,9 @@ impl RunbookState {
                 user: config.user.clone(),
                 post_notes: config.post_notes,
                 step_timeout: config.step_timeout,
+                trusted_urls: config.runbook_trusted_urls.clone(),
+                pass_env: config.runbook_env.clone(),
+                dirs: config.runbook_dirs.clone(),
             },
             ..Self::default()
         }

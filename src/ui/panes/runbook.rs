@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::config::Theme;
+use crate::inert;
 use crate::runbook::exec::Stream;
 use crate::runbook::markdown::{self, MdStyle};
 use crate::runbook::progress::{StepRecord, StepState};
@@ -31,16 +32,33 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &RunbookView, 
     ])
     .areas(area);
     let header = Line::from(vec![
-        Span::styled(format!(" {} ", view.runbook.title), theme.title),
+        Span::styled(
+            format!(" {} ", inert::line(&view.runbook.title)),
+            theme.title,
+        ),
         Span::styled(
             view.incident.as_ref().map_or_else(
                 || "for no incident".to_string(),
-                |i| format!("for {} {}", i.id, i.title),
+                |i| format!("for {} {}", inert::line(&i.id), inert::line(&i.title)),
             ),
             theme.text,
         ),
-        Span::styled(format!("  ({})", view.reason), theme.text_muted),
+        Span::styled(
+            format!("  ({})", inert::line(&view.reason)),
+            theme.text_muted,
+        ),
     ]);
+    let mut header = header;
+    if let Err(why) = view
+        .runbook
+        .provenance
+        .may_run(&state.runbook.settings.trusted_urls)
+    {
+        header.spans.push(Span::styled(
+            format!("  {}", inert::line(&why)),
+            theme.sev_warning,
+        ));
+    }
     frame.render_widget(Paragraph::new(header), head);
     let list_width = (area.width / 3).clamp(24, 44);
     let [list, detail] =
@@ -112,7 +130,7 @@ fn render_steps(frame: &mut Frame, area: Rect, view: &RunbookView, theme: &Theme
             // The current row names its state in words; the others show it by their mark.
             let suffix = if current { state.len() + 1 } else { 0 };
             let label = fit(
-                &format!("{:>2}. {}", i + 1, step.title),
+                &format!("{:>2}. {}", i + 1, inert::line(&step.title)),
                 width.saturating_sub(2 + suffix),
             );
             let mut line = Line::from(vec![
@@ -162,14 +180,14 @@ fn render_step(frame: &mut Frame, area: Rect, view: &RunbookView, theme: &Theme)
         theme,
     );
     let mut lines = vec![
-        Line::styled(step.title.clone(), theme.title),
+        Line::styled(inert::line(&step.title).into_owned(), theme.title),
         Line::default(),
     ];
     lines.extend(markdown::render(&step.body).into_iter().map(|spans| {
         Line::from(
             spans
                 .into_iter()
-                .map(|s| Span::styled(s.text, md_style(s.style, theme)))
+                .map(|s| Span::styled(inert::line(&s.text).into_owned(), md_style(s.style, theme)))
                 .collect::<Vec<_>>(),
         )
     }));
@@ -199,7 +217,10 @@ fn render_output(frame: &mut Frame, area: Rect, state: &State, view: &RunbookVie
             } else {
                 theme.sev_critical
             };
-            Span::styled(format!("{} in {secs:.1}s", exit.describe()), style)
+            Span::styled(
+                format!("{} in {secs:.1}s", inert::line(&exit.describe())),
+                style,
+            )
         }
         (None, None) => Span::styled("not run", theme.text_muted),
     };
@@ -229,7 +250,7 @@ fn render_output(frame: &mut Frame, area: Rect, state: &State, view: &RunbookVie
             Stream::Stdout => theme.text,
             Stream::Stderr => theme.sev_warning,
         };
-        lines.push(Line::styled(fit(&line.text, width), style));
+        lines.push(Line::styled(fit(&inert::line(&line.text), width), style));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -260,7 +281,7 @@ fn hint_line(view: &RunbookView, ctx: &UiContext) -> Line<'static> {
         .into_iter()
         .find(|group| group.action == crate::action::Action::FetchRunbook);
     if let (Some(url), Some(group)) = (&view.link, fetch) {
-        add(group.joined(), &format!("fetch {url}"));
+        add(group.joined(), &format!("fetch {}", inert::line(url)));
     }
     Line::from(spans)
 }
@@ -273,39 +294,91 @@ fn render_confirm(
     ctx: &UiContext,
 ) {
     let theme = ctx.theme;
-    let code_lines = confirm.code.lines().count() + usize::from(no_incident);
-    let height = u16::try_from(code_lines + confirm.env.len() + 8)
-        .unwrap_or(u16::MAX)
-        .min(area.height);
     let width = area.width.saturating_sub(4).min(100);
-    let box_area = centered(area, width, height);
-    let block = dialog(frame, box_area, "Run this step?", theme);
     let inner_width = usize::from(width.saturating_sub(2));
-    let mut lines = vec![Line::styled(
-        format!("{} -c, in its own process group:", confirm.shell),
-        theme.title,
-    )];
-    lines.extend(
-        confirm
-            .code
-            .lines()
-            .map(|l| Line::styled(fit(&format!("  {l}"), inner_width), theme.key)),
+    // Exactly what `sh -c` receives, each byte that would not show as itself escaped, and
+    // long lines wrapped rather than cut: no part of the command is hidden.
+    let code: Vec<String> = inert::block(&confirm.code)
+        .lines()
+        .flat_map(|line| wrap_code(line, inner_width.saturating_sub(2)))
+        .collect();
+    let mut head = vec![
+        Line::styled(
+            fit(
+                &format!("from {}", inert::line(&confirm.provenance)),
+                inner_width,
+            ),
+            theme.text_muted,
+        ),
+        Line::styled(
+            format!("{} -c, in its own process group:", confirm.shell),
+            theme.title,
+        ),
+    ];
+    head.extend(
+        code.iter()
+            .map(|l| Line::styled(format!("  {l}"), theme.key)),
     );
-    lines.push(Line::default());
-    lines.push(Line::styled("with these variables:", theme.title));
+    if let Some(refused) = &confirm.refused {
+        head.push(Line::default());
+        head.push(Line::styled(fit(refused, inner_width), theme.sev_critical));
+    }
+    head.push(Line::default());
+    head.push(Line::styled("with these variables:", theme.title));
     if no_incident {
-        lines.push(Line::styled(
+        head.push(Line::styled(
             "  (no incident: only ONDECK_RUNBOOK_ID, no incident variables)",
             theme.sev_warning,
         ));
     }
-    lines.extend(confirm.env.iter().map(|(k, v)| {
-        Line::from(vec![
-            Span::styled(format!("  {k}="), theme.text_muted),
-            Span::styled(fit(v, inner_width.saturating_sub(k.len() + 3)), theme.text),
-        ])
-    }));
-    lines.push(Line::default());
-    lines.push(crate::ui::overlays::confirm::answer_hint(ctx.keymap, theme));
+    let tail = [
+        Line::default(),
+        crate::ui::overlays::confirm::answer_hint(ctx.keymap, theme),
+    ];
+    // The answer keys always show; the variables give way first.
+    let height = area.height;
+    let room = usize::from(height.saturating_sub(2)).saturating_sub(head.len() + tail.len());
+    let env: Vec<Line> = confirm
+        .env
+        .iter()
+        .map(|(k, v)| {
+            let v = inert::line(v);
+            Line::from(vec![
+                Span::styled(format!("  {k}="), theme.text_muted),
+                Span::styled(fit(&v, inner_width.saturating_sub(k.len() + 3)), theme.text),
+            ])
+        })
+        .collect();
+    let mut lines = head;
+    if env.len() <= room {
+        lines.extend(env);
+    } else {
+        let shown = room.saturating_sub(1);
+        let hidden = env.len() - shown;
+        lines.extend(env.into_iter().take(shown));
+        lines.push(Line::styled(
+            format!("  … and {hidden} more ONDECK_* variables"),
+            theme.text_muted,
+        ));
+    }
+    lines.extend(tail);
+    let box_height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(height);
+    let box_area = centered(area, width, box_height);
+    let block = dialog(frame, box_area, "Run this step?", theme);
     frame.render_widget(Paragraph::new(lines).block(block), box_area);
+}
+
+/// A line of code cut into rows of at most `width` characters, the continuations marked.
+fn wrap_code(line: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    if width < 4 || chars.len() <= width {
+        return vec![line.to_string()];
+    }
+    let mut rows = vec![chars[..width].iter().collect::<String>()];
+    for chunk in chars[width..].chunks(width - 2) {
+        rows.push(format!("↪ {}", chunk.iter().collect::<String>()));
+    }
+    rows
 }

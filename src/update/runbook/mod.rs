@@ -205,9 +205,11 @@ fn record_step(state: &State, action: &str, note: String, outcome: String) -> Ve
     commands
 }
 
-/// `x`: shows the exact command and its variables, unless it cannot run.
+/// `x`: shows the exact command, its variables and which runbook version it comes from —
+/// unless the runbook may not run here (read-only, or not from a trusted place).
 fn ask(state: &mut State) -> Vec<Command> {
     let readonly = state.readonly;
+    let trusted_urls = state.runbook.settings.trusted_urls.clone();
     let Some(view) = state.runbook.view.as_mut() else {
         return vec![];
     };
@@ -218,17 +220,23 @@ fn ask(state: &mut State) -> Vec<Command> {
         .get(index)
         .and_then(|s| s.command())
         .cloned();
+    let untrusted = view.runbook.provenance.may_run(&trusted_urls).err();
     let problem = if readonly {
-        Some("read-only: runbook commands are never executed (--readonly or readonly = true)")
+        Some(
+            "read-only: runbook commands are never executed (--readonly or readonly = true)"
+                .to_string(),
+        )
+    } else if let Some(why) = untrusted {
+        Some(why)
     } else if view.running.is_some() {
-        Some("a step is already running: wait for it or ctrl-c it")
+        Some("a step is already running: wait for it or ctrl-c it".to_string())
     } else if block.is_none() {
-        Some("this step has no sh, bash or shell block to run")
+        Some("this step has no sh, bash or shell block to run".to_string())
     } else {
         None
     };
     if let Some(problem) = problem {
-        flash(state, FlashKind::Error, problem.into());
+        flash(state, FlashKind::Error, problem);
         return vec![];
     }
     if let Some(block) = block {
@@ -240,11 +248,19 @@ fn ask(state: &mut State) -> Vec<Command> {
             .unwrap_or_default();
         env.push(("ONDECK_RUNBOOK_ID".into(), view.runbook.id.clone()));
         env.sort();
+        let refused = crate::inert::hidden_in_command(&block.code).map(|shown| {
+            format!(
+                "refused: the command holds {shown}, which does not show as itself — what is \
+                 on screen would not be what runs; fix the runbook"
+            )
+        });
         view.confirm = Some(ExecConfirm {
             step: index,
             shell: shell.to_string(),
             code: block.code,
             env,
+            provenance: view.runbook.provenance.describe(),
+            refused,
         });
     }
     vec![]
@@ -254,6 +270,7 @@ fn ask(state: &mut State) -> Vec<Command> {
 fn start(state: &mut State) -> Vec<Command> {
     let run_id = state.runbook.next_run_id;
     let timeout = state.runbook.settings.step_timeout;
+    let pass_env = state.runbook.settings.pass_env.clone();
     let now = state.now;
     let Some(view) = state.runbook.view.as_mut() else {
         return vec![];
@@ -261,6 +278,10 @@ fn start(state: &mut State) -> Vec<Command> {
     let Some(confirm) = view.confirm.take() else {
         return vec![];
     };
+    if let Some(refused) = confirm.refused {
+        flash(state, FlashKind::Error, refused);
+        return vec![];
+    }
     state.runbook.next_run_id += 1;
     if let Some(record) = view.progress.steps.get_mut(confirm.step) {
         record.output.clear();
@@ -281,6 +302,7 @@ fn start(state: &mut State) -> Vec<Command> {
             code: confirm.code,
             shell: confirm.shell,
             env: confirm.env,
+            pass: pass_env,
             timeout,
         }),
     })]

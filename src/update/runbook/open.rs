@@ -31,6 +31,7 @@ pub(in crate::update) fn open(state: &mut State) -> Vec<Command> {
         state.runbook.pending_open = Some(context);
         return vec![Command::Runbook(RunbookCommand::LoadRunbook {
             path: PathBuf::from(path),
+            trusted_dirs: state.runbook.settings.dirs.clone(),
         })];
     }
     let library = state.runbook.library.clone();

@@ -122,7 +122,9 @@ fn finish(state: &mut State, run_id: u64, finished: &Finished) -> Vec<Command> {
         .and_then(|s| s.command())
         .map(|b| b.code.clone())
         .unwrap_or_default();
-    let note = format!("{}: {code}", step_note(view, step));
+    // Which version of which runbook ran: the audit line says so.
+    let from = view.runbook.provenance.describe();
+    let note = format!("{} from {from}: {code}", step_note(view, step));
     let outcome = format!(
         "{} in {:.1}s",
         finished.status.describe(),
