@@ -18,6 +18,7 @@ use crate::config::{Keymap, Theme};
 use crate::event::{CommandResult, Event, RunbookResult};
 use crate::outbox::{Courier, OutboxSetup, WriteKind};
 use crate::runbook::perform as runbook_perform;
+use crate::sources::history::HistoryCache;
 use crate::sources::poller::spawn_poller;
 use crate::sources::{
     Backends, Clock, Feed, IncidentSource, MetricsSource, SourceError, SourcePayload, TraceSource,
@@ -429,6 +430,9 @@ pub fn spawn_pollers(
     }
     for (meta, backend) in &backends.incidents {
         let backend = backend.clone();
+        // History (MTTA/MTTR) is read in the background on its own cadence; each poll carries
+        // the read that finished since the last one.
+        let history = HistoryCache::default();
         spawn_poller(
             meta.clone(),
             Feed::Incidents,
@@ -436,7 +440,12 @@ pub fn spawn_pollers(
             refresh.clone(),
             move || {
                 let backend = backend.clone();
-                async move { backend.poll_incidents().await.map(SourcePayload::Incidents) }
+                let history = history.clone();
+                async move {
+                    let mut snapshot = backend.poll_incidents().await?;
+                    snapshot.history = history.collect(&backend, clock);
+                    Ok(SourcePayload::Incidents(snapshot))
+                }
             },
         );
     }

@@ -112,6 +112,7 @@ pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
 pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonly: bool) -> State {
     let mut state = State::new(clock.now(), config.tiers.clone());
     state.readonly = readonly || config.readonly;
+    state.debug.no_tracing = backends.traces.is_empty();
     for source in &config.sources {
         if source.kind == SourceKind::Alertmanager {
             let duration = source.incident.silence_duration;

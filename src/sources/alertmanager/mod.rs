@@ -87,6 +87,7 @@ impl IncidentSource for AlertmanagerSource {
             oncall: Vec::new(),
             silences: map_silences(&inner.name, &silences, &alerts),
             warnings,
+            history: None,
         })
     }
 

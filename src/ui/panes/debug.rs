@@ -145,7 +145,20 @@ fn render_trends(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn load_status<T>(name: &str, load: &Load<Vec<T>>, theme: &Theme) -> Span<'static> {
+/// Said, muted, wherever traces would be: a cockpit without a tracing source is a normal
+/// setup, not a failure.
+const NO_TRACING: &str =
+    "no tracing source is configured (add a jaeger or tempo [[source]] to see traces)";
+
+fn load_status<T>(
+    name: &str,
+    load: &Load<Vec<T>>,
+    no_tracing: bool,
+    theme: &Theme,
+) -> Span<'static> {
+    if no_tracing {
+        return Span::styled(format!("{name} {}", format::NO_DATA), theme.text_muted);
+    }
     match load {
         Load::Idle => Span::raw(format!("{name} —")),
         Load::Loading => Span::styled(format!("{name} searching…"), theme.text_muted),
@@ -155,6 +168,9 @@ fn load_status<T>(name: &str, load: &Load<Vec<T>>, theme: &Theme) -> Span<'stati
 }
 
 fn empty_traces(debug: &DebugState, theme: &Theme) -> Line<'static> {
+    if debug.no_tracing {
+        return Line::styled(NO_TRACING, theme.text_muted);
+    }
     let failure = [&debug.slow, &debug.errors]
         .into_iter()
         .find_map(|l| match l {
@@ -183,9 +199,14 @@ fn heading(debug: &DebugState, theme: &Theme) -> Line<'static> {
         ));
     }
     spans.push(Span::raw(" · "));
-    spans.push(load_status("slow", &debug.slow, theme));
+    spans.push(load_status("slow", &debug.slow, debug.no_tracing, theme));
     spans.push(Span::raw(" · "));
-    spans.push(load_status("errors", &debug.errors, theme));
+    spans.push(load_status(
+        "errors",
+        &debug.errors,
+        debug.no_tracing,
+        theme,
+    ));
     if let Load::Ready(found) = &debug.exemplars
         && !found.is_empty()
     {
@@ -294,6 +315,10 @@ fn render_waterfall(frame: &mut Frame, area: Rect, debug: &DebugState, theme: &T
     let focused = debug.focus == DebugFocus::Waterfall;
     let id = debug.trace_id.as_deref().unwrap_or_default();
     let (heading, message) = match &debug.trace {
+        _ if debug.no_tracing && debug.trace.ready().is_none() => (
+            title("Waterfall"),
+            Line::styled(NO_TRACING, theme.text_muted),
+        ),
         Load::Idle => (
             title("Waterfall"),
             Line::styled(

@@ -1,7 +1,8 @@
-//! The executive pane: open incidents, MTTA/MTTR and firing counts on top, then one row per
-//! SLO, most at risk first, with budget gauge, burn rate, time to exhaustion and trend.
+//! The executive pane: open incidents, firing counts, SLO counts and MTTA/MTTR (from the
+//! sources' incident history, with the window, how many were counted and the history's age)
+//! on top, then one row per SLO, most at risk first, with budget gauge, burn rate, time to
+//! exhaustion and trend.
 
-use chrono::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -10,19 +11,15 @@ use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::slo::{Exhaustion, Severity, Window};
-use crate::state::incidents::response_times;
-use crate::state::{SloRow, State};
+use crate::state::{Measure, ResponseTimes, SloRow, State};
 use crate::ui::format;
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{PANEL_FRAME_ROWS, fit, gauge, panel, spark, title};
 
-/// The window MTTA and MTTR are averaged over.
-const RESPONSE_WINDOW_DAYS: i64 = 30;
-
 /// Draws the pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let header_rows = 2 + PANEL_FRAME_ROWS;
+    let header_rows = 3 + PANEL_FRAME_ROWS;
     let [header, table] =
         Layout::vertical([Constraint::Length(header_rows), Constraint::Min(0)]).areas(area);
     render_header(frame, header, state, theme);
@@ -72,8 +69,6 @@ fn count_span(label: &str, count: usize, triggered: usize, theme: &Theme) -> Vec
 
 fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let counts = state.open_counts();
-    let window = Duration::days(RESPONSE_WINDOW_DAYS);
-    let times = response_times(state.all_incidents(), state.now, window);
     let (pages, tickets) = state.firing_counts();
     let pick = |n: usize, style: Style| if n > 0 { style } else { theme.text };
     let mut first = vec![Span::styled("Open  ", theme.title)];
@@ -95,15 +90,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let no_data = budgets.clone().filter(Option::is_none).count();
     let exhausted = budgets.filter(|b| b.is_some_and(|b| b <= 0.0)).count();
     let second = Line::from(vec![
-        Span::styled("MTTA ", theme.text_muted),
-        Span::styled(format::duration(times.mtta), theme.text),
-        Span::styled("  MTTR ", theme.text_muted),
-        Span::styled(format::duration(times.mttr), theme.text),
-        Span::styled(
-            format!(" ({RESPONSE_WINDOW_DAYS}d, {} opened)", times.opened),
-            theme.text_muted,
-        ),
-        Span::styled("   SLOs ", theme.title),
+        Span::styled("SLOs ", theme.title),
         Span::styled(state.slos.len().to_string(), theme.text),
         Span::styled(
             format!(" {} exhausted ", theme.symbols.separator),
@@ -119,9 +106,69 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
         Span::styled(no_data.to_string(), theme.text),
     ]);
+    let third = response_line(&state.response_times(), theme);
     let block = panel(title("Overview"), false, theme);
-    let text = Paragraph::new(vec![Line::from(first), second]).block(block);
+    let text = Paragraph::new(vec![Line::from(first), second, third]).block(block);
     frame.render_widget(text, area);
+}
+
+/// "MTTA 8m48s (n=20)  MTTR 1h42m (n=18)   30d · 22 opened · history 3m old", or "—" with
+/// the reason; in the stale role when the history is old or its last read failed, and with
+/// the first thing the numbers leave out.
+pub fn response_line(times: &ResponseTimes, theme: &Theme) -> Line<'static> {
+    let value_style = if times.stale { theme.stale } else { theme.text };
+    let mut spans = Vec::new();
+    let both_missing_alike = matches!(
+        (&times.mtta, &times.mttr),
+        (Measure::Missing(a), Measure::Missing(b)) if a == b
+    );
+    for (label, measure) in [("MTTA ", &times.mtta), ("  MTTR ", &times.mttr)] {
+        spans.push(Span::styled(label, theme.text_muted));
+        match measure {
+            Measure::Mean { value, counted } => {
+                spans.push(Span::styled(format::duration(Some(*value)), value_style));
+                spans.push(Span::styled(format!(" (n={counted})"), theme.text_muted));
+            }
+            Measure::Missing(why) => {
+                spans.push(Span::styled(format::NO_DATA, theme.text_muted));
+                if !both_missing_alike {
+                    spans.push(Span::styled(format!(" ({why})"), theme.text_muted));
+                }
+            }
+        }
+    }
+    if both_missing_alike && let Measure::Missing(why) = &times.mtta {
+        spans.push(Span::styled(format!("  ({why})"), theme.text_muted));
+    }
+    if let Some(age) = times.age_secs {
+        let stale = if times.stale {
+            theme.stale
+        } else {
+            theme.text_muted
+        };
+        spans.push(Span::styled(
+            format!(
+                "   {}d {} {} opened {} ",
+                times.window_days, theme.symbols.separator, times.opened, theme.symbols.separator
+            ),
+            theme.text_muted,
+        ));
+        spans.push(Span::styled(
+            format!("history {} old", format::age_secs(age)),
+            stale,
+        ));
+    }
+    if let Some(first) = times.notes.first() {
+        let more = match times.notes.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        spans.push(Span::styled(
+            format!("   {} {first}{more}", theme.symbols.warning),
+            theme.sev_warning,
+        ));
+    }
+    Line::from(spans)
 }
 
 /// Which optional columns fit. They appear as the terminal widens, most useful first, so a

@@ -94,12 +94,18 @@ pub fn status_span(incident: &Incident, state: &State, theme: &Theme) -> Span<'s
 }
 
 /// "L1" and, for a triggered page the backend says will escalate, the time left: "L1 ↑4m".
+/// Empty for a backend without escalation levels (Alertmanager): no invented "L1".
 pub fn escalation(incident: &Incident, state: &State) -> String {
-    let level = format!("L{}", incident.escalation_level);
+    let level = incident
+        .escalation_level
+        .map(|level| format!("L{level}"))
+        .unwrap_or_default();
     match incident.escalates_at {
         Some(at) if incident.status == IncidentStatus::Triggered => {
             let left = (at - state.now).num_seconds().max(0);
             format!("{level} ↑{}", format::age_secs(left))
+                .trim_start()
+                .to_string()
         }
         _ => level,
     }
@@ -189,11 +195,7 @@ fn render_incidents(
     ]);
     let focused = state.oncall_focus == OncallFocus::Incidents;
     let table = ScrolledTable {
-        block: panel(
-            title(format!("Incidents ({} open)", open.len())),
-            focused,
-            theme,
-        ),
+        block: panel(incidents_title(state, open.len(), theme), focused, theme),
         header: TableRow::new(headers),
         widths,
         len: open.len(),
@@ -222,6 +224,30 @@ fn render_incidents(
         ]);
         TableRow::new(cells).style(theme.text)
     });
+}
+
+/// "Incidents (3 open)", and when an incident source's last poll was not whole (the paging
+/// cap cut its list, its on-call lookup failed) the first such warning, so a list cut short
+/// never passes for the whole one.
+fn incidents_title(state: &State, open: usize, theme: &Theme) -> Line<'static> {
+    let warnings: Vec<String> = state
+        .sources
+        .iter()
+        .filter(|s| s.feed == Feed::Incidents)
+        .flat_map(|s| s.warnings.iter().map(move |w| format!("{}: {w}", s.name)))
+        .collect();
+    let mut line = title(format!("Incidents ({open} open)"));
+    if let Some(first) = warnings.first() {
+        let more = match warnings.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        line.spans.push(Span::styled(
+            format!("{} {first}{more} ", theme.symbols.warning),
+            theme.sev_warning,
+        ));
+    }
+    line
 }
 
 /// "1h 20.1× & 5m 31.0× > 14.4": both windows' burn against the tier's threshold.
