@@ -72,7 +72,11 @@ pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
                 ));
             }
             SourceKind::Alertmanager => {
-                let am = AlertmanagerSource::new(source, &config.user).map_err(built)?;
+                let mut am = AlertmanagerSource::new(source, &config.user).map_err(built)?;
+                // Alertmanager forgets resolved alerts; the Prometheus beside it remembers.
+                if let Some(prom) = sources.iter().find(|s| s.kind == SourceKind::Prometheus) {
+                    am = am.with_history_from(prom);
+                }
                 let backend = IncidentBackend::Alertmanager(am);
                 backends.incidents.push((meta(source), backend));
             }

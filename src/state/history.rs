@@ -87,9 +87,12 @@ fn mean(durations: impl Iterator<Item = Duration>) -> Option<(Duration, usize)> 
 }
 
 /// MTTA and MTTR over `histories` (one per incident source named in `sources`) as of `now`.
-/// `refresh` is how often history is read; older reads are stale.
+/// `refresh` is how often history is read; older reads are stale. A source in `failing`
+/// that has no history yet is said to be failing, not loading: history is read with its
+/// polls.
 pub fn response_times(
     sources: &[&str],
+    failing: &[&str],
     histories: &BTreeMap<String, SourceHistory>,
     window: Duration,
     refresh: Duration,
@@ -102,12 +105,13 @@ pub fn response_times(
     let mut loading = Vec::new();
     let mut oldest: Option<DateTime<Utc>> = None;
     let mut stale = false;
+    let unread = SourceHistory::default();
     for &name in sources {
-        let Some(known) = histories.get(name) else {
-            loading.push(name);
-            continue;
-        };
+        let known = histories.get(name).unwrap_or(&unread);
         match (&known.latest, &known.error) {
+            (None, None) if failing.contains(&name) => {
+                reasons.push(format!("{name}: not read while the source is failing"));
+            }
             (None, None) => loading.push(name),
             (None, Some(error)) => reasons.push(format!("{name}: history failed: {error}")),
             (Some((_, HistoryReport::Unavailable(why))), _) => {
@@ -197,10 +201,18 @@ impl State {
                 sources.push(&status.name);
             }
         }
+        let failing: Vec<&str> = self
+            .sources
+            .iter()
+            .filter(|s| s.feed == Feed::Incidents)
+            .filter(|s| matches!(s.health(self.now), super::Health::Failed { .. }))
+            .map(|s| s.name.as_str())
+            .collect();
         let refresh =
             Duration::from_std(crate::sources::history::REFRESH).unwrap_or(Duration::minutes(5));
         response_times(
             &sources,
+            &failing,
             &self.history,
             crate::sources::history::WINDOW,
             refresh,
@@ -248,11 +260,18 @@ mod tests {
     }
 
     fn times(sources: &[&str], histories: &[(&str, SourceHistory)]) -> ResponseTimes {
-        let histories = histories
+        let histories: BTreeMap<String, SourceHistory> = histories
             .iter()
             .map(|(name, h)| (name.to_string(), h.clone()))
             .collect();
-        response_times(sources, &histories, Duration::days(30), minutes(5), now())
+        response_times(
+            sources,
+            &[],
+            &histories,
+            Duration::days(30),
+            minutes(5),
+            now(),
+        )
     }
 
     fn mean(value: i64, counted: usize) -> Measure {
@@ -364,6 +383,23 @@ mod tests {
         assert!(!t.stale);
         let t = times(&["pd"], &[("pd", read(16, &[(60, Some(5), None)]))]);
         assert!(t.stale);
+    }
+
+    #[test]
+    fn a_failing_source_without_history_is_not_loading() {
+        let histories = BTreeMap::new();
+        let t = response_times(
+            &["pd"],
+            &["pd"],
+            &histories,
+            Duration::days(30),
+            minutes(5),
+            now(),
+        );
+        assert_eq!(
+            t.mtta,
+            Measure::Missing("pd: not read while the source is failing".into())
+        );
     }
 
     #[test]

@@ -171,10 +171,8 @@ fn to_incident(alert: WireAlert, source: &str) -> Incident {
     incident.severity = alert.priority.filter(|p| !p.is_empty());
     let owner = alert.owner.filter(|o| !o.is_empty());
     if alert.acknowledged {
-        incident.acknowledged_by = report
-            .acknowledged_by
-            .filter(|a| !a.is_empty())
-            .or_else(|| owner.clone());
+        // Not the owner when Opsgenie does not say: the owner need not be who acknowledged.
+        incident.acknowledged_by = report.acknowledged_by.filter(|a| !a.is_empty());
         incident.acknowledged_at = after(report.ack_time);
     }
     if incident.status == IncidentStatus::Resolved {

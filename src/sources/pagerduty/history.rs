@@ -44,6 +44,11 @@ pub(crate) fn first_ack(entries: &[WireLogEntry]) -> Option<DateTime<Utc>> {
         .min()
 }
 
+/// The first acknowledgement on a `GET /incidents/{id}/log_entries` page, if any.
+pub fn parse_first_acknowledgement(body: &[u8]) -> Result<Option<DateTime<Utc>>, SourceError> {
+    parse_log_entries(body).map(|page| first_ack(&page.log_entries))
+}
+
 /// Parses a `GET /incidents/{id}/log_entries` page.
 pub(crate) fn parse_log_entries(body: &[u8]) -> Result<LogEntryList, SourceError> {
     decode(body, "log entry list")

@@ -22,7 +22,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::OnceCell;
 
 pub use api::ACCEPT;
-pub use history::LOOKUPS_PER_READ;
+pub use history::{LOOKUPS_PER_READ, parse_first_acknowledgement};
 pub use oncall::{OncallPage, parse_oncalls};
 pub use parse::{IncidentPage, parse_incident, parse_incidents, parse_user_id};
 
