@@ -431,8 +431,9 @@ pub fn spawn_pollers(
     for (meta, backend) in &backends.incidents {
         let backend = backend.clone();
         // History (MTTA/MTTR) is read in the background on its own cadence; each poll carries
-        // the read that finished since the last one.
+        // the read that finished since the last one (the first poll waits a little for it).
         let history = HistoryCache::default();
+        let first_wait = meta.timeout;
         spawn_poller(
             meta.clone(),
             Feed::Incidents,
@@ -442,8 +443,12 @@ pub fn spawn_pollers(
                 let backend = backend.clone();
                 let history = history.clone();
                 async move {
-                    let mut snapshot = backend.poll_incidents().await?;
-                    snapshot.history = history.collect(&backend, clock);
+                    let (snapshot, update) = tokio::join!(
+                        backend.poll_incidents(),
+                        history.collect_within(&backend, clock, first_wait)
+                    );
+                    let mut snapshot = snapshot?;
+                    snapshot.history = update;
                     Ok(SourcePayload::Incidents(snapshot))
                 }
             },

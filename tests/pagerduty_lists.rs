@@ -300,3 +300,80 @@ async fn history_says_how_many_first_acks_it_has_not_read_yet() {
     assert_eq!(second.incomplete, None);
     assert!(second.incidents.iter().all(|i| i.acknowledged_at.is_some()));
 }
+
+// ---- What a script sees: `ondeck incidents --format json` ----
+
+/// `ondeck incidents --format json` against a PagerDuty source at `url`, as JSON.
+async fn incidents_json(url: &str, name: &str) -> serde_json::Value {
+    let home = std::env::temp_dir().join(format!("ondeck-pdlists-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    let config = home.join("ondeck.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[source]]\nname = \"pd\"\nkind = \"pagerduty\"\nurl = \"{url}\"\ntoken_env = \"{}\"\nfrom_email = \"{}\"\n",
+            support::TOKEN_ENV,
+            support::FROM
+        ),
+    )
+    .unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ondeck"));
+    command
+        .env_remove("ONDECK_CONFIG")
+        .env(support::TOKEN_ENV, support::TOKEN)
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .arg("--config")
+        .arg(&config)
+        .args(["incidents", "--format", "json"]);
+    // The stub answers on this runtime while the binary runs.
+    let out = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("the ondeck binary runs");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_incidents_command_lists_every_page_and_says_when_the_cap_cut_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/incidents"))
+        .respond_with(PagerdutyList::new(
+            "incidents",
+            copies(&triggered(), "PTRIG", 3),
+            2,
+        ))
+        .mount(&server)
+        .await;
+    let listed = incidents_json(&server.uri(), "whole").await;
+    assert_eq!(
+        listed["incidents"].as_array().unwrap().len(),
+        3,
+        "{listed:#}"
+    );
+    assert_eq!(listed["sources"][0]["warnings"], json!([]));
+
+    // A server that always has more: the cap stops it, and the JSON says so.
+    let endless = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/incidents"))
+        .respond_with(json_reply(200, "incidents_page1.json"))
+        .mount(&endless)
+        .await;
+    let listed = incidents_json(&endless.uri(), "cut").await;
+    let warnings = listed["sources"][0]["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.starts_with("incomplete: "))),
+        "{listed:#}"
+    );
+}

@@ -41,6 +41,9 @@ pub fn render(snapshot: &Snapshot) -> String {
             "source {} [{}]: {}{error}",
             source.name, source.kind, source.status
         );
+        for warning in &source.warnings {
+            let _ = writeln!(out, "  warning: {warning}");
+        }
     }
     let _ = writeln!(
         out,
