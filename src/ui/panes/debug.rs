@@ -373,3 +373,57 @@ fn render_waterfall(frame: &mut Frame, area: Rect, debug: &DebugState, theme: &T
         area,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    #[test]
+    fn without_a_tracing_source_the_pane_says_so_in_muted_words_not_as_a_failure() {
+        let theme = Theme::dark();
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 3, 0, 0).unwrap();
+        let mut state = State::new(now, Vec::new());
+        let refused = "rejected: no tracing source is configured".to_string();
+        state.debug.no_tracing = true;
+        state.debug.service = Some("checkout".into());
+        state.debug.slow = Load::Failed(refused.clone());
+        state.debug.errors = Load::Failed(refused.clone());
+        state.debug.trace_id = Some("4bf92f35".into());
+        state.debug.trace = Load::Failed(refused);
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal
+            .draw(|frame| render(frame, frame.area(), &state, &theme))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect()
+            })
+            .collect();
+        let screen = rows.join("\n");
+        assert!(!screen.contains("failed"), "{screen}");
+        let hints: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| row.contains(NO_TRACING))
+            .map(|(y, _)| y)
+            .collect();
+        assert_eq!(
+            hints.len(),
+            2,
+            "in the trace list and the waterfall:\n{screen}"
+        );
+        for y in hints {
+            let x = rows[y].find("no tracing").unwrap_or(0);
+            let x = u16::try_from(rows[y][..x].chars().count()).unwrap();
+            let cell = &buffer[(x, u16::try_from(y).unwrap())];
+            assert_eq!(cell.fg, theme.text_muted.fg.unwrap(), "row {y} is muted");
+        }
+    }
+}

@@ -344,7 +344,74 @@ fn slo_row<'a>(row: &'a SloRow, cols: &Columns, theme: &Theme) -> TableRow<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::trend_points;
+    use super::*;
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    fn times(mtta: Measure, mttr: Measure, stale: bool) -> ResponseTimes {
+        ResponseTimes {
+            window_days: 30,
+            mtta,
+            mttr,
+            opened: 7,
+            age_secs: Some(1200),
+            stale,
+            notes: vec![
+                "pd: MTTA leaves out 3 resolved incidents".into(),
+                "x".into(),
+            ],
+        }
+    }
+
+    #[test]
+    fn response_times_say_what_they_count_how_old_and_what_they_leave_out() {
+        let theme = Theme::dark();
+        let mean = |m: i64, n: usize| Measure::Mean {
+            value: chrono::Duration::minutes(m),
+            counted: n,
+        };
+        let line = response_line(&times(mean(5, 4), mean(90, 3), false), &theme);
+        assert_eq!(
+            text(&line),
+            "MTTA 5m00s (n=4)  MTTR 1h30m (n=3)   30d · 7 opened · history 20m old   \
+             ⚠ pd: MTTA leaves out 3 resolved incidents (+1 more)"
+        );
+        let stale = response_line(&times(mean(5, 4), mean(90, 3), true), &theme);
+        let value = stale.spans.iter().find(|s| s.content == "5m00s").unwrap();
+        assert_eq!(value.style, theme.stale, "an old history is drawn stale");
+    }
+
+    #[test]
+    fn a_missing_mean_is_a_dash_with_its_reason_said_once() {
+        let theme = Theme::dark();
+        let why = || Measure::Missing("history loading".into());
+        let mut loading = times(why(), why(), false);
+        loading.age_secs = None;
+        loading.notes.clear();
+        assert_eq!(
+            text(&response_line(&loading, &theme)),
+            "MTTA —  MTTR —  (history loading)"
+        );
+        let no_acks = Measure::Missing("no source counted records acknowledgements".into());
+        let mut mixed = times(
+            no_acks,
+            Measure::Mean {
+                value: chrono::Duration::minutes(20),
+                counted: 2,
+            },
+            false,
+        );
+        mixed.notes.clear();
+        assert!(
+            text(&response_line(&mixed, &theme)).starts_with(
+                "MTTA — (no source counted records acknowledgements)  MTTR 20m00s (n=2)"
+            ),
+            "{}",
+            text(&response_line(&mixed, &theme))
+        );
+    }
 
     #[test]
     fn trend_points_follow_the_trend_column() {
