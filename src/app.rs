@@ -19,6 +19,7 @@ use crate::event::{CommandResult, Event, RunbookResult};
 use crate::outbox::OutboxSetup;
 use crate::outbox::cockpit::Courier;
 use crate::runbook::perform as runbook_perform;
+use crate::sources::history::HistoryCache;
 use crate::sources::poller::spawn_poller;
 use crate::sources::{
     Backends, Clock, Feed, IncidentSource, MetricsSource, SourceError, SourcePayload, TraceSource,
@@ -427,6 +428,10 @@ pub fn spawn_pollers(
     }
     for (meta, backend) in &backends.incidents {
         let backend = backend.clone();
+        // History (MTTA/MTTR) is read in the background on its own cadence; each poll carries
+        // the read that finished since the last one (the first poll waits a little for it).
+        let history = HistoryCache::default();
+        let first_wait = meta.timeout;
         spawn_poller(
             meta.clone(),
             Feed::Incidents,
@@ -434,7 +439,16 @@ pub fn spawn_pollers(
             refresh.clone(),
             move || {
                 let backend = backend.clone();
-                async move { backend.poll_incidents().await.map(SourcePayload::Incidents) }
+                let history = history.clone();
+                async move {
+                    let (snapshot, update) = tokio::join!(
+                        backend.poll_incidents(),
+                        history.collect_within(&backend, clock, first_wait)
+                    );
+                    let mut snapshot = snapshot?;
+                    snapshot.history = update;
+                    Ok(SourcePayload::Incidents(snapshot))
+                }
             },
         );
     }

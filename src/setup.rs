@@ -99,7 +99,15 @@ fn add(
                 .push((meta, MetricsBackend::Prometheus(prom)));
         }
         SourceKind::Alertmanager => {
-            let am = AlertmanagerSource::new(source, &config.user)?;
+            let mut am = AlertmanagerSource::new(source, &config.user)?;
+            // Alertmanager forgets resolved alerts; the Prometheus beside it remembers.
+            let prometheus = config
+                .sources
+                .iter()
+                .find(|s| s.kind == SourceKind::Prometheus);
+            if let Some(prom) = prometheus {
+                am = am.with_history_from(prom);
+            }
             backends
                 .incidents
                 .push((meta, IncidentBackend::Alertmanager(am)));
@@ -138,6 +146,7 @@ fn add(
 pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonly: bool) -> State {
     let mut state = State::new(clock.now(), config.tiers.clone());
     state.readonly = readonly || config.readonly;
+    state.debug.no_tracing = backends.traces.is_empty();
     for source in &config.sources {
         if source.kind == SourceKind::Alertmanager {
             let duration = source.incident.silence_duration;

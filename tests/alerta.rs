@@ -4,6 +4,8 @@
 //! stub shaped like Alerta's answers. Needs PostgreSQL and the Alerta venv
 //! (scripts/install-test-deps); without them these tests fail, they never skip.
 
+#[path = "support/paging.rs"]
+mod paging;
 #[path = "support/alerta.rs"]
 mod support;
 
@@ -35,6 +37,11 @@ async fn new_alert(resource: &str, severity: &str) -> String {
         "origin": "ondeck-tests"
     }))
     .await
+}
+
+/// [`new_alert`] on a resource named at run time.
+async fn new_alert_on(resource: String, severity: &str) -> String {
+    new_alert(&resource, severity).await
 }
 
 async fn polled(id: &str) -> Option<Incident> {
@@ -287,6 +294,63 @@ async fn an_unknown_alert_is_rejected_not_retried() {
     assert!(!err.is_transient(), "{err:?}");
 }
 
+#[tokio::test]
+async fn history_gives_each_alerts_first_ack_and_close_as_alerta_recorded_them() {
+    let since = chrono::Utc::now() - chrono::Duration::days(30);
+    let handled = new_alert("web-history-1", "critical").await;
+    let waiting = new_alert("web-history-2", "major").await;
+    let ondeck = source();
+    for action in [
+        IncidentAction::Acknowledge,
+        IncidentAction::Unacknowledge,
+        IncidentAction::Acknowledge,
+        IncidentAction::Resolve,
+    ] {
+        ondeck.apply(&handled, action, None).await.unwrap();
+    }
+    let until = chrono::Utc::now();
+    let report = ondeck
+        .with_page_size(3)
+        .history(since, until)
+        .await
+        .unwrap();
+    let ondeck::model::HistoryReport::Recorded(history) = report else {
+        panic!("{report:?}")
+    };
+    let past = |id: &str| {
+        history
+            .incidents
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap_or_else(|| panic!("{id} is in the history"))
+            .clone()
+    };
+    // Alerta's own record of the same alert: its first `ack` and its `close`.
+    let alert = support::alerta_says(&handled).await;
+    let times = |kind: &str| -> Vec<chrono::DateTime<chrono::Utc>> {
+        alert["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["type"] == kind)
+            .map(|h| h["updateTime"].as_str().unwrap().parse().unwrap())
+            .collect()
+    };
+    let handled = past(&handled);
+    assert_eq!(handled.acknowledged_at, times("ack").into_iter().min());
+    assert_eq!(handled.resolved_at, times("close").into_iter().max());
+    assert_eq!(
+        handled.created_at,
+        alert["createTime"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    );
+    let waiting = past(&waiting);
+    assert_eq!((waiting.acknowledged_at, waiting.resolved_at), (None, None));
+}
+
 // ---- Stubbed Alerta: the exact requests, paging, server errors ----
 
 fn stub_alert(id: &str, status: &str) -> serde_json::Value {
@@ -338,6 +402,56 @@ async fn every_page_is_read_while_alerta_says_there_is_more() {
         .map(|i| i.id)
         .collect();
     assert_eq!(ids, ["a-1", "a-2"]);
+}
+
+#[tokio::test]
+async fn a_server_with_smaller_pages_than_asked_is_read_to_its_last_page() {
+    let stub = MockServer::start().await;
+    let alerts: Vec<serde_json::Value> = (0..5)
+        .map(|n| stub_alert(&format!("a-{n}"), "open"))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/alerts"))
+        .respond_with(paging::AlertaPages { alerts, cap: 2 })
+        .mount(&stub)
+        .await;
+    let snapshot = stub_source(&stub.uri()).poll_incidents().await.unwrap();
+    let ids: Vec<&str> = snapshot.incidents.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["a-0", "a-1", "a-2", "a-3", "a-4"]);
+    assert!(snapshot.warnings.is_empty(), "{:?}", snapshot.warnings);
+    let pages: Vec<String> = stub
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "page")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    assert_eq!(pages, ["1", "2", "3"], "no request past the last page");
+}
+
+#[tokio::test]
+async fn a_real_alerta_paged_two_at_a_time_lists_every_open_alert_once() {
+    let mine: Vec<String> = futures_util::future::join_all(
+        (0..5).map(|n| new_alert_on(format!("web-paging-{n}"), "major")),
+    )
+    .await;
+    let snapshot = source().with_page_size(2).poll_incidents().await.unwrap();
+    assert!(snapshot.warnings.is_empty(), "{:?}", snapshot.warnings);
+    let listed: Vec<&str> = snapshot.incidents.iter().map(|i| i.id.as_str()).collect();
+    for id in &mine {
+        assert_eq!(
+            listed.iter().filter(|l| *l == id).count(),
+            1,
+            "{id} is listed exactly once"
+        );
+    }
+    // Five alerts at two a page is three pages at least: the last one was reached.
+    assert!(listed.len() >= 5, "{listed:?}");
 }
 
 #[tokio::test]

@@ -192,6 +192,7 @@ fn alerta_answers_never_panic() {
     fuzz(3, &json_seeds("alerta"), |data| {
         let _ = alerta::parse_alerts(data, "alerta");
         let _ = alerta::parse_alert(data, "alerta");
+        let _ = alerta::history::parse_history(data);
     });
 }
 
@@ -202,6 +203,7 @@ fn pagerduty_answers_never_panic() {
         let _ = pagerduty::parse_incident(data, "pd");
         let _ = pagerduty::parse_user_id(data, "alice@example.com");
         let _ = pagerduty::parse_oncalls(data);
+        let _ = pagerduty::parse_first_acknowledgement(data);
     });
 }
 
@@ -210,6 +212,7 @@ fn opsgenie_answers_never_panic() {
     fuzz(5, &json_seeds("opsgenie"), |data| {
         let _ = opsgenie::parse_alerts(data, "og");
         let _ = opsgenie::parse_alert(data, "og");
+        let _ = opsgenie::parse_history_page(data);
         let _ = opsgenie::parse_accepted(data);
         let _ = opsgenie::parse_request_status(data);
         let _ = opsgenie::parse_on_calls(data);

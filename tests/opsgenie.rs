@@ -2,63 +2,16 @@
 //! (tests/fixtures/opsgenie): what ondeck sends — method, path, query, headers, body — and
 //! how it reads every answer, including the 202 + request-status dance of every action.
 
-use std::path::Path;
-use std::time::Duration;
+#[path = "support/opsgenie.rs"]
+mod support;
 
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use ondeck::config::parse;
 use ondeck::model::{IncidentAction, IncidentStatus, Urgency};
-use ondeck::sources::opsgenie::OpsgenieSource;
 use ondeck::sources::{IncidentSource, SourceError};
-
-const TOKEN_ENV: &str = "ONDECK_TEST_OPSGENIE_TOKEN";
-const TOKEN: &str = "og-test-7Hq2Lp";
-const AUTH: &str = "GenieKey og-test-7Hq2Lp";
-const ALERT: &str = "c1a2b3c4-0000-4d5e-8f90-123456789abc";
-const REQUEST: &str = "43a29c5c-3dbf-4fa4-9c26-f4f71023e120";
-
-fn fixture(name: &str) -> String {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/opsgenie")
-        .join(name);
-    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-}
-
-fn json_reply(status: u16, fixture_name: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .insert_header("content-type", "application/json")
-        .set_body_string(fixture(fixture_name))
-}
-
-/// An Opsgenie source pointed at `server`, acting as `earline`, asking for request
-/// outcomes three times 20 ms apart.
-fn source(server: &MockServer, extra: &str) -> OpsgenieSource {
-    // SAFETY: every test sets the same value, so concurrent writers cannot disagree.
-    unsafe { std::env::set_var(TOKEN_ENV, TOKEN) };
-    let text = format!(
-        r#"[[source]]
-name = "og"
-kind = "opsgenie"
-url = "{}"
-token_env = "{TOKEN_ENV}"
-{extra}
-"#,
-        server.uri()
-    );
-    let config = parse(&text, Path::new("ondeck.toml")).unwrap_or_else(|e| panic!("{e}"));
-    OpsgenieSource::new(&config.sources[0], "earline")
-        .unwrap()
-        .with_status_polling(3, Duration::from_millis(20))
-}
-
-fn secret_free(error: SourceError) -> SourceError {
-    assert!(!error.to_string().contains(TOKEN), "{error}");
-    assert!(!format!("{error:?}").contains(TOKEN), "{error:?}");
-    error
-}
+use support::{ALERT, AUTH, REQUEST, fixture, json_reply, list, secret_free, source};
 
 /// `POST /v2/alerts/{ALERT}/{verb}?identifierType=id` with exactly `body`, answered 202.
 async fn action(server: &MockServer, verb: &str, body: Value) {
@@ -93,19 +46,9 @@ async fn alert_now(server: &MockServer, fixture_name: &str) {
         .await;
 }
 
-fn list(offset: &str) -> wiremock::MockBuilder {
-    Mock::given(method("GET"))
-        .and(path("/v2/alerts"))
-        .and(query_param("query", "status:open"))
-        .and(query_param("limit", "100"))
-        .and(query_param("offset", offset))
-        .and(query_param("sort", "createdAt"))
-        .and(query_param("order", "desc"))
-        .and(header("authorization", AUTH))
-}
-
-/// A full page: the fixture's first alert a hundred times under distinct ids.
-fn full_page() -> String {
+/// A full page: the fixture's first alert a hundred times under distinct ids, linking the
+/// next page as Opsgenie does.
+fn full_page(server: &MockServer) -> String {
     let mut page: Value = serde_json::from_str(&fixture("alerts_page.json")).unwrap();
     let template = page["data"][0].clone();
     page["data"] = (0..100)
@@ -115,14 +58,18 @@ fn full_page() -> String {
             alert
         })
         .collect();
+    page["paging"]["next"] = json!(format!(
+        "{}/v2/alerts?query=status%3Aopen&limit=100&offset=100&sort=createdAt&order=desc",
+        server.uri()
+    ));
     page.to_string()
 }
 
 #[tokio::test]
-async fn alerts_are_read_page_by_page_until_a_short_page() {
+async fn alerts_are_read_page_by_page_while_a_next_page_is_linked() {
     let server = MockServer::start().await;
     list("0")
-        .respond_with(ResponseTemplate::new(200).set_body_string(full_page()))
+        .respond_with(ResponseTemplate::new(200).set_body_string(full_page(&server)))
         .expect(1)
         .mount(&server)
         .await;

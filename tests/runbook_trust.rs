@@ -326,7 +326,11 @@ fn a_step_printing_its_environment_shows_no_secret() {
             "{secret} reached the screen:\n{screen}"
         );
     }
+    // Esc alone, then q: sent together they read as Alt-q.
     session.keys("\x1b");
+    session.wait_for("the runbook view to close", |s| {
+        !s.screen().contains("Print it")
+    });
     session.keys("q");
-    let _ = session.exit_status();
+    assert!(session.exit_status().success());
 }

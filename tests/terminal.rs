@@ -120,22 +120,22 @@ async fn a_click_selects_the_row_under_it_and_a_tab_switches_panes() {
     let (w, h) = (160, 48);
     let shown = draw(&state, &theme, w, h);
     assert_eq!(state.selected_slo_index(), 0);
-    // Executive: tab line, 3-row overview, then the SLO table's title rule and header: the
-    // first SLO row is screen row 6, so row 9 is the fourth SLO.
-    let actions = mouse::actions(&state, &theme, &shown, &click(40, 9));
+    // Executive: tab line, 4-row overview, then the SLO table's title rule and header: the
+    // first SLO row is screen row 7, so row 10 is the fourth SLO.
+    let actions = mouse::actions(&state, &theme, &shown, &click(40, 10));
     assert_eq!(actions, vec![Action::Down; 3]);
     apply(&mut state, actions);
     assert_eq!(state.selected_slo_index(), 3);
     let shown = draw(&state, &theme, w, h);
-    let line = text(&shown).lines().nth(9).unwrap_or_default().to_string();
+    let line = text(&shown).lines().nth(10).unwrap_or_default().to_string();
     let name = &state.slos[3].report.spec.name;
     assert!(line.contains(name.as_str()), "{line} should show {name}");
     // Back up by clicking the first row; clicks on the header or the overview do nothing.
-    let actions = mouse::actions(&state, &theme, &shown, &click(40, 6));
+    let actions = mouse::actions(&state, &theme, &shown, &click(40, 7));
     apply(&mut state, actions);
     assert_eq!(state.selected_slo_index(), 0);
     let shown = draw(&state, &theme, w, h);
-    assert!(mouse::actions(&state, &theme, &shown, &click(40, 5)).is_empty());
+    assert!(mouse::actions(&state, &theme, &shown, &click(40, 6)).is_empty());
     assert!(mouse::actions(&state, &theme, &shown, &click(40, 2)).is_empty());
     // The wheel moves the selection; the tab line switches panes.
     let wheel = MouseEvent {

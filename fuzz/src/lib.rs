@@ -44,6 +44,7 @@ pub fn alertmanager(data: &[u8]) {
 pub fn alerta(data: &[u8]) {
     let _ = alerta::parse_alerts(data, "alerta");
     let _ = alerta::parse_alert(data, "alerta");
+    let _ = alerta::history::parse_history(data);
 }
 
 /// PagerDuty incident pages, single incidents, user lookups and on-call lists.
@@ -52,12 +53,14 @@ pub fn pagerduty(data: &[u8]) {
     let _ = pagerduty::parse_incident(data, "pd");
     let _ = pagerduty::parse_user_id(data, "alice@example.com");
     let _ = pagerduty::parse_oncalls(data);
+    let _ = pagerduty::parse_first_acknowledgement(data);
 }
 
 /// Opsgenie alerts, request status polling and on-call answers.
 pub fn opsgenie(data: &[u8]) {
     let _ = opsgenie::parse_alerts(data, "og");
     let _ = opsgenie::parse_alert(data, "og");
+    let _ = opsgenie::parse_history_page(data);
     let _ = opsgenie::parse_accepted(data);
     let _ = opsgenie::parse_request_status(data);
     let _ = opsgenie::parse_on_calls(data);

@@ -93,6 +93,11 @@ pub async fn incidents_command(app: App, json: bool) -> (String, u8) {
                 source.error.as_deref().unwrap_or_default()
             ));
         }
+        for source in &snapshot.sources {
+            for warning in &source.warnings {
+                out.push_str(&format!("source {}: {warning}\n", source.name));
+            }
+        }
         out
     };
     (text, u8::from(failed))

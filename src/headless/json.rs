@@ -1,14 +1,15 @@
 //! The JSON shape of `ondeck snapshot --format json`. Fields may be added, never renamed.
 //! A number that cannot be computed (no traffic) is `null`, never 0 or NaN.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::model::Incident;
+use crate::model::{Incident, Link};
 use crate::slo::{Severity, Window};
 use crate::sources::Feed;
-use crate::state::incidents::response_times;
-use crate::state::{Health, SloRow, State};
+use crate::state::{Health, Measure, ResponseTimes, SloRow, State};
 
 /// The whole snapshot.
 #[derive(Debug, Serialize)]
@@ -21,7 +22,7 @@ pub struct Snapshot {
     pub slos: Vec<SloJson>,
     /// Open incidents in on-call order.
     pub incidents: Vec<IncidentJson>,
-    /// MTTA / MTTR over the last 30 days.
+    /// MTTA / MTTR over the last 30 days, from the sources' incident history.
     pub response: ResponseJson,
 }
 
@@ -36,6 +37,9 @@ pub struct SourceJson {
     pub status: &'static str,
     /// Why it failed, if it did.
     pub error: Option<String>,
+    /// What its last good poll left out (a list cut short by the paging cap, an on-call
+    /// lookup that failed): its data is there but not whole.
+    pub warnings: Vec<String>,
 }
 
 /// One SLO.
@@ -110,8 +114,8 @@ pub struct IncidentJson {
     pub assignee: Option<String>,
     /// Who acknowledged it.
     pub acknowledged_by: Option<String>,
-    /// Escalation level.
-    pub escalation_level: u32,
+    /// Escalation level, `null` when the backend has none or ondeck does not know it.
+    pub escalation_level: Option<u32>,
     /// When a triggered page escalates to the next level (RFC 3339), if the backend says.
     pub escalates_at: Option<String>,
     /// The backend's severity word, if any.
@@ -120,17 +124,67 @@ pub struct IncidentJson {
     pub suppressed: bool,
     /// Runbook reference.
     pub runbook: Option<String>,
+    /// Labels or tags (`alertname`, `service`, …), as the backend gave them.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations (`summary`, `runbook_url`, …), where the backend has them.
+    pub annotations: BTreeMap<String, String>,
+    /// Related links (backend page, dashboards, runbook URL).
+    pub links: Vec<Link>,
 }
 
-/// Mean response times.
+/// Mean response times, from the incident history each source keeps.
 #[derive(Debug, Serialize)]
 pub struct ResponseJson {
-    /// Mean time to acknowledge, seconds.
+    /// Mean time to acknowledge, seconds; `null` with `mtta_missing` saying why.
     pub mtta_seconds: Option<f64>,
-    /// Mean time to resolve, seconds.
+    /// Mean time to resolve, seconds; `null` with `mttr_missing` saying why.
     pub mttr_seconds: Option<f64>,
-    /// Incidents opened in the window.
+    /// Incidents opened in the window, across the sources counted.
     pub opened: usize,
+    /// The window, in days.
+    pub window_days: i64,
+    /// Incidents the MTTA averages (opened in the window and acknowledged).
+    pub acknowledged: usize,
+    /// Incidents the MTTR averages (opened in the window and resolved).
+    pub resolved: usize,
+    /// Why there is no MTTA, when there is none.
+    pub mtta_missing: Option<String>,
+    /// Why there is no MTTR, when there is none.
+    pub mttr_missing: Option<String>,
+    /// Seconds since the oldest history counted was read.
+    pub history_age_seconds: Option<i64>,
+    /// Whether a history counted is old or its latest read failed.
+    pub stale: bool,
+    /// What the numbers leave out, per source.
+    pub notes: Vec<String>,
+}
+
+impl ResponseJson {
+    /// The JSON form of `times`.
+    pub fn of(times: &ResponseTimes) -> Self {
+        let seconds = |m: &Measure| m.value().map(|d| d.num_milliseconds() as f64 / 1000.0);
+        let counted = |m: &Measure| match m {
+            Measure::Mean { counted, .. } => *counted,
+            Measure::Missing(_) => 0,
+        };
+        let missing = |m: &Measure| match m {
+            Measure::Mean { .. } => None,
+            Measure::Missing(why) => Some(why.clone()),
+        };
+        Self {
+            mtta_seconds: seconds(&times.mtta),
+            mttr_seconds: seconds(&times.mttr),
+            opened: times.opened,
+            window_days: times.window_days,
+            acknowledged: counted(&times.mtta),
+            resolved: counted(&times.mttr),
+            mtta_missing: missing(&times.mtta),
+            mttr_missing: missing(&times.mttr),
+            history_age_seconds: times.age_secs,
+            stale: times.stale,
+            notes: times.notes.clone(),
+        }
+    }
 }
 
 /// Burn rates keyed by window, serialised as a JSON object in window order (5m before 1h),
@@ -150,18 +204,13 @@ fn rfc3339(at: DateTime<Utc>) -> String {
 
 /// Builds the snapshot from the state after one poll of every source.
 pub fn build(state: &State, generated_at: DateTime<Utc>) -> Snapshot {
-    let response = response_times(state.all_incidents(), state.now, chrono::Duration::days(30));
-    let seconds = |d: Option<chrono::Duration>| d.map(|d| d.num_milliseconds() as f64 / 1000.0);
+    let response = state.response_times();
     Snapshot {
         generated_at: rfc3339(generated_at),
         sources: sources(state),
         slos: state.slos.iter().map(|row| slo(state, row)).collect(),
         incidents: state.open_incidents().into_iter().map(incident).collect(),
-        response: ResponseJson {
-            mtta_seconds: seconds(response.mtta),
-            mttr_seconds: seconds(response.mttr),
-            opened: response.opened,
-        },
+        response: ResponseJson::of(&response),
     }
 }
 
@@ -182,6 +231,7 @@ fn sources(state: &State) -> Vec<SourceJson> {
         };
         match out.iter_mut().find(|s| s.name == status.name) {
             Some(existing) => {
+                existing.warnings.extend(status.warnings.iter().cloned());
                 if label != "fresh" && existing.status != "failed" {
                     existing.status = label;
                 }
@@ -197,6 +247,7 @@ fn sources(state: &State) -> Vec<SourceJson> {
                 kind: status.kind.clone(),
                 status: label,
                 error,
+                warnings: status.warnings.clone(),
             }),
         }
     }
@@ -268,5 +319,8 @@ fn incident(i: &Incident) -> IncidentJson {
         severity: i.severity.clone(),
         suppressed: i.suppressed,
         runbook: i.runbook.clone(),
+        labels: i.labels.clone(),
+        annotations: i.annotations.clone(),
+        links: i.links.clone(),
     }
 }

@@ -36,13 +36,18 @@ pub async fn poll_once(backends: &Backends, clock: Clock) -> Vec<SourceUpdate> {
         )
     });
     let incidents = backends.incidents.iter().map(|(meta, backend)| async move {
-        let outcome = bounded(meta.timeout, backend.poll_incidents()).await;
-        finished(
-            meta,
-            Feed::Incidents,
-            clock,
-            outcome.map(SourcePayload::Incidents),
+        // The history (MTTA/MTTR) is read beside the poll, each under its own bound.
+        let limit = crate::sources::poller::cycle_limit(meta.timeout);
+        let (outcome, history) = futures_util::future::join(
+            bounded(meta.timeout, backend.poll_incidents()),
+            crate::sources::history::read_within(backend, clock, limit),
         )
+        .await;
+        let outcome = outcome.map(|mut snapshot| {
+            snapshot.history = Some(history);
+            SourcePayload::Incidents(snapshot)
+        });
+        finished(meta, Feed::Incidents, clock, outcome)
     });
     let (mut updates, more) =
         futures_util::future::join(join_all(metrics), join_all(incidents)).await;

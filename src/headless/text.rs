@@ -42,6 +42,9 @@ pub fn render(snapshot: &Snapshot) -> String {
             "source {} [{}]: {}{error}",
             source.name, source.kind, source.status
         );
+        for warning in &source.warnings {
+            let _ = writeln!(out, "  warning: {warning}");
+        }
     }
     let _ = writeln!(
         out,
@@ -90,6 +93,40 @@ pub fn render(snapshot: &Snapshot) -> String {
     }
     out.push('\n');
     out.push_str(&incidents_table(&snapshot.incidents));
+    out.push('\n');
+    out.push_str(&response(&snapshot.response));
+    out
+}
+
+/// "MTTA 8m (n=17), MTTR 1h42m (n=16) over 30d: 22 opened, history read 2m ago", or "—"
+/// with the reason, then what the numbers leave out.
+fn response(times: &super::json::ResponseJson) -> String {
+    let measure = |seconds: Option<f64>, n: usize, missing: &Option<String>| match seconds {
+        Some(s) => format!(
+            "{} (n={n})",
+            crate::ui::format::duration_secs(s.round() as i64)
+        ),
+        None => format!("— ({})", missing.as_deref().unwrap_or("no data")),
+    };
+    let mut out = format!(
+        "MTTA {}, MTTR {} over {}d",
+        measure(times.mtta_seconds, times.acknowledged, &times.mtta_missing),
+        measure(times.mttr_seconds, times.resolved, &times.mttr_missing),
+        times.window_days
+    );
+    if let Some(age) = times.history_age_seconds {
+        let stale = if times.stale { " (stale)" } else { "" };
+        let _ = write!(
+            out,
+            ": {} opened, history read {} ago{stale}",
+            times.opened,
+            crate::ui::format::age_secs(age)
+        );
+    }
+    out.push('\n');
+    for note in &times.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
     out
 }
 
@@ -104,12 +141,13 @@ pub fn incidents_table(incidents: &[super::json::IncidentJson]) -> String {
     for i in incidents {
         let _ = writeln!(
             out,
-            "{:<12} {:<12} {:<6} {:<13} L{:<4} {:<14} {}",
+            "{:<12} {:<12} {:<6} {:<13} {:<5} {:<14} {}",
             i.id,
             i.source,
             i.urgency,
             i.status,
-            i.escalation_level,
+            i.escalation_level
+                .map_or_else(|| "—".to_string(), |level| format!("L{level}")),
             i.assignee.as_deref().unwrap_or("—"),
             i.title
         );

@@ -82,8 +82,10 @@ pub struct Incident {
     pub acknowledged_by: Option<String>,
     /// Who holds it now (PagerDuty may assign several people).
     pub assignees: Vec<String>,
-    /// Escalation level, 1 for the first responder.
-    pub escalation_level: u32,
+    /// Escalation level, 1 for the first responder, when the backend has one and ondeck
+    /// knows it (Alertmanager, Alerta and Opsgenie have none; PagerDuty's is known when the
+    /// holder's on-call shift is read).
+    pub escalation_level: Option<u32>,
     /// When a triggered page escalates to the next level, if the backend says.
     pub escalates_at: Option<DateTime<Utc>>,
     /// The backend's own severity word (`critical`, `P1`, `major`), when it has one.
@@ -92,8 +94,11 @@ pub struct Incident {
     pub description: Option<String>,
     /// Alertmanager: silenced or inhibited, so nobody is being paged for it.
     pub suppressed: bool,
-    /// Labels or tags from the backend.
+    /// Labels or tags from the backend: what identifies the alert (`alertname`, `service`).
     pub labels: BTreeMap<String, String>,
+    /// Annotations from the backend: what describes it (`summary`, `runbook_url`), where the
+    /// backend keeps them apart from labels (Alertmanager).
+    pub annotations: BTreeMap<String, String>,
     /// Related links.
     pub links: Vec<Link>,
     /// Runbook id or URL, if the alert names one.
@@ -132,12 +137,13 @@ impl Incident {
             resolved_at: None,
             acknowledged_by: None,
             assignees: Vec::new(),
-            escalation_level: 1,
+            escalation_level: None,
             escalates_at: None,
             severity: None,
             description: None,
             suppressed: false,
             labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
             links: Vec::new(),
             runbook: None,
         }

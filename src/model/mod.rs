@@ -2,12 +2,14 @@
 //! Every backend maps its wire format into these types, so panes never know where data
 //! came from.
 
+pub mod history;
 pub mod incident;
 pub mod metrics;
 pub mod oncall;
 pub mod query;
 pub mod trace;
 
+pub use history::{HistoryReport, HistoryUpdate, IncidentHistory, PastIncident};
 pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
 pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};
 pub use oncall::{IncidentSnapshot, OnCall, Silence, SilenceMatcher};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Incident;
+use super::{HistoryUpdate, Incident};
 
 /// Who is on call for one schedule or escalation policy, now and next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,8 +74,7 @@ pub struct Silence {
 /// Everything one poll of an incident source produced.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IncidentSnapshot {
-    /// Every incident the source lists (open, plus recently resolved ones it still lists,
-    /// which feed MTTA/MTTR).
+    /// Every incident the source lists (open, and for some backends recently resolved).
     pub incidents: Vec<Incident>,
     /// Who is on call for the configured schedules (PagerDuty, Opsgenie).
     pub oncall: Vec<OnCall>,
@@ -84,6 +83,9 @@ pub struct IncidentSnapshot {
     /// Parts of the poll that failed while the incidents still came through
     /// (e.g. "on-call: HTTP 403 …"), shown with the source.
     pub warnings: Vec<String>,
+    /// A read of the source's incident history (MTTA/MTTR) that finished since the last
+    /// poll; `None` when none did (history is read on a slower cadence).
+    pub history: Option<HistoryUpdate>,
 }
 
 impl IncidentSnapshot {

@@ -10,10 +10,12 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod explore;
+pub mod history;
 pub mod http;
 pub mod jaeger;
 pub mod opsgenie;
 pub mod pagerduty;
+pub mod paging;
 pub mod poller;
 pub mod prometheus;
 pub mod registry;
@@ -31,8 +33,8 @@ pub use registry::{Backends, IncidentBackend, MetricsBackend, SourceMeta, TraceB
 pub use unstarted::Unstarted;
 
 use crate::model::{
-    Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,
-    ServiceMetrics, Trace, TraceSearch, TraceSummary,
+    Dependency, Exemplar, HistoryReport, Incident, IncidentAction, IncidentSnapshot,
+    MetricsSnapshot, QueryAnswer, ServiceMetrics, Trace, TraceSearch, TraceSummary,
 };
 use crate::outbox::Write;
 use crate::slo::Window;
@@ -145,6 +147,23 @@ pub trait IncidentSource: Send + Sync + 'static {
     /// [`IncidentSnapshot::warnings`], not in the result, so pages still show.
     fn poll_incidents(&self) -> impl Future<Output = Result<IncidentSnapshot, SourceError>> + Send {
         async { self.fetch_incidents().await.map(IncidentSnapshot::of) }
+    }
+
+    /// Every incident opened between `since` and `until`, whatever its status now, with when
+    /// it was first acknowledged and when it resolved: the record MTTA and MTTR are measured
+    /// over. Read on a slower cadence than the poll ([`history::HistoryCache`]). Sources that
+    /// keep no such record say so, and why.
+    fn history(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<HistoryReport, SourceError>> + Send {
+        let _ = (since, until);
+        async {
+            Ok(HistoryReport::Unavailable(
+                "this source keeps no incident history".into(),
+            ))
+        }
     }
 
     /// Delivers an action. Idempotent: acknowledging an acknowledged incident succeeds.

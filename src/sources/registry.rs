@@ -16,8 +16,8 @@ use super::tempo::TempoSource;
 use super::unstarted::Unstarted;
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{
-    Dependency, Exemplar, Incident, IncidentAction, IncidentSnapshot, MetricsSnapshot, QueryAnswer,
-    ServiceMetrics, Trace, TraceSearch, TraceSummary,
+    Dependency, Exemplar, HistoryReport, Incident, IncidentAction, IncidentSnapshot,
+    MetricsSnapshot, QueryAnswer, ServiceMetrics, Trace, TraceSearch, TraceSummary,
 };
 use crate::outbox::Write;
 use crate::slo::Window;
@@ -161,6 +161,14 @@ impl IncidentSource for IncidentBackend {
 
     async fn poll_incidents(&self) -> Result<IncidentSnapshot, SourceError> {
         each_incident_backend!(self, s => s.poll_incidents().await)
+    }
+
+    async fn history(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<HistoryReport, SourceError> {
+        each_incident_backend!(self, s => s.history(since, until).await)
     }
 
     async fn apply(

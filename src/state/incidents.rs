@@ -1,8 +1,8 @@
-//! Incidents across sources: the on-call ordering, pending writes, MTTA and MTTR.
+//! Incidents across sources: the on-call ordering and pending writes.
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::model::{Incident, IncidentAction, IncidentStatus};
 
@@ -77,17 +77,6 @@ pub struct PendingAction {
     pub state: PendingState,
 }
 
-/// Mean time to acknowledge and to resolve over a window.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ResponseTimes {
-    /// Mean created → acknowledged, over incidents acknowledged in the window.
-    pub mtta: Option<Duration>,
-    /// Mean created → resolved, over incidents resolved in the window.
-    pub mttr: Option<Duration>,
-    /// How many incidents opened in the window.
-    pub opened: usize,
-}
-
 /// On-call order: high urgency first, then triggered before acknowledged, then oldest first
 /// (the page that has waited longest is the one to take), then by key for stability.
 pub fn oncall_order(a: &Incident, b: &Incident) -> Ordering {
@@ -96,34 +85,6 @@ pub fn oncall_order(a: &Incident, b: &Incident) -> Ordering {
         .then(a.status.cmp(&b.status))
         .then(a.created_at.cmp(&b.created_at))
         .then_with(|| (&a.source, &a.id).cmp(&(&b.source, &b.id)))
-}
-
-fn mean(durations: impl Iterator<Item = Duration>) -> Option<Duration> {
-    let (sum, n) = durations.fold((Duration::zero(), 0i32), |(s, n), d| (s + d, n + 1));
-    (n > 0).then(|| sum / n)
-}
-
-/// MTTA and MTTR over incidents created within `window` before `now`.
-pub fn response_times<'a>(
-    incidents: impl Iterator<Item = &'a Incident> + Clone,
-    now: DateTime<Utc>,
-    window: Duration,
-) -> ResponseTimes {
-    let since = now - window;
-    let recent = incidents.filter(move |i| i.created_at >= since);
-    ResponseTimes {
-        mtta: mean(
-            recent
-                .clone()
-                .filter_map(|i| i.acknowledged_at.map(|at| at - i.created_at)),
-        ),
-        mttr: mean(
-            recent
-                .clone()
-                .filter_map(|i| i.resolved_at.map(|at| at - i.created_at)),
-        ),
-        opened: recent.count(),
-    }
 }
 
 impl State {

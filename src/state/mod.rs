@@ -3,6 +3,7 @@
 pub mod commandline;
 pub mod debug;
 pub mod freshness;
+pub mod history;
 pub mod incidents;
 pub mod runbook;
 pub mod slos;
@@ -17,7 +18,8 @@ pub use debug::{
     DebugFocus, DebugState, Investigation, Listed, ListedKind, Load, QueryView, TrendRange,
 };
 pub use freshness::{Freshness, ServiceTrends, Sourced};
-pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState, ResponseTimes};
+pub use history::{Measure, ResponseTimes, SourceHistory};
+pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState};
 pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
 };
@@ -164,6 +166,8 @@ pub struct State {
     pub oncall: BTreeMap<String, Vec<crate::model::OnCall>>,
     /// Active silences, per Alertmanager source.
     pub silences: BTreeMap<String, Vec<crate::model::Silence>>,
+    /// Incident history (MTTA/MTTR), per incident source.
+    pub history: BTreeMap<String, SourceHistory>,
     /// The selected incident.
     pub selected_incident: Option<IncidentKey>,
     /// Row selected in the firing-alerts list.
@@ -209,6 +213,7 @@ impl State {
             selected_incident: None,
             oncall: BTreeMap::new(),
             silences: BTreeMap::new(),
+            history: BTreeMap::new(),
             selected_alert: 0,
             oncall_focus: OncallFocus::Incidents,
             pending: BTreeMap::new(),

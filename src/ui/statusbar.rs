@@ -150,6 +150,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keyma
             sources.push(Span::raw("  "));
         }
         sources.push(source_span(name, health, theme, budget));
+        // Data that came but is not whole (a list the paging cap cut short, an on-call
+        // lookup that failed): the count here, the words in the list it concerns and JSON.
+        let warnings: usize = state
+            .sources
+            .iter()
+            .filter(|s| s.name == *name)
+            .map(|s| s.warnings.len())
+            .sum();
+        if warnings > 0 {
+            sources.push(Span::styled(
+                format!(" {}{warnings}", theme.symbols.warning),
+                theme.sev_warning,
+            ));
+        }
     }
     if sources.is_empty() {
         sources.push(Span::styled("no sources configured", theme.text_muted));

@@ -39,6 +39,8 @@ pub struct Symbols {
     pub failed: &'static str,
     /// A stale source.
     pub stale: &'static str,
+    /// Data that is there but not whole (a list cut short, a number leaving some out).
+    pub warning: &'static str,
     /// A folded subtree; the selected row marker.
     pub collapsed: &'static str,
     /// An unfolded subtree.
@@ -83,6 +85,7 @@ pub static UNICODE: Symbols = Symbols {
     dot: "●",
     failed: "✕",
     stale: "◐",
+    warning: "⚠",
     collapsed: "▸",
     expanded: "▾",
     cursor: "▏",
@@ -108,6 +111,7 @@ pub static ASCII: Symbols = Symbols {
     dot: "*",
     failed: "x",
     stale: "~",
+    warning: "!",
     collapsed: ">",
     expanded: "v",
     cursor: "_",

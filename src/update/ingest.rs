@@ -56,6 +56,13 @@ pub(super) fn ingest(state: &mut State, update: SourceUpdate) {
                 SourcePayload::Metrics(snapshot) => ingest_metrics(state, &source, snapshot),
                 SourcePayload::Incidents(snapshot) => {
                     status.warnings = snapshot.warnings;
+                    if let Some(history) = snapshot.history {
+                        state
+                            .history
+                            .entry(source.clone())
+                            .or_default()
+                            .apply(history);
+                    }
                     state.oncall.insert(source.clone(), snapshot.oncall);
                     state.silences.insert(source.clone(), snapshot.silences);
                     state.incidents.insert(source, snapshot.incidents);

@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use ondeck::model::IncidentStatus::{Acknowledged, Resolved, Triggered};
 use ondeck::model::Urgency::{High, Low};
 use ondeck::model::{
-    Incident, IncidentAction, IncidentStatus, Link, ServiceMetrics, Span, Trace, TraceSummary,
-    Urgency,
+    HistoryReport, Incident, IncidentAction, IncidentHistory, IncidentStatus, Link, PastIncident,
+    ServiceMetrics, Span, Trace, TraceSummary, Urgency,
 };
 use ondeck::slo::{Counts, SliKind, SloSpec, Window, default_tiers, evaluate};
 use ondeck::sources::Feed;
@@ -19,7 +19,7 @@ use ondeck::state::slos::risk_order;
 use ondeck::state::sources::Failure;
 use ondeck::state::{
     DebugFocus, DebugState, Flash, FlashKind, IncidentKey, Load, PendingAction, PendingState,
-    ServiceTrends, SloRow, SourceStatus, State,
+    ServiceTrends, SloRow, SourceHistory, SourceStatus, State,
 };
 
 /// The fixture's clock: 03:12:45 UTC, the hour pages arrive.
@@ -121,12 +121,65 @@ fn sources() -> Vec<SourceStatus> {
         since: ago(3),
         retry_at: Some(now() + Duration::seconds(20)),
     });
+    let mut pd = fresh("pd", "pagerduty", Feed::Incidents, 12);
+    pd.warnings = vec![
+        "incomplete: 1000 open incidents shown, the server has more (ondeck reads at most 1000 per refresh; 10 requests made)".to_string(),
+    ];
     vec![
         fresh("demo", "demo", Feed::Metrics, 3),
         fresh("demo", "demo", Feed::Incidents, 5),
         prom,
-        fresh("pd", "pagerduty", Feed::Incidents, 12),
+        pd,
     ]
+}
+
+/// Incident history as (id, minutes since opened, minutes to acknowledge, minutes to resolve).
+type Past = (&'static str, i64, Option<i64>, Option<i64>);
+
+fn recorded(past: &[Past], read_minutes_ago: i64) -> SourceHistory {
+    let mut history = IncidentHistory::new(now() - Duration::days(30), ago(read_minutes_ago));
+    history.incidents = past
+        .iter()
+        .map(|&(id, opened, ack, resolve)| PastIncident {
+            id: id.to_string(),
+            created_at: ago(opened),
+            acknowledged_at: ack.map(|m| ago(opened - m)),
+            resolved_at: resolve.map(|m| ago(opened - m)),
+        })
+        .collect();
+    SourceHistory {
+        latest: Some((ago(read_minutes_ago), HistoryReport::Recorded(history))),
+        error: None,
+    }
+}
+
+/// Thirty days of history: the demo read 2 minutes ago, PagerDuty 3 minutes ago; MTTA is
+/// (4 + 6 + 2 + 8) / 4 = 5m, MTTR (65 + 180 + 95) / 3 = 1h53m20s.
+fn history() -> BTreeMap<String, SourceHistory> {
+    BTreeMap::from([
+        (
+            "demo".to_string(),
+            recorded(
+                &[
+                    ("DEMO-1042", 12, None, None),
+                    ("DEMO-1043", 47, Some(4), None),
+                    ("DEMO-1001", 2 * 1440, Some(6), Some(65)),
+                    ("DEMO-990", 9 * 1440, Some(2), Some(180)),
+                ],
+                2,
+            ),
+        ),
+        (
+            "pd".to_string(),
+            recorded(
+                &[
+                    ("PD-Q2Y9", 25, None, None),
+                    ("PD-P7", 20 * 1440, Some(8), Some(95)),
+                ],
+                3,
+            ),
+        ),
+    ])
 }
 
 type Row = (
@@ -164,7 +217,7 @@ fn incidents() -> BTreeMap<String, Vec<Incident>> {
         unreachable!()
     };
     assign(page, "alice");
-    page.escalation_level = 2;
+    page.escalation_level = Some(2);
     page.labels = [
         ("env", "prod"),
         ("region", "eu-west-1"),
@@ -179,6 +232,7 @@ fn incidents() -> BTreeMap<String, Vec<Incident>> {
     }];
     page.runbook = Some("runbooks/checkout-errors.md".to_string());
     assign(held, "bob");
+    held.escalation_level = Some(1);
     held.acknowledged_at = Some(ago(43));
     held.acknowledged_by = Some("bob".to_string());
     assign(past, "alice");
@@ -379,6 +433,7 @@ pub fn state() -> State {
     state.selected_slo = state.slos.get(1).map(|r| r.key());
     state.services = services();
     state.incidents = incidents();
+    state.history = history();
     state.selected_incident = Some(IncidentKey {
         source: "demo".to_string(),
         id: "DEMO-1042".to_string(),

@@ -112,9 +112,39 @@ pub fn start_with_rules(rules: &str) -> Server {
     started.unwrap_or_else(|why| panic!("{why}"))
 }
 
+// Only the alert-history tests add series of their own.
+#[allow(dead_code)]
+/// A Prometheus of its own with the same history plus `extra`: OpenMetrics sample lines of
+/// further series (no `# EOF`), e.g. the `ALERTS` series a rule would have written. Dropping
+/// it stops the server.
+pub fn start_with_extra_history(extra: &str) -> Server {
+    let started = (|| {
+        let (dir, config, data) = backfilled_with(None, extra)?;
+        let port = free_port()?;
+        let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
+        let server = Server {
+            url: format!("http://127.0.0.1:{port}"),
+            pid,
+            watchdog,
+            dir,
+        };
+        wait_ready(port)?;
+        Ok::<_, String>(server)
+    })();
+    started.unwrap_or_else(|why| panic!("{why}"))
+}
+
 /// A fresh directory holding the backfilled history (`data`) and a Prometheus config, with
 /// a rules file when `rules` is given.
 fn backfilled(rules: Option<&str>) -> Result<(PathBuf, PathBuf, PathBuf), String> {
+    backfilled_with(rules, "")
+}
+
+/// [`backfilled`] with `extra` OpenMetrics sample lines added to the history.
+fn backfilled_with(
+    rules: Option<&str>,
+    extra: &str,
+) -> Result<(PathBuf, PathBuf, PathBuf), String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -122,7 +152,12 @@ fn backfilled(rules: Option<&str>) -> Result<(PathBuf, PathBuf, PathBuf), String
     let data = dir.join("data");
     std::fs::create_dir_all(&data).map_err(|e| format!("create {}: {e}", dir.display()))?;
     let om = dir.join("history.om");
-    std::fs::write(&om, openmetrics()).map_err(|e| format!("write {}: {e}", om.display()))?;
+    let mut history = openmetrics();
+    if !extra.is_empty() {
+        let body = history.trim_end().trim_end_matches("# EOF");
+        history = format!("{body}{extra}# EOF\n");
+    }
+    std::fs::write(&om, history).map_err(|e| format!("write {}: {e}", om.display()))?;
     let backfill = Command::new("promtool")
         .args(["tsdb", "create-blocks-from", "openmetrics", "-q"])
         .arg(&om)

@@ -2,9 +2,11 @@
 //! post an action or a note, and turn Alerta's error answers into [`SourceError`]s that say
 //! what to fix and never carry the API key (Alerta echoes a rejected key in its message).
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::Method;
 use serde_json::json;
 
+use super::history::{HistoryPage, parse_history};
 use super::map::{AlertPage, parse_alert, parse_alerts};
 use crate::config::Secret;
 use crate::model::Incident;
@@ -30,6 +32,8 @@ pub(super) struct Api {
     source: String,
     key: Option<Secret>,
     has_credentials: bool,
+    /// Alerts asked for per page ([`PAGE_SIZE`] unless a test asks for fewer).
+    pub page_size: u32,
 }
 
 impl Api {
@@ -45,6 +49,7 @@ impl Api {
             source: source.to_string(),
             key,
             has_credentials,
+            page_size: PAGE_SIZE,
         })
     }
 
@@ -55,7 +60,7 @@ impl Api {
             ("status", "open".to_string()),
             ("status", "ack".to_string()),
             ("show-history", "true".to_string()),
-            ("page-size", PAGE_SIZE.to_string()),
+            ("page-size", self.page_size.to_string()),
             ("page", page.to_string()),
         ];
         let reply = self
@@ -69,6 +74,36 @@ impl Api {
             return Err(self.error(&reply));
         }
         parse_alerts(&reply.body, &self.source).map(Some)
+    }
+
+    /// One page (1-based) of every alert last received after `since`, whatever its status,
+    /// with its history; `None` past the last page (Alerta answers 416).
+    pub async fn history_page(
+        &self,
+        since: DateTime<Utc>,
+        page: u32,
+    ) -> Result<Option<HistoryPage>, SourceError> {
+        let query = [
+            // Alerta reads dates only in this one shape.
+            (
+                "from-date",
+                since.to_rfc3339_opts(SecondsFormat::Millis, true),
+            ),
+            ("show-history", "true".to_string()),
+            ("page-size", self.page_size.to_string()),
+            ("page", page.to_string()),
+        ];
+        let reply = self
+            .http
+            .send(self.http.get("/alerts").query(&query))
+            .await?;
+        if reply.status == 416 && page > 1 {
+            return Ok(None);
+        }
+        if !reply.is_success() {
+            return Err(self.error(&reply));
+        }
+        parse_history(&reply.body).map(Some)
     }
 
     /// The alert with this id as it stands now.

@@ -15,8 +15,11 @@ use crate::sources::SourceError;
 pub struct AlertPage {
     /// The alerts that mapped, in the server's order.
     pub incidents: Vec<Incident>,
-    /// Whether Alerta has a further page (`more`).
+    /// Whether Alerta has a further page: its `more`, else its `page` < `pages`, else
+    /// whether this page held anything (only an empty page proves the end).
     pub more: bool,
+    /// The page number the server says this is, if it says.
+    pub page: Option<u32>,
     /// Alerts left out because they could not be understood, each as "alert <id>: why".
     pub skipped: Vec<String>,
 }
@@ -34,9 +37,14 @@ pub fn parse_alerts(body: &[u8], source: &str) -> Result<AlertPage, SourceError>
             "Alerta alert list has no `alerts` field".into(),
         ));
     };
+    let more = envelope
+        .more
+        .or_else(|| Some(envelope.page? < envelope.pages?))
+        .unwrap_or(!alerts.is_empty());
     let mut page = AlertPage {
         incidents: Vec::with_capacity(alerts.len()),
-        more: envelope.more.unwrap_or(false),
+        more,
+        page: envelope.page,
         skipped: Vec::new(),
     };
     for (index, raw) in alerts.into_iter().enumerate() {
@@ -82,7 +90,10 @@ pub fn urgency_of(severity: &str) -> Urgency {
     }
 }
 
-fn reject_error_status(status: Option<&str>, message: Option<&str>) -> Result<(), SourceError> {
+pub(super) fn reject_error_status(
+    status: Option<&str>,
+    message: Option<&str>,
+) -> Result<(), SourceError> {
     if status == Some("error") {
         let message = message.unwrap_or("no reason given");
         return Err(SourceError::Rejected(format!("Alerta: {message}")));
@@ -95,11 +106,11 @@ fn map_value(raw: Value, source: &str) -> Result<Incident, String> {
     map_alert(alert, source)
 }
 
-fn non_empty(text: Option<&str>) -> Option<&str> {
+pub(super) fn non_empty(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
 
-fn timestamp(text: Option<&str>) -> Option<DateTime<Utc>> {
+pub(super) fn timestamp(text: Option<&str>) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text?.trim())
         .ok()
         .map(|t| t.with_timezone(&Utc))
@@ -163,6 +174,12 @@ fn map_alert(alert: WireAlert, source: &str) -> Result<Incident, String> {
             url,
         });
     }
+    // Attributes are Alerta's annotations (its Prometheus webhook stores them there); they
+    // stay among the labels too, which runbooks have always matched on.
+    incident.annotations = attributes
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), value_text(Some(value))?)))
+        .collect();
     incident.labels = labels(
         alert.tags.as_deref().unwrap_or_default(),
         &attributes,
@@ -179,7 +196,10 @@ fn map_alert(alert: WireAlert, source: &str) -> Result<Incident, String> {
 
 /// The newest history entry that moved the alert into one of `statuses`. Notes also carry
 /// the status at the time, so only real transitions count.
-fn last_change_to<'a>(history: &'a [WireHistory], statuses: &[&str]) -> Option<&'a WireHistory> {
+pub(super) fn last_change_to<'a>(
+    history: &'a [WireHistory],
+    statuses: &[&str],
+) -> Option<&'a WireHistory> {
     history
         .iter()
         .filter(|entry| entry.change_type.as_deref() != Some("note"))

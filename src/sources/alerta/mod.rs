@@ -7,6 +7,7 @@
 //! login behind the API key there, so the action text also names the ondeck user.
 
 mod api;
+pub mod history;
 pub mod map;
 mod wire;
 
@@ -15,18 +16,25 @@ mod tests;
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
+
 pub use map::{AlertPage, parse_alert, parse_alerts};
 
 use self::api::{Api, WriteOutcome};
 use crate::config::SourceConfig;
-use crate::model::{Incident, IncidentAction, IncidentSnapshot};
+use crate::model::{HistoryReport, Incident, IncidentAction, IncidentHistory, IncidentSnapshot};
 use crate::outbox::Write;
 use crate::sources::http::{options_for, scheme};
+use crate::sources::paging::Budget;
 use crate::sources::{IncidentSource, SourceError};
 
-/// Pages read per poll at most (10,000 alerts); a larger backlog is cut with a warning
-/// rather than hammering the server every refresh.
-const MAX_PAGES: u32 = 100;
+/// Alerts read per poll at most; a larger backlog is cut with a warning rather than
+/// hammering the server every refresh. Alerta keeps informational alerts open too, so its
+/// lists run longer than a pager's.
+const MAX_ALERTS: usize = 10_000;
+/// Requests per poll at most: [`MAX_ALERTS`] at the page size ondeck asks for, with room for
+/// a server that uses a smaller one.
+const MAX_REQUESTS: usize = 200;
 
 /// A configured Alerta source.
 #[derive(Clone)]
@@ -52,12 +60,29 @@ impl AlertaSource {
         })
     }
 
-    /// Every open and acknowledged alert across all pages, plus warnings for alerts left out.
+    /// The same source asking for `size` alerts per page (tests page a real server with a
+    /// handful of alerts).
+    pub fn with_page_size(mut self, size: u32) -> Self {
+        self.api.page_size = size.max(1);
+        self
+    }
+
+    /// Every open and acknowledged alert across all pages, plus warnings for alerts left out
+    /// and for a listing the cap cut short.
     async fn collect(&self) -> Result<IncidentSnapshot, SourceError> {
         let mut snapshot = IncidentSnapshot::default();
         let mut seen = HashSet::new();
+        let mut budget = Budget::new(MAX_ALERTS, MAX_REQUESTS);
         let mut page = 1;
-        while let Some(found) = self.api.alerts_page(page).await? {
+        loop {
+            if budget.full(snapshot.incidents.len()) || !budget.take_request() {
+                let cut = budget.cut_short(snapshot.incidents.len(), "open alerts");
+                snapshot.warnings.push(cut);
+                break;
+            }
+            let Some(found) = self.api.alerts_page(page).await? else {
+                break;
+            };
             // Alerts move between pages while we read; keep each id once.
             for incident in found.incidents {
                 if seen.insert(incident.id.clone()) {
@@ -68,17 +93,58 @@ impl AlertaSource {
             if !found.more {
                 break;
             }
-            if page == MAX_PAGES {
-                snapshot.warnings.push(format!(
-                    "showing the first {} alerts of `{}`; more are open",
-                    snapshot.incidents.len(),
-                    self.name
-                ));
-                break;
-            }
-            page += 1;
+            // The page the server says it sent, not the one asked for, is what follows on.
+            page = found.page.unwrap_or(page).max(page) + 1;
         }
         Ok(snapshot)
+    }
+
+    /// Every alert of the window with when it was first acknowledged and closed.
+    async fn read_history(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<IncidentHistory, SourceError> {
+        let mut history = IncidentHistory::new(since, until);
+        let mut seen = HashSet::new();
+        let mut budget = Budget::new(MAX_ALERTS, MAX_REQUESTS);
+        let mut notes = Vec::new();
+        let mut cut_histories = 0;
+        let mut skipped = 0;
+        let mut page = 1;
+        loop {
+            if budget.full(history.incidents.len()) || !budget.take_request() {
+                notes.push(budget.cut_short(history.incidents.len(), "alerts of the window"));
+                break;
+            }
+            let Some(found) = self.api.history_page(since, page).await? else {
+                break;
+            };
+            for incident in found.incidents {
+                if seen.insert(incident.id.clone()) {
+                    history.incidents.push(incident);
+                }
+            }
+            cut_histories += found.cut_histories;
+            skipped += found.skipped.len();
+            if !found.more {
+                break;
+            }
+            page = found.page.unwrap_or(page).max(page) + 1;
+        }
+        if cut_histories > 0 {
+            notes.push(format!(
+                "MTTA leaves out {cut_histories} alerts whose history is longer than Alerta keeps"
+            ));
+        }
+        if skipped > 0 {
+            notes.push(format!(
+                "{skipped} alerts of `{}` could not be read",
+                self.name
+            ));
+        }
+        history.incomplete = (!notes.is_empty()).then(|| notes.join("; "));
+        Ok(history.within_window())
     }
 
     /// After Alerta refused a transition (409): done if the alert already is where the
@@ -117,6 +183,16 @@ impl IncidentSource for AlertaSource {
 
     async fn poll_incidents(&self) -> Result<IncidentSnapshot, SourceError> {
         self.collect().await
+    }
+
+    async fn history(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<HistoryReport, SourceError> {
+        self.read_history(since, until)
+            .await
+            .map(HistoryReport::Recorded)
     }
 
     async fn apply(

@@ -19,6 +19,12 @@ pub(super) struct AlertsBody {
     /// Whether a further page exists.
     #[serde(default)]
     pub more: Option<bool>,
+    /// The page this answer is (1-based), as the server counted it.
+    #[serde(default)]
+    pub page: Option<u32>,
+    /// How many pages the server has at its page size.
+    #[serde(default)]
+    pub pages: Option<u32>,
 }
 
 /// The envelope of `GET /alert/{id}`.

@@ -87,6 +87,7 @@ pub fn incident_of(
     let runbook_url = annotation("runbook_url");
     incident.runbook = runbook_url.clone().or_else(|| label("runbook"));
     incident.labels = labels(group);
+    incident.annotations = annotations(alerts);
     incident.links = links(alerts, runbook_url);
 
     let any_active = alerts.iter().any(|a| a.is_active());
@@ -136,6 +137,23 @@ fn labels(group: &AlertGroup<'_>) -> BTreeMap<String, String> {
         }
     }
     labels
+}
+
+/// The annotations every alert of the group carries with the same value (`runbook_url`,
+/// usually `summary`); one that differs between alerts describes no single incident.
+fn annotations(alerts: &[&Alert]) -> BTreeMap<String, String> {
+    let Some((first, rest)) = alerts.split_first() else {
+        return BTreeMap::new();
+    };
+    first
+        .annotations
+        .iter()
+        .filter(|(name, value)| {
+            rest.iter()
+                .all(|a| a.annotations.get(*name) == Some(*value))
+        })
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
 }
 
 /// Each distinct generator URL, then the runbook URL.

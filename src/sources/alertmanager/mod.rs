@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod group;
+pub mod history;
 pub mod mapping;
 pub mod wire;
 pub mod writes;
@@ -21,9 +22,10 @@ pub use mapping::{map_incidents, map_silences, parse_incidents};
 pub use wire::{parse_alerts, parse_silence_id, parse_silences};
 
 use self::api::Api;
+use self::history::HistorySource;
 use self::writes::Writer;
 use crate::config::SourceConfig;
-use crate::model::{Incident, IncidentAction, IncidentSnapshot};
+use crate::model::{HistoryReport, Incident, IncidentAction, IncidentSnapshot};
 use crate::outbox::{OutboxEntry, Write, WriteKind};
 use crate::sources::http::{HttpClient, options_for, scheme};
 use crate::sources::{IncidentSource, SourceError};
@@ -32,6 +34,7 @@ use crate::sources::{IncidentSource, SourceError};
 #[derive(Clone)]
 pub struct AlertmanagerSource {
     inner: Arc<Inner>,
+    history: HistorySource,
 }
 
 struct Inner {
@@ -64,7 +67,15 @@ impl AlertmanagerSource {
                     group_by: source.incident.group_by.clone(),
                 },
             }),
+            history: HistorySource::Unconfigured,
         })
+    }
+
+    /// The same source measuring MTTR from the `ALERTS` series of the Prometheus source
+    /// `prometheus` (Alertmanager itself forgets resolved alerts).
+    pub fn with_history_from(mut self, prometheus: &SourceConfig) -> Self {
+        self.history = HistorySource::prometheus(prometheus);
+        self
     }
 }
 
@@ -88,7 +99,26 @@ impl IncidentSource for AlertmanagerSource {
             oncall: Vec::new(),
             silences: map_silences(&inner.name, &silences, &alerts),
             warnings,
+            history: None,
         })
+    }
+
+    async fn history(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<HistoryReport, SourceError> {
+        match &self.history {
+            HistorySource::Unconfigured => Ok(HistoryReport::Unavailable(
+                "Alertmanager forgets resolved alerts: configure a prometheus source to \
+                 measure MTTR from its ALERTS series"
+                    .to_string(),
+            )),
+            HistorySource::Broken(why) => Ok(HistoryReport::Unavailable(why.clone())),
+            HistorySource::Prometheus { name, api } => history::read(api, name, since, until)
+                .await
+                .map(HistoryReport::Recorded),
+        }
     }
 
     async fn apply(

@@ -30,8 +30,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{
-    Dependency, Exemplar, Incident, IncidentAction, MetricsSnapshot, ServiceMetrics, Trace,
-    TraceSearch, TraceSummary,
+    Dependency, Exemplar, HistoryReport, Incident, IncidentAction, IncidentHistory,
+    MetricsSnapshot, PastIncident, ServiceMetrics, Trace, TraceSearch, TraceSummary,
 };
 use crate::slo::Window;
 use counts::Counter;
@@ -156,6 +156,26 @@ impl MetricsSource for DemoSource {
 impl IncidentSource for DemoSource {
     async fn fetch_incidents(&self) -> Result<Vec<Incident>, SourceError> {
         Ok(self.incidents_now())
+    }
+
+    /// The demo's scripted incidents of the window, resolved ones included (it keeps 30 days).
+    async fn history(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<HistoryReport, SourceError> {
+        let mut history = IncidentHistory::new(since, until);
+        history.incidents = self
+            .incidents_now()
+            .into_iter()
+            .map(|i| PastIncident {
+                id: i.id,
+                created_at: i.created_at,
+                acknowledged_at: i.acknowledged_at,
+                resolved_at: i.resolved_at,
+            })
+            .collect();
+        Ok(HistoryReport::Recorded(history.within_window()))
     }
 
     /// The note is accepted and dropped: the demo has no timeline to attach it to.

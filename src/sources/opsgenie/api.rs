@@ -1,24 +1,26 @@
-//! The Opsgenie Alert and Who-Is-On-Call APIs over the shared [`HttpClient`]: offset paging
-//! with a cap, alert actions answered `202 Accepted`, and the request-status check that
-//! tells whether an accepted action was carried out.
+//! The Opsgenie Alert and Who-Is-On-Call APIs over the shared [`HttpClient`]: alert lists
+//! read by following `paging.next` under the shared cap, alert actions answered
+//! `202 Accepted`, and the request-status check that tells whether an accepted action was
+//! carried out.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use reqwest::{Method, RequestBuilder};
+use chrono::{DateTime, Utc};
+use reqwest::{Method, RequestBuilder, Url};
 
 use super::parse::{
-    RequestStatus, parse_accepted, parse_alert, parse_alerts, parse_next_on_calls, parse_on_calls,
-    parse_request_status,
+    AlertPage, RequestStatus, parse_accepted, parse_alert, parse_alert_page, parse_history_page,
+    parse_next_on_calls, parse_on_calls, parse_request_status,
 };
-use crate::model::Incident;
+use crate::model::{Incident, PastIncident};
 use crate::sources::SourceError;
 use crate::sources::http::{HttpClient, Reply};
+use crate::sources::paging::Budget;
 
-/// Alerts per page: Opsgenie's maximum.
+/// Alerts asked for per page: Opsgenie's documented maximum. The server may send fewer;
+/// the listing follows `paging.next`, not the page size.
 pub(crate) const PAGE_LIMIT: usize = 100;
-/// Alert pages read per poll at most (1,000 open alerts).
-pub(crate) const MAX_PAGES: usize = 10;
 /// The `source` ondeck names itself as on every action.
 pub const SOURCE: &str = "ondeck";
 
@@ -64,41 +66,94 @@ impl Api {
         }
     }
 
-    /// `GET /v2/alerts?query=status:open…`, newest first, until a page comes back short.
+    /// `GET /v2/alerts?query=status:open…`, newest first, every page.
     pub(crate) async fn alerts(&self) -> Result<Listing, SourceError> {
-        let mut incidents = Vec::new();
+        let query = [("query", "status:open".to_string())];
+        let (incidents, warning) = self
+            .gather(&query, "open alerts", |body| {
+                parse_alert_page(body, &self.source)
+            })
+            .await?;
+        Ok(Listing { incidents, warning })
+    }
+
+    /// Every alert created after `since` whatever its status now, with when it was
+    /// acknowledged and closed: the history MTTA and MTTR are measured over.
+    pub(crate) async fn alerts_created(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<(Vec<PastIncident>, Option<String>), SourceError> {
+        // Opsgenie's search takes epoch milliseconds for `createdAt`.
+        let query = [(
+            "query",
+            format!("createdAt >= {}", since.timestamp_millis()),
+        )];
+        self.gather(&query, "alerts of the history window", parse_history_page)
+            .await
+    }
+
+    /// Reads `/v2/alerts` page after page by following each answer's `paging.next`, never by
+    /// the size of a page: Opsgenie (or a proxy) may answer with fewer alerts than asked.
+    /// The link's query is sent to the configured host (the link names Opsgenie's public
+    /// host, which a proxy in front of it is not, and the key must not go anywhere else).
+    /// An answer without `paging` is read on by offset until a page comes back empty.
+    async fn gather<T: Keyed>(
+        &self,
+        first: &[(&str, String)],
+        what: &str,
+        parse: impl Fn(&[u8]) -> Result<AlertPage<T>, SourceError>,
+    ) -> Result<(Vec<T>, Option<String>), SourceError> {
+        let mut query: Vec<(String, String)> = first
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        query.extend([
+            ("limit".to_string(), PAGE_LIMIT.to_string()),
+            ("offset".to_string(), "0".to_string()),
+            ("sort".to_string(), "createdAt".to_string()),
+            ("order".to_string(), "desc".to_string()),
+        ]);
+        let mut budget = Budget::default();
+        let mut items: Vec<T> = Vec::new();
         let mut seen = HashSet::new();
-        for page in 0..MAX_PAGES {
-            let query = [
-                ("query", "status:open".to_string()),
-                ("limit", PAGE_LIMIT.to_string()),
-                ("offset", (page * PAGE_LIMIT).to_string()),
-                ("sort", "createdAt".to_string()),
-                ("order", "desc".to_string()),
-            ];
+        loop {
+            if budget.full(items.len()) || !budget.take_request() {
+                let warning = budget.cut_short(items.len(), what);
+                return Ok((items, Some(warning)));
+            }
             let reply = self
                 .http
                 .send(self.http.get("/v2/alerts").query(&query))
                 .await?;
-            let found = parse_alerts(&success(reply)?, &self.source)?;
-            let full = found.len() >= PAGE_LIMIT;
-            // New alerts shift offset pages while we read: skip ones already listed.
-            incidents.extend(found.into_iter().filter(|i| seen.insert(i.id.clone())));
-            if !full {
-                return Ok(Listing {
-                    incidents,
-                    warning: None,
-                });
-            }
+            let page = parse(&success(reply)?)?;
+            let returned = page.items.len();
+            // New alerts shift offset pages while we read: keep each id once.
+            items.extend(page.items.into_iter().filter(|i| seen.insert(i.key())));
+            let next = match (page.next, page.paged) {
+                (Some(link), _) => match link_query(&link) {
+                    Some(next) if next != query => next,
+                    Some(_) => {
+                        let warning = format!(
+                            "incomplete: Opsgenie linked the page just read as the next one; \
+                             showing {} {what}",
+                            items.len()
+                        );
+                        return Ok((items, Some(warning)));
+                    }
+                    None => {
+                        let warning = format!(
+                            "incomplete: Opsgenie's next-page link is not a URL; showing {} {what}",
+                            items.len()
+                        );
+                        return Ok((items, Some(warning)));
+                    }
+                },
+                (None, true) => return Ok((items, None)),
+                (None, false) if returned == 0 => return Ok((items, None)),
+                (None, false) => advance(query, returned),
+            };
+            query = next;
         }
-        Ok(Listing {
-            warning: Some(format!(
-                "more than {} open alerts: showing the newest {}",
-                MAX_PAGES * PAGE_LIMIT,
-                incidents.len()
-            )),
-            incidents,
-        })
     }
 
     /// `GET /v2/alerts/{id}?identifierType=id`.
@@ -181,6 +236,47 @@ impl Api {
             .get(&path)
             .query(&[("scheduleIdentifierType", "name"), ("flat", "true")])
     }
+}
+
+/// What makes a listed item distinct, so an alert seen on two shifting pages counts once.
+pub(crate) trait Keyed {
+    fn key(&self) -> String;
+}
+
+impl Keyed for Incident {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
+impl Keyed for PastIncident {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
+/// The query of a `paging.next` link, absolute or relative; `None` when it is not a URL.
+fn link_query(link: &str) -> Option<Vec<(String, String)>> {
+    let url = match Url::parse(link) {
+        Ok(url) => url,
+        Err(_) => Url::parse("http://opsgenie.invalid/")
+            .ok()?
+            .join(link)
+            .ok()?,
+    };
+    Some(url.query_pairs().into_owned().collect())
+}
+
+/// The same query one page further by offset: for answers without `paging` only.
+fn advance(mut query: Vec<(String, String)>, returned: usize) -> Vec<(String, String)> {
+    let offset = query
+        .iter()
+        .find(|(k, _)| k == "offset")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    query.retain(|(k, _)| k != "offset");
+    query.push(("offset".to_string(), (offset + returned).to_string()));
+    query
 }
 
 impl Api {

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use super::wire::{
     Accepted, AlertList, AlertOne, NextOnCallAnswer, OnCallAnswer, StatusAnswer, Who, WireAlert,
 };
-use crate::model::{Incident, IncidentStatus, Urgency};
+use crate::model::{Incident, IncidentStatus, PastIncident, Urgency};
 use crate::sources::SourceError;
 
 /// What Opsgenie says became of an accepted request.
@@ -19,14 +19,58 @@ pub struct RequestStatus {
     pub status: String,
 }
 
+/// One page of `GET /v2/alerts`, mapped by the caller's choice of mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertPage<T> {
+    /// The alerts of this page, in the server's order.
+    pub items: Vec<T>,
+    /// Where the next page is (`paging.next`), `None` on the last page.
+    pub next: Option<String>,
+    /// Whether the answer had a `paging` object at all (a proxy may strip it).
+    pub paged: bool,
+}
+
 /// Parses a `GET /v2/alerts` page for the source named `source`.
 pub fn parse_alerts(body: &[u8], source: &str) -> Result<Vec<Incident>, SourceError> {
+    parse_alert_page(body, source).map(|page| page.items)
+}
+
+/// Parses a `GET /v2/alerts` page with its link to the next page.
+pub fn parse_alert_page(body: &[u8], source: &str) -> Result<AlertPage<Incident>, SourceError> {
+    page_of(body, |alert| to_incident(alert, source))
+}
+
+/// Parses a `GET /v2/alerts` page as history: when each alert opened, was first
+/// acknowledged and closed (`report.ackTime` and `closeTime`, milliseconds after
+/// `createdAt`), whatever its status now.
+pub fn parse_history_page(body: &[u8]) -> Result<AlertPage<PastIncident>, SourceError> {
+    page_of(body, |alert| {
+        let report = alert.report.unwrap_or_default();
+        let after = |ms: Option<i64>| {
+            ms.and_then(TimeDelta::try_milliseconds)
+                .and_then(|d| alert.created_at.checked_add_signed(d))
+        };
+        let closed = alert.status.as_deref() == Some("closed");
+        PastIncident {
+            id: alert.id,
+            created_at: alert.created_at,
+            acknowledged_at: after(report.ack_time),
+            // A reopened alert may keep the close time of its earlier life.
+            resolved_at: after(report.close_time).filter(|_| closed),
+        }
+    })
+}
+
+fn page_of<T>(body: &[u8], map: impl Fn(WireAlert) -> T) -> Result<AlertPage<T>, SourceError> {
     let list: AlertList = decode(body, "alert list")?;
-    Ok(list
-        .data
-        .into_iter()
-        .map(|alert| to_incident(alert, source))
-        .collect())
+    Ok(AlertPage {
+        items: list.data.into_iter().map(map).collect(),
+        paged: list.paging.is_some(),
+        next: list
+            .paging
+            .and_then(|p| p.next)
+            .filter(|n| !n.trim().is_empty()),
+    })
 }
 
 /// Parses a `GET /v2/alerts/{id}` answer: the alert as it stands.
@@ -127,10 +171,8 @@ fn to_incident(alert: WireAlert, source: &str) -> Incident {
     incident.severity = alert.priority.filter(|p| !p.is_empty());
     let owner = alert.owner.filter(|o| !o.is_empty());
     if alert.acknowledged {
-        incident.acknowledged_by = report
-            .acknowledged_by
-            .filter(|a| !a.is_empty())
-            .or_else(|| owner.clone());
+        // Not the owner when Opsgenie does not say: the owner need not be who acknowledged.
+        incident.acknowledged_by = report.acknowledged_by.filter(|a| !a.is_empty());
         incident.acknowledged_at = after(report.ack_time);
     }
     if incident.status == IncidentStatus::Resolved {

@@ -76,6 +76,17 @@ fn a_single_alert_takes_its_service_from_details_or_entity() {
 }
 
 #[test]
+fn an_acknowledger_opsgenie_does_not_name_is_absent_not_the_owner() {
+    let body = br#"{"data":{"id":"a1","message":"m","createdAt":"2024-01-01T00:00:00Z",
+      "status":"open","acknowledged":true,"owner":"ann@example.com","report":{"ackTime":60000}}}"#;
+    let alert = parse_alert(body, "og").unwrap();
+    assert_eq!(alert.status, IncidentStatus::Acknowledged);
+    assert_eq!(alert.acknowledged_by, None);
+    assert_eq!(alert.assignees, vec!["ann@example.com".to_string()]);
+    assert_eq!(alert.acknowledged_at, Some(at("2024-01-01T00:01:00Z")));
+}
+
+#[test]
 fn request_status_says_whether_the_action_happened() {
     let done = br#"{"data":{"success":true,"action":"Acknowledge","processedAt":"2017-05-24T14:24:20.844Z",
       "integrationId":"c9cec2cb-e782-4ebb-bc1d-1b2fa703cf03","isSuccess":true,"status":"Alert acknowledged",

@@ -10,6 +10,15 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub(crate) struct AlertList {
     pub data: Vec<WireAlert>,
+    #[serde(default)]
+    pub paging: Option<PageDetails>,
+}
+
+/// `PageDetails`: links to other pages of the same list. `next` is absent on the last page.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PageDetails {
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 /// `GET /v2/alerts/{id}`: `GetAlertResponse`.

@@ -1,27 +1,26 @@
 //! The PagerDuty REST API v2 over the shared [`HttpClient`]: the versioned `Accept` header on
-//! every request, `From:` on writes, offset paging with a page cap.
+//! every request, `From:` on writes, and classic offset paging that follows the `limit`,
+//! `offset` and `more` each answer reports, under the shared safety cap.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::{Method, RequestBuilder};
 
+use super::history::{first_ack, parse_log_entries};
 use super::oncall::parse_oncalls;
-use super::parse::{IncidentPage, parse_incident, parse_incidents, parse_user_id};
+use super::parse::{Holder, IncidentPage, parse_incident, parse_incidents, user_page};
 use super::wire::WireOncall;
 use crate::model::Incident;
 use crate::sources::SourceError;
 use crate::sources::http::{HttpClient, Reply};
+use crate::sources::paging::{Budget, next_offset};
 
 /// The versioning header PagerDuty's REST API v2 expects on every request.
 pub const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
-/// Incidents per page: PagerDuty's maximum.
+/// Items asked for per page: PagerDuty's documented maximum. The server may use fewer; the
+/// listing follows the `limit`/`offset` it reports ([`paging::next_offset`]).
 pub(crate) const PAGE_LIMIT: usize = 100;
-/// Incident pages read per poll at most (1,000 open incidents), so one poll stays a handful
-/// of requests against the ~960 requests/minute account limit.
-pub(crate) const MAX_PAGES: usize = 10;
-/// On-call pages read per request at most.
-const MAX_ONCALL_PAGES: usize = 3;
 
 /// Which incidents a poll lists.
 #[derive(Debug, Clone, Default)]
@@ -32,10 +31,24 @@ pub(crate) struct Filters {
 }
 
 /// Every open incident (triggered or acknowledged) matching the filters, and a warning when
-/// the page cap cut the list short.
+/// the safety cap cut the list short.
 pub(crate) struct Listing {
     pub page: IncidentPage,
     pub warning: Option<String>,
+}
+
+/// One page of any list, as the paging loop needs it.
+struct Paged<T> {
+    items: Vec<T>,
+    more: bool,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+/// Everything a paged list gave, and the warning when it could not be read to its end.
+struct Gathered<T> {
+    items: Vec<T>,
+    warning: Option<String>,
 }
 
 /// A PagerDuty API client bound to one account.
@@ -74,100 +87,208 @@ impl Api {
             .header(reqwest::header::FROM, from))
     }
 
-    /// `GET /incidents?statuses[]=triggered&statuses[]=acknowledged…` until `more` is false.
-    pub(crate) async fn incidents(&self, filters: &Filters) -> Result<Listing, SourceError> {
-        let mut all = IncidentPage {
-            incidents: Vec::new(),
-            more: false,
-            holders: Vec::new(),
-        };
+    /// Reads a classic offset-paged list to its end: each next page starts where the server
+    /// says this one ended, until `more` is false. Items already listed (offset pages shift
+    /// while incidents change) are kept once, by `key`. Stops at the [`Budget`] with a
+    /// warning naming `what`.
+    async fn gather<T>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        what: &str,
+        parse: impl Fn(&[u8]) -> Result<Paged<T>, SourceError>,
+        key: impl Fn(&T) -> String,
+    ) -> Result<Gathered<T>, SourceError> {
+        let mut budget = Budget::default();
+        let mut items = Vec::new();
         let mut seen = HashSet::new();
-        for page in 0..MAX_PAGES {
-            let mut query: Vec<(&str, String)> = vec![
-                ("statuses[]", "triggered".into()),
-                ("statuses[]", "acknowledged".into()),
-                // Without it PagerDuty lists only the last month: an older open page would vanish.
-                ("date_range", "all".into()),
-                ("limit", PAGE_LIMIT.to_string()),
-                ("offset", (page * PAGE_LIMIT).to_string()),
-            ];
-            query.extend(
-                filters
-                    .services
-                    .iter()
-                    .map(|s| ("service_ids[]", s.clone())),
-            );
-            query.extend(filters.teams.iter().map(|t| ("team_ids[]", t.clone())));
-            query.extend(filters.users.iter().map(|u| ("user_ids[]", u.clone())));
-            let reply = self
-                .http
-                .send(self.read("/incidents").query(&query))
-                .await?;
-            let body = success(reply)?;
-            let found = parse_incidents(&body, &self.source)?;
-            // Offset paging shifts while incidents change: skip ones already listed.
-            for (incident, holder) in found.incidents.into_iter().zip(found.holders) {
-                if seen.insert(incident.id.clone()) {
-                    all.incidents.push(incident);
-                    all.holders.push(holder);
-                }
+        let mut offset = 0;
+        loop {
+            if budget.full(items.len()) || !budget.take_request() {
+                let warning = budget.cut_short(items.len(), what);
+                return Ok(Gathered {
+                    items,
+                    warning: Some(warning),
+                });
             }
-            if !found.more {
-                return Ok(Listing {
-                    page: all,
+            let mut page_query = query.to_vec();
+            page_query.push(("limit", PAGE_LIMIT.to_string()));
+            page_query.push(("offset", offset.to_string()));
+            let reply = self.http.send(self.read(path).query(&page_query)).await?;
+            let page = parse(&success(reply)?)?;
+            let returned = page.items.len();
+            items.extend(page.items.into_iter().filter(|item| seen.insert(key(item))));
+            if !page.more {
+                return Ok(Gathered {
+                    items,
                     warning: None,
                 });
             }
+            match next_offset(offset, page.offset, page.limit, returned) {
+                Some(next) => offset = next,
+                None => {
+                    let warning = format!(
+                        "incomplete: PagerDuty said more {what} follow but its page at offset \
+                         {offset} gave no way on; showing {}",
+                        items.len()
+                    );
+                    return Ok(Gathered {
+                        items,
+                        warning: Some(warning),
+                    });
+                }
+            }
         }
-        all.more = true;
+    }
+
+    /// `GET /incidents?statuses[]=triggered&statuses[]=acknowledged…`, every page.
+    pub(crate) async fn incidents(&self, filters: &Filters) -> Result<Listing, SourceError> {
+        let mut query: Vec<(&str, String)> = vec![
+            ("statuses[]", "triggered".into()),
+            ("statuses[]", "acknowledged".into()),
+            // Without it PagerDuty lists only the last month: an older open page would vanish.
+            ("date_range", "all".into()),
+        ];
+        query.extend(filters.query());
+        let gathered = self
+            .gather(
+                "/incidents",
+                &query,
+                "open incidents",
+                self.incident_page(),
+                |(i, _)| i.id.clone(),
+            )
+            .await?;
+        let (incidents, holders) = gathered.items.into_iter().unzip();
         Ok(Listing {
-            warning: Some(format!(
-                "more than {} open incidents: showing the first {}",
-                MAX_PAGES * PAGE_LIMIT,
-                all.incidents.len()
-            )),
-            page: all,
+            page: IncidentPage {
+                incidents,
+                more: gathered.warning.is_some(),
+                limit: None,
+                offset: None,
+                holders,
+            },
+            warning: gathered.warning,
         })
     }
 
-    /// `GET /oncalls?<filter>=id…&since=…&until=…`, all pages up to a cap.
+    /// Every incident created between `since` and `until` whatever its status now (the
+    /// history MTTA and MTTR are measured over), every page.
+    pub(crate) async fn incidents_created(
+        &self,
+        filters: &Filters,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<(Vec<Incident>, Option<String>), SourceError> {
+        let mut query: Vec<(&str, String)> = vec![
+            ("statuses[]", "triggered".into()),
+            ("statuses[]", "acknowledged".into()),
+            ("statuses[]", "resolved".into()),
+            ("since", since.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            ("until", until.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        ];
+        query.extend(filters.query());
+        let gathered = self
+            .gather(
+                "/incidents",
+                &query,
+                "incidents of the history window",
+                self.incident_page(),
+                |(i, _)| i.id.clone(),
+            )
+            .await?;
+        let incidents = gathered.items.into_iter().map(|(i, _)| i).collect();
+        Ok((incidents, gathered.warning))
+    }
+
+    fn incident_page(
+        &self,
+    ) -> impl Fn(&[u8]) -> Result<Paged<(Incident, Holder)>, SourceError> + use<'_> {
+        |body| {
+            let page = parse_incidents(body, &self.source)?;
+            Ok(Paged {
+                items: page.incidents.into_iter().zip(page.holders).collect(),
+                more: page.more,
+                limit: page.limit,
+                offset: page.offset,
+            })
+        }
+    }
+
+    /// `GET /oncalls?<filter>=id…&since=…&until=…`, every page; the warning when the cap
+    /// stopped it.
     pub(crate) async fn oncalls(
         &self,
         filter: &str,
         ids: &[String],
         since: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Vec<WireOncall>, SourceError> {
-        let mut entries = Vec::new();
-        for page in 0..MAX_ONCALL_PAGES {
-            let mut query: Vec<(&str, String)> =
-                ids.iter().map(|id| (filter, id.clone())).collect();
-            query.push(("since", since.to_rfc3339_opts(SecondsFormat::Secs, true)));
-            query.push(("until", until.to_rfc3339_opts(SecondsFormat::Secs, true)));
-            query.push(("limit", PAGE_LIMIT.to_string()));
-            query.push(("offset", (page * PAGE_LIMIT).to_string()));
-            let reply = self.http.send(self.read("/oncalls").query(&query)).await?;
-            let found = parse_oncalls(&success(reply)?)?;
-            let more = found.more;
-            entries.extend(found.entries);
-            if !more {
-                break;
-            }
-        }
-        Ok(entries)
+    ) -> Result<(Vec<WireOncall>, Option<String>), SourceError> {
+        let mut query: Vec<(&str, String)> = ids.iter().map(|id| (filter, id.clone())).collect();
+        query.push(("since", since.to_rfc3339_opts(SecondsFormat::Secs, true)));
+        query.push(("until", until.to_rfc3339_opts(SecondsFormat::Secs, true)));
+        let parse = |body: &[u8]| {
+            let page = parse_oncalls(body)?;
+            Ok(Paged {
+                items: page.entries,
+                more: page.more,
+                limit: page.limit,
+                offset: page.offset,
+            })
+        };
+        let gathered = self
+            .gather("/oncalls", &query, "on-call shifts", parse, shift_key)
+            .await?;
+        Ok((gathered.items, gathered.warning))
     }
 
-    /// The id of the PagerDuty user with this email (`GET /users?query=<email>`).
-    pub(crate) async fn user_id(&self, email: &str) -> Result<String, SourceError> {
-        let reply = self
-            .http
-            .send(self.read("/users").query(&[("query", email)]))
+    /// When incident `id` was first acknowledged, from its log (`None`: never was).
+    pub(crate) async fn first_acknowledgement(
+        &self,
+        id: &str,
+    ) -> Result<Option<DateTime<Utc>>, SourceError> {
+        let path = format!("/incidents/{}/log_entries", segment(id));
+        let query = [("is_overview", "true".to_string())];
+        let parse = |body: &[u8]| {
+            let page = parse_log_entries(body)?;
+            Ok(Paged {
+                items: page.log_entries,
+                more: page.paging.more,
+                limit: page.paging.limit,
+                offset: page.paging.offset,
+            })
+        };
+        let gathered = self
+            .gather(&path, &query, "log entries", parse, |e| {
+                format!("{}|{}", e.kind, e.created_at)
+            })
             .await?;
-        parse_user_id(&success(reply)?, email)?.ok_or_else(|| {
-            SourceError::Rejected(format!(
-                "no PagerDuty user has the email {email} (assigned_to_me needs from_email to be one)"
-            ))
-        })
+        Ok(first_ack(&gathered.items))
+    }
+
+    /// The id of the PagerDuty user with this email (`GET /users?query=<email>`), reading on
+    /// while the match is not on the page and PagerDuty has more.
+    pub(crate) async fn user_id(&self, email: &str) -> Result<String, SourceError> {
+        let mut budget = Budget::default();
+        let mut offset = 0;
+        while budget.take_request() {
+            let query = [("query", email.to_string()), ("offset", offset.to_string())];
+            let reply = self.http.send(self.read("/users").query(&query)).await?;
+            let (found, paging, returned) = user_page(&success(reply)?, email)?;
+            if let Some(id) = found {
+                return Ok(id);
+            }
+            if !paging.more {
+                break;
+            }
+            match next_offset(offset, paging.offset, paging.limit, returned) {
+                Some(next) => offset = next,
+                None => break,
+            }
+        }
+        Err(SourceError::Rejected(format!(
+            "no PagerDuty user has the email {email} (assigned_to_me needs from_email to be one)"
+        )))
     }
 
     /// `GET /incidents/{id}`.
@@ -233,6 +354,32 @@ impl Api {
     pub(crate) fn unknown(&self, id: &str) -> SourceError {
         SourceError::Rejected(format!("PagerDuty has no incident {id}"))
     }
+}
+
+impl Filters {
+    /// The filters as `/incidents` query parameters.
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let services = self.services.iter().map(|s| ("service_ids[]", s.clone()));
+        let teams = self.teams.iter().map(|t| ("team_ids[]", t.clone()));
+        let users = self.users.iter().map(|u| ("user_ids[]", u.clone()));
+        services.chain(teams).chain(users).collect()
+    }
+}
+
+/// What makes one on-call shift distinct, so a shift seen on two shifting pages counts once.
+fn shift_key(entry: &WireOncall) -> String {
+    let id = |r: &Option<super::wire::Reference>| {
+        r.as_ref().and_then(|r| r.id.clone()).unwrap_or_default()
+    };
+    format!(
+        "{}|{}|{}|{:?}|{:?}|{:?}",
+        id(&entry.user),
+        id(&entry.schedule),
+        id(&entry.escalation_policy),
+        entry.escalation_level,
+        entry.start,
+        entry.end
+    )
 }
 
 /// The body of a 2xx reply, else the reply's error (429 → rate limited with Retry-After).

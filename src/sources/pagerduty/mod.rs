@@ -7,6 +7,7 @@
 //! far below PagerDuty's ~960 requests per minute per key.
 
 mod api;
+mod history;
 mod oncall;
 mod parse;
 mod wire;
@@ -17,18 +18,20 @@ mod tests;
 
 use std::sync::Arc;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::OnceCell;
 
 pub use api::ACCEPT;
+pub use history::{LOOKUPS_PER_READ, parse_first_acknowledgement};
 pub use oncall::{OncallPage, parse_oncalls};
 pub use parse::{IncidentPage, parse_incident, parse_incidents, parse_user_id};
 
 use self::api::{Api, Filters};
+use self::history::{FirstAcks, assemble};
 use self::oncall::{GroupBy, apply_levels, rows};
 use crate::config::SourceConfig;
 use crate::config::backend::PAGERDUTY_API;
-use crate::model::{Incident, IncidentAction, IncidentSnapshot};
+use crate::model::{HistoryReport, Incident, IncidentAction, IncidentSnapshot};
 use crate::outbox::Write;
 use crate::sources::http::{HttpClient, options_for, scheme};
 use crate::sources::{Clock, IncidentSource, SourceError};
@@ -49,6 +52,8 @@ pub struct PagerdutySource {
     policies: Vec<String>,
     /// The user id `me` names, looked up once and shared by clones.
     my_id: Arc<OnceCell<String>>,
+    /// First acknowledgements read from incident logs, shared by clones.
+    first_acks: FirstAcks,
     clock: Clock,
 }
 
@@ -72,6 +77,7 @@ impl PagerdutySource {
             schedules: options.schedules.clone(),
             policies: options.escalation_policies.clone(),
             my_id: Arc::new(OnceCell::new()),
+            first_acks: FirstAcks::default(),
             clock: Clock::System,
         })
     }
@@ -132,7 +138,10 @@ impl IncidentSource for PagerdutySource {
                 continue;
             }
             match self.api.oncalls(filter, ids, now, until).await {
-                Ok(found) => {
+                Ok((found, cut)) => {
+                    snapshot
+                        .warnings
+                        .extend(cut.map(|w| format!("on-call ({what}): {w}")));
                     snapshot.oncall.extend(rows(&self.name, &found, by, now));
                     entries.extend(found);
                 }
@@ -142,6 +151,17 @@ impl IncidentSource for PagerdutySource {
         apply_levels(&mut page.incidents, &page.holders, &entries, now);
         snapshot.incidents = page.incidents;
         Ok(snapshot)
+    }
+
+    async fn history(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<HistoryReport, SourceError> {
+        let filters = self.filters().await?;
+        let (incidents, cut) = self.api.incidents_created(&filters, since, until).await?;
+        let history = assemble(&self.api, &self.first_acks, incidents, since, until, cut).await;
+        Ok(HistoryReport::Recorded(history))
     }
 
     async fn apply(

@@ -13,6 +13,10 @@ use crate::sources::SourceError;
 pub struct OncallPage {
     /// Whether PagerDuty has more pages.
     pub more: bool,
+    /// The page size PagerDuty says it used.
+    pub limit: Option<usize>,
+    /// The offset PagerDuty says this page starts at.
+    pub offset: Option<usize>,
     pub(crate) entries: Vec<WireOncall>,
 }
 
@@ -32,7 +36,9 @@ impl OncallPage {
 pub fn parse_oncalls(body: &[u8]) -> Result<OncallPage, SourceError> {
     let list: OncallList = decode(body, "on-call list")?;
     Ok(OncallPage {
-        more: list.more,
+        more: list.paging.more,
+        limit: list.paging.limit,
+        offset: list.paging.offset,
         entries: list.oncalls,
     })
 }
@@ -150,7 +156,7 @@ fn row(
 
 /// Sets each incident's escalation level to the lowest level at which one of its assignees
 /// is on call now for the incident's escalation policy. The incident list has no level of
-/// its own; incidents whose holders are not in `entries` keep level 1.
+/// its own; incidents whose holders are not in `entries` keep no level (unknown, not 1).
 pub(crate) fn apply_levels(
     incidents: &mut [Incident],
     holders: &[Holder],
@@ -178,7 +184,7 @@ pub(crate) fn apply_levels(
             .filter_map(|e| e.escalation_level)
             .min();
         if let Some(level) = level {
-            incident.escalation_level = level;
+            incident.escalation_level = Some(level);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::wire::{IncidentList, IncidentOne, UserList, WireIncident};
+use super::wire::{IncidentList, IncidentOne, Pagination, UserList, WireIncident};
 use crate::model::{Incident, IncidentStatus, Link, Urgency};
 use crate::sources::SourceError;
 
@@ -14,6 +14,10 @@ pub struct IncidentPage {
     pub incidents: Vec<Incident>,
     /// Whether PagerDuty has more pages (`more`).
     pub more: bool,
+    /// The page size PagerDuty says it used, which may be smaller than asked.
+    pub limit: Option<usize>,
+    /// The offset PagerDuty says this page starts at.
+    pub offset: Option<usize>,
     /// For each incident (same index): its escalation policy id and assignee ids, which
     /// the model does not keep but the escalation level is read from.
     pub(crate) holders: Vec<Holder>,
@@ -37,7 +41,9 @@ pub fn parse_incidents(body: &[u8], source: &str) -> Result<IncidentPage, Source
         .collect();
     Ok(IncidentPage {
         incidents,
-        more: list.more,
+        more: list.paging.more,
+        limit: list.paging.limit,
+        offset: list.paging.offset,
         holders,
     })
 }
@@ -51,8 +57,18 @@ pub fn parse_incident(body: &[u8], source: &str) -> Result<Incident, SourceError
 /// The id of the user whose email is `email` (case-insensitive) in a `GET /users?query=`
 /// answer, if one matches exactly.
 pub fn parse_user_id(body: &[u8], email: &str) -> Result<Option<String>, SourceError> {
+    user_page(body, email).map(|(id, _, _)| id)
+}
+
+/// [`parse_user_id`] with the page's pagination and size, so a lookup can read on when the match is
+/// on a later page.
+pub(crate) fn user_page(
+    body: &[u8],
+    email: &str,
+) -> Result<(Option<String>, Pagination, usize), SourceError> {
     let list: UserList = decode(body, "user list")?;
-    Ok(list
+    let returned = list.users.len();
+    let id = list
         .users
         .into_iter()
         .find(|u| {
@@ -60,7 +76,8 @@ pub fn parse_user_id(body: &[u8], email: &str) -> Result<Option<String>, SourceE
                 .as_deref()
                 .is_some_and(|e| e.eq_ignore_ascii_case(email))
         })
-        .map(|u| u.id))
+        .map(|u| u.id);
+    Ok((id, list.paging, returned))
 }
 
 /// Deserializes JSON, naming what was expected when it fails.

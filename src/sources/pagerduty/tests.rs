@@ -163,10 +163,10 @@ fn an_incident_held_by_the_level_two_responder_is_at_level_two() {
     let mut page = parse_incidents(body.as_bytes(), "pd").unwrap();
     let shifts = parse_oncalls(SHIFTS.as_bytes()).unwrap();
     apply_levels(&mut page.incidents, &page.holders, &shifts.entries, now);
-    assert_eq!(page.incidents[0].escalation_level, 2);
+    assert_eq!(page.incidents[0].escalation_level, Some(2));
     assert_eq!(
-        page.incidents[1].escalation_level, 1,
-        "another policy's on-call says nothing"
+        page.incidents[1].escalation_level, None,
+        "another policy's on-call says nothing: the level is unknown, not 1"
     );
 }
 

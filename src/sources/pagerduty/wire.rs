@@ -14,12 +14,25 @@ pub(crate) struct Reference {
     pub summary: Option<String>,
 }
 
+/// The `Pagination` fields of every list answer: the `limit` and `offset` the server used
+/// (which may differ from what was asked) and `more`. `total` is `null` unless asked for,
+/// and ondeck never needs it.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub(crate) struct Pagination {
+    #[serde(default)]
+    pub limit: Option<usize>,
+    #[serde(default)]
+    pub offset: Option<usize>,
+    #[serde(default)]
+    pub more: bool,
+}
+
 /// `GET /incidents`: a page of incidents.
 #[derive(Debug, Deserialize)]
 pub(crate) struct IncidentList {
     pub incidents: Vec<WireIncident>,
-    #[serde(default)]
-    pub more: bool,
+    #[serde(flatten)]
+    pub paging: Pagination,
 }
 
 /// `GET /incidents/{id}`: one incident.
@@ -107,8 +120,8 @@ pub(crate) struct IncidentBody {
 #[derive(Debug, Deserialize)]
 pub(crate) struct OncallList {
     pub oncalls: Vec<WireOncall>,
-    #[serde(default)]
-    pub more: bool,
+    #[serde(flatten)]
+    pub paging: Pagination,
 }
 
 /// One entry of the `Oncall` schema. `start`/`end` are null for permanent on-calls.
@@ -133,6 +146,8 @@ pub(crate) struct WireOncall {
 #[derive(Debug, Deserialize)]
 pub(crate) struct UserList {
     pub users: Vec<WireUser>,
+    #[serde(flatten)]
+    pub paging: Pagination,
 }
 
 /// One user of a user list.
@@ -141,4 +156,20 @@ pub(crate) struct WireUser {
     pub id: String,
     #[serde(default)]
     pub email: Option<String>,
+}
+
+/// `GET /incidents/{id}/log_entries`: a page of log entries.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LogEntryList {
+    pub log_entries: Vec<WireLogEntry>,
+    #[serde(flatten)]
+    pub paging: Pagination,
+}
+
+/// One log entry, only its kind and time (`acknowledge_log_entry`, …).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct WireLogEntry {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
 }

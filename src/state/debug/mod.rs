@@ -123,6 +123,9 @@ pub struct DebugState {
     pub dependencies: Load<Vec<Dependency>>,
     /// The last `:promql` query and its answer.
     pub query: Option<QueryView>,
+    /// No tracing source is configured: a setup without traces, which the pane states as a
+    /// hint rather than reporting every search as failed.
+    pub no_tracing: bool,
 }
 
 impl DebugState {

@@ -36,8 +36,13 @@ pub fn incident_lines(incident: &Incident, state: &State, theme: &Theme) -> Vec<
         urgency_span(incident.urgency, theme),
         Span::styled(
             format!(
-                " · L{} · {} on {}",
-                incident.escalation_level, incident.service, incident.source
+                "{} · {} on {}",
+                incident
+                    .escalation_level
+                    .map(|level| format!(" · L{level}"))
+                    .unwrap_or_default(),
+                incident.service,
+                incident.source
             ),
             theme.text,
         ),
@@ -62,7 +67,10 @@ pub fn incident_lines(incident: &Incident, state: &State, theme: &Theme) -> Vec<
         .filter(|_| incident.status == IncidentStatus::Triggered)
     {
         let left = format::duration_secs((at - state.now).num_seconds());
-        let text = format!("to L{} in {left}", incident.escalation_level + 1);
+        let text = match incident.escalation_level {
+            Some(level) => format!("to L{} in {left}", level + 1),
+            None => format!("in {left}"),
+        };
         lines.push(field("escalates", text, theme));
     }
     if incident.suppressed {

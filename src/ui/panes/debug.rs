@@ -160,7 +160,20 @@ fn render_trends(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn load_status<T>(name: &str, load: &Load<Vec<T>>, theme: &Theme) -> Span<'static> {
+/// Said, muted, wherever traces would be: a cockpit without a tracing source is a normal
+/// setup, not a failure.
+const NO_TRACING: &str =
+    "no tracing source is configured (add a jaeger or tempo [[source]] to see traces)";
+
+fn load_status<T>(
+    name: &str,
+    load: &Load<Vec<T>>,
+    no_tracing: bool,
+    theme: &Theme,
+) -> Span<'static> {
+    if no_tracing {
+        return Span::styled(format!("{name} {}", format::NO_DATA), theme.text_muted);
+    }
     match load {
         Load::Idle => Span::raw(format!("{name} —")),
         Load::Loading => Span::styled(format!("{name} searching…"), theme.text_muted),
@@ -170,6 +183,9 @@ fn load_status<T>(name: &str, load: &Load<Vec<T>>, theme: &Theme) -> Span<'stati
 }
 
 fn empty_traces(debug: &DebugState, theme: &Theme) -> Line<'static> {
+    if debug.no_tracing {
+        return Line::styled(NO_TRACING, theme.text_muted);
+    }
     let failure = [&debug.slow, &debug.errors]
         .into_iter()
         .find_map(|l| match l {
@@ -198,9 +214,14 @@ fn heading(debug: &DebugState, theme: &Theme) -> Line<'static> {
         ));
     }
     spans.push(Span::raw(" · "));
-    spans.push(load_status("slow", &debug.slow, theme));
+    spans.push(load_status("slow", &debug.slow, debug.no_tracing, theme));
     spans.push(Span::raw(" · "));
-    spans.push(load_status("errors", &debug.errors, theme));
+    spans.push(load_status(
+        "errors",
+        &debug.errors,
+        debug.no_tracing,
+        theme,
+    ));
     if let Load::Ready(found) = &debug.exemplars
         && !found.is_empty()
     {
@@ -309,6 +330,10 @@ fn render_waterfall(frame: &mut Frame, area: Rect, debug: &DebugState, theme: &T
     let focused = debug.focus == DebugFocus::Waterfall;
     let id = debug.trace_id.as_deref().unwrap_or_default();
     let (heading, message) = match &debug.trace {
+        _ if debug.no_tracing && debug.trace.ready().is_none() => (
+            title("Waterfall"),
+            Line::styled(NO_TRACING, theme.text_muted),
+        ),
         Load::Idle => (
             title("Waterfall"),
             Line::styled(
@@ -362,4 +387,58 @@ fn render_waterfall(frame: &mut Frame, area: Rect, debug: &DebugState, theme: &T
         Paragraph::new(message).block(panel(heading, focused, theme)),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    #[test]
+    fn without_a_tracing_source_the_pane_says_so_in_muted_words_not_as_a_failure() {
+        let theme = Theme::dark();
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 3, 0, 0).unwrap();
+        let mut state = State::new(now, Vec::new());
+        let refused = "rejected: no tracing source is configured".to_string();
+        state.debug.no_tracing = true;
+        state.debug.service = Some("checkout".into());
+        state.debug.slow = Load::Failed(refused.clone());
+        state.debug.errors = Load::Failed(refused.clone());
+        state.debug.trace_id = Some("4bf92f35".into());
+        state.debug.trace = Load::Failed(refused);
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal
+            .draw(|frame| render(frame, frame.area(), &state, &theme))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect()
+            })
+            .collect();
+        let screen = rows.join("\n");
+        assert!(!screen.contains("failed"), "{screen}");
+        let hints: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| row.contains(NO_TRACING))
+            .map(|(y, _)| y)
+            .collect();
+        assert_eq!(
+            hints.len(),
+            2,
+            "in the trace list and the waterfall:\n{screen}"
+        );
+        for y in hints {
+            let x = rows[y].find("no tracing").unwrap_or(0);
+            let x = u16::try_from(rows[y][..x].chars().count()).unwrap();
+            let cell = &buffer[(x, u16::try_from(y).unwrap())];
+            assert_eq!(cell.fg, theme.text_muted.fg.unwrap(), "row {y} is muted");
+        }
+    }
 }

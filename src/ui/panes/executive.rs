@@ -1,7 +1,8 @@
-//! The executive pane: open incidents, MTTA/MTTR and firing counts on top, then one row per
-//! SLO, most at risk first, with budget gauge, burn rate, time to exhaustion and trend.
+//! The executive pane: open incidents, firing counts, SLO counts and MTTA/MTTR (from the
+//! sources' incident history, with the window, how many were counted and the history's age)
+//! on top, then one row per SLO, most at risk first, with budget gauge, burn rate, time to
+//! exhaustion and trend.
 
-use chrono::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -11,19 +12,15 @@ use ratatui::widgets::Paragraph;
 use crate::config::Theme;
 use crate::slo::{Exhaustion, Severity, Window};
 use crate::sources::Feed;
-use crate::state::incidents::response_times;
-use crate::state::{Freshness, SloRow, State};
+use crate::state::{Freshness, Measure, ResponseTimes, SloRow, State};
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{PANEL_FRAME_ROWS, fit, gauge, panel, spark};
 use crate::ui::{format, freshness};
 
-/// The window MTTA and MTTR are averaged over.
-const RESPONSE_WINDOW_DAYS: i64 = 30;
-
 /// Draws the pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let header_rows = 2 + PANEL_FRAME_ROWS;
+    let header_rows = 3 + PANEL_FRAME_ROWS;
     let [header, table] =
         Layout::vertical([Constraint::Length(header_rows), Constraint::Min(0)]).areas(area);
     render_header(frame, header, state, theme);
@@ -87,10 +84,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let style = if n > 0 { style } else { theme.text };
         freshness::style(slos_fresh, style, theme)
     };
-    let pages_style = freshness::style(pages_fresh, theme.text, theme);
     let counts = state.open_counts();
-    let window = Duration::days(RESPONSE_WINDOW_DAYS);
-    let times = response_times(state.all_incidents(), state.now, window);
     let (pages, tickets) = state.firing_counts();
     let mut first = vec![Span::styled("Open  ", theme.title)];
     first.extend(count_span(
@@ -121,15 +115,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let no_data = budgets.clone().filter(Option::is_none).count();
     let exhausted = budgets.filter(|b| b.is_some_and(|b| b <= 0.0)).count();
     let second = Line::from(vec![
-        Span::styled("MTTA ", theme.text_muted),
-        Span::styled(format::duration(times.mtta), pages_style),
-        Span::styled("  MTTR ", theme.text_muted),
-        Span::styled(format::duration(times.mttr), pages_style),
-        Span::styled(
-            format!(" ({RESPONSE_WINDOW_DAYS}d, {} opened)", times.opened),
-            theme.text_muted,
-        ),
-        Span::styled("   SLOs ", theme.title),
+        Span::styled("SLOs ", theme.title),
         Span::styled(state.slos.len().to_string(), slos_style(0, theme.text)),
         Span::styled(
             format!(" {} exhausted ", theme.symbols.separator),
@@ -145,8 +131,9 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
         Span::styled(no_data.to_string(), slos_style(0, theme.text)),
     ]);
+    let third = response_line(&state.response_times(), theme);
     let block = panel(overview_title(state, theme), false, theme);
-    let text = Paragraph::new(vec![Line::from(first), second]).block(block);
+    let text = Paragraph::new(vec![Line::from(first), second, third]).block(block);
     frame.render_widget(text, area);
 }
 
@@ -158,6 +145,65 @@ fn overview_title(state: &State, theme: &Theme) -> Line<'static> {
         if let Some(note) = freshness::note(state, feed) {
             spans.push(Span::styled(format!("· {label}: {note} "), theme.stale));
         }
+    }
+    Line::from(spans)
+}
+
+/// "MTTA 8m48s (n=20)  MTTR 1h42m (n=18)   30d · 22 opened · history 3m old", or "—" with
+/// the reason; in the stale role when the history is old or its last read failed, and with
+/// the first thing the numbers leave out.
+pub fn response_line(times: &ResponseTimes, theme: &Theme) -> Line<'static> {
+    let value_style = if times.stale { theme.stale } else { theme.text };
+    let mut spans = Vec::new();
+    let both_missing_alike = matches!(
+        (&times.mtta, &times.mttr),
+        (Measure::Missing(a), Measure::Missing(b)) if a == b
+    );
+    for (label, measure) in [("MTTA ", &times.mtta), ("  MTTR ", &times.mttr)] {
+        spans.push(Span::styled(label, theme.text_muted));
+        match measure {
+            Measure::Mean { value, counted } => {
+                spans.push(Span::styled(format::duration(Some(*value)), value_style));
+                spans.push(Span::styled(format!(" (n={counted})"), theme.text_muted));
+            }
+            Measure::Missing(why) => {
+                spans.push(Span::styled(format::NO_DATA, theme.text_muted));
+                if !both_missing_alike {
+                    spans.push(Span::styled(format!(" ({why})"), theme.text_muted));
+                }
+            }
+        }
+    }
+    if both_missing_alike && let Measure::Missing(why) = &times.mtta {
+        spans.push(Span::styled(format!("  ({why})"), theme.text_muted));
+    }
+    if let Some(age) = times.age_secs {
+        let stale = if times.stale {
+            theme.stale
+        } else {
+            theme.text_muted
+        };
+        spans.push(Span::styled(
+            format!(
+                "   {}d {} {} opened {} ",
+                times.window_days, theme.symbols.separator, times.opened, theme.symbols.separator
+            ),
+            theme.text_muted,
+        ));
+        spans.push(Span::styled(
+            format!("history {} old", format::age_secs(age)),
+            stale,
+        ));
+    }
+    if let Some(first) = times.notes.first() {
+        let more = match times.notes.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        spans.push(Span::styled(
+            format!("   {} {first}{more}", theme.symbols.warning),
+            theme.sev_warning,
+        ));
     }
     Line::from(spans)
 }
@@ -375,7 +421,74 @@ fn slo_row<'a>(row: &'a SloRow, fresh: Freshness, cols: &Columns, theme: &Theme)
 
 #[cfg(test)]
 mod tests {
-    use super::trend_points;
+    use super::*;
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    fn times(mtta: Measure, mttr: Measure, stale: bool) -> ResponseTimes {
+        ResponseTimes {
+            window_days: 30,
+            mtta,
+            mttr,
+            opened: 7,
+            age_secs: Some(1200),
+            stale,
+            notes: vec![
+                "pd: MTTA leaves out 3 resolved incidents".into(),
+                "x".into(),
+            ],
+        }
+    }
+
+    #[test]
+    fn response_times_say_what_they_count_how_old_and_what_they_leave_out() {
+        let theme = Theme::dark();
+        let mean = |m: i64, n: usize| Measure::Mean {
+            value: chrono::Duration::minutes(m),
+            counted: n,
+        };
+        let line = response_line(&times(mean(5, 4), mean(90, 3), false), &theme);
+        assert_eq!(
+            text(&line),
+            "MTTA 5m00s (n=4)  MTTR 1h30m (n=3)   30d · 7 opened · history 20m old   \
+             ⚠ pd: MTTA leaves out 3 resolved incidents (+1 more)"
+        );
+        let stale = response_line(&times(mean(5, 4), mean(90, 3), true), &theme);
+        let value = stale.spans.iter().find(|s| s.content == "5m00s").unwrap();
+        assert_eq!(value.style, theme.stale, "an old history is drawn stale");
+    }
+
+    #[test]
+    fn a_missing_mean_is_a_dash_with_its_reason_said_once() {
+        let theme = Theme::dark();
+        let why = || Measure::Missing("history loading".into());
+        let mut loading = times(why(), why(), false);
+        loading.age_secs = None;
+        loading.notes.clear();
+        assert_eq!(
+            text(&response_line(&loading, &theme)),
+            "MTTA —  MTTR —  (history loading)"
+        );
+        let no_acks = Measure::Missing("no source counted records acknowledgements".into());
+        let mut mixed = times(
+            no_acks,
+            Measure::Mean {
+                value: chrono::Duration::minutes(20),
+                counted: 2,
+            },
+            false,
+        );
+        mixed.notes.clear();
+        assert!(
+            text(&response_line(&mixed, &theme)).starts_with(
+                "MTTA — (no source counted records acknowledgements)  MTTR 20m00s (n=2)"
+            ),
+            "{}",
+            text(&response_line(&mixed, &theme))
+        );
+    }
 
     #[test]
     fn trend_points_follow_the_trend_column() {

@@ -102,12 +102,18 @@ pub fn status_span(incident: &Incident, state: &State, theme: &Theme) -> Span<'s
 }
 
 /// "L1" and, for a triggered page the backend says will escalate, the time left: "L1 ↑4m".
+/// Empty for a backend without escalation levels (Alertmanager): no invented "L1".
 pub fn escalation(incident: &Incident, state: &State) -> String {
-    let level = format!("L{}", incident.escalation_level);
+    let level = incident
+        .escalation_level
+        .map(|level| format!("L{level}"))
+        .unwrap_or_default();
     match incident.escalates_at {
         Some(at) if incident.status == IncidentStatus::Triggered => {
             let left = (at - state.now).num_seconds().max(0);
             format!("{level} ↑{}", format::age_secs(left))
+                .trim_start()
+                .to_string()
         }
         _ => level,
     }
@@ -205,11 +211,7 @@ fn render_incidents(
     let focused = state.oncall_focus == OncallFocus::Incidents;
     let count = format!("Incidents ({} open)", open.len());
     let table = ScrolledTable {
-        block: panel(
-            freshness::title(count, state, Feed::Incidents, theme),
-            focused,
-            theme,
-        ),
+        block: panel(incidents_title(state, &count, theme), focused, theme),
         header: TableRow::new(headers),
         widths,
         len: open.len(),
@@ -247,6 +249,32 @@ fn render_incidents(
             .style(theme.text)
             .over(old.then_some(theme.stale))
     });
+}
+
+/// "Incidents (3 open)", and when an incident source's last poll was not whole (the paging
+/// cap cut its list, its on-call lookup failed) the first such warning, so a list cut short
+/// never passes for the whole one.
+/// "Incidents (3 open)", then what its sources cannot vouch for (old data, a list cut at
+/// its cap).
+fn incidents_title(state: &State, count: &str, theme: &Theme) -> Line<'static> {
+    let warnings: Vec<String> = state
+        .sources
+        .iter()
+        .filter(|s| s.feed == Feed::Incidents)
+        .flat_map(|s| s.warnings.iter().map(move |w| format!("{}: {w}", s.name)))
+        .collect();
+    let mut line = freshness::title(count, state, Feed::Incidents, theme);
+    if let Some(first) = warnings.first() {
+        let more = match warnings.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        line.spans.push(Span::styled(
+            format!("{} {first}{more} ", theme.symbols.warning),
+            theme.sev_warning,
+        ));
+    }
+    line
 }
 
 /// "1h 20.1× & 5m 31.0× > 14.4": both windows' burn against the tier's threshold.
