@@ -14,6 +14,7 @@ mod breaker;
 pub mod client;
 pub mod explore;
 pub mod group;
+pub mod latency;
 pub mod plan;
 pub mod rules;
 pub mod selector;
@@ -38,8 +39,8 @@ use crate::config::{Config, RecordingRules, SloConfig, SourceConfig, SourceKind}
 use crate::model::MetricsSnapshot;
 use crate::slo::Window;
 use api::{Answer, RangeAnswer};
-pub use assemble::SloIssue;
 use assemble::{Answers, Values, assemble_groups};
+pub use assemble::{Cause, SloIssue};
 use breaker::Breaker;
 use client::{Api, options_for};
 pub use plan::QueryPlan;
@@ -265,6 +266,8 @@ impl PrometheusSource {
         if let Some(answer) = &rules_answer {
             coverage.apply(&inner.plan, answer, &mut slos, &origins, &mut issues);
         }
+        self.explain_missing_buckets(breaker, time, &mut slos, &origins, &mut issues)
+            .await;
         for (observation, origin) in slos.iter_mut().zip(&origins) {
             let planned = &inner.plan.slos[origin.slo];
             observation.trend = trend(planned, &origin.group, &trend_answers);
@@ -280,6 +283,46 @@ impl PrometheusSource {
             sent,
             trend_requests,
         })
+    }
+
+    /// For every latency SLO whose bucket answered nothing where its count answered, one
+    /// query for the bounds the histogram has (once per histogram), and an error on the SLO
+    /// listing them in place of its numbers.
+    async fn explain_missing_buckets(
+        &self,
+        breaker: &Breaker,
+        time: &str,
+        slos: &mut [crate::model::SloObservation],
+        origins: &[assemble::Origin],
+        issues: &mut Vec<SloIssue>,
+    ) {
+        let plan = &self.inner.plan;
+        let mut asked: HashMap<String, Result<Answer, String>> = HashMap::new();
+        for (observation, origin) in slos.iter_mut().zip(origins) {
+            let (Some(window), Some(histogram)) =
+                (origin.missing_bucket, &plan.slos[origin.slo].histogram)
+            else {
+                continue;
+            };
+            let promql = histogram.bounds_query(window);
+            if !asked.contains_key(&promql) {
+                let answer = self.guarded(breaker, self.inner.api.instant(&promql, time));
+                let answer = answer.await.map_err(|e| e.to_string());
+                asked.insert(promql.clone(), answer);
+            }
+            let answer = asked.get(&promql).map(|a| a.as_ref().map_err(Clone::clone));
+            let message = match answer {
+                Some(answer) => histogram.not_a_bound(answer),
+                None => continue,
+            };
+            observation.counts.clear();
+            observation.issues.push(message.clone());
+            issues.push(SloIssue {
+                slo_id: observation.spec.id.clone(),
+                windows: plan.slos[origin.slo].windows.clone(),
+                error: assemble::Cause::Definition(message),
+            });
+        }
     }
 
     fn trend_cache(&self) -> MutexGuard<'_, TrendCache> {
@@ -434,7 +477,7 @@ impl MetricsSource for PrometheusSource {
         let fetched = self.fetch(at).await?;
         let source = &self.inner.name;
         for issue in &fetched.issues {
-            tracing::warn!(%source, slo = %issue.slo_id, error = %issue.error, "SLO query failed");
+            tracing::warn!(%source, slo = %issue.slo_id, error = %issue.message(), "SLO has no numbers");
         }
         for warning in &fetched.warnings {
             tracing::warn!(%source, %warning, "Prometheus warning");

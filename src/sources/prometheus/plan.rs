@@ -8,9 +8,11 @@
 //! (Sloth, Pyrra) use, so ondeck's numbers match them bit for bit.
 //!
 //! **Latency SLIs** read a histogram: good = `<metric>_bucket{le="<threshold>",…}`, total =
-//! `<metric>_count{…}`, with the label filters written in `metric` (`latency{service="a"}`).
-//! The threshold must be one of the histogram's bucket bounds, spelled as Prometheus stores
-//! it (`0.25`, `1`).
+//! `<metric>_count{…}`, with the label filters written in `metric` (`latency{service="a"}`,
+//! with or without the `_bucket` suffix). The threshold must be one of the histogram's
+//! bucket bounds; a whole number matches both spellings clients write (`le=~"1|1\.0"`).
+//! A bucket answer missing where the count has a series means the threshold is not a
+//! bound: the SLO then gets no numbers and an error listing the bounds (see `latency`).
 //!
 //! **Batching by shape.** An expression that is a plain selector `metric{l="v",…}` and has an
 //! exact matcher whose value is the SLO's service (`service="checkout"`, or `job=`, `app=`…;
@@ -47,11 +49,13 @@
 //! over the union of the windows of the SLOs that use it.
 //!
 //! **Missing answers.** A successful query without a sample for an SLO means zero events for
-//! its good/bad side (no 5xx series exists yet) but "no data" for its total; a failed query
-//! leaves the SLO's counts for that window missing ("no data") and is reported against it.
+//! its good/bad side (no 5xx series exists yet) but "no series match …" for its total, an
+//! issue naming the query; a failed query leaves the SLO's counts for that window missing
+//! ("no data") and is reported against it.
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::latency::{self, Histogram};
 use super::selector::{Matcher, Selector, regex_escape};
 use crate::config::{SloConfig, SloSliConfig, WINDOW_PLACEHOLDER};
 use crate::slo::{STANDARD_WINDOWS, SloSpec, Window};
@@ -94,6 +98,11 @@ pub struct PlannedSlo {
     pub problem: Option<String>,
     /// `group_by` labels: the SLO stands for one SLO per value of these labels (see `group`).
     pub group_by: Vec<String>,
+    /// The total as written, for "no series match …".
+    pub total_text: String,
+    /// For a latency SLI, the histogram and threshold, so a threshold that is not a bucket
+    /// bound is reported with the bounds that exist.
+    pub histogram: Option<Histogram>,
 }
 
 /// A group of expressions answered by one query per window.
@@ -189,6 +198,13 @@ impl QueryPlan {
                 .chain([slo.window])
                 .collect();
             let (sli, group_by) = slo.sli.ungrouped();
+            let histogram = match sli {
+                SloSliConfig::Latency { metric, threshold } => {
+                    latency::histogram(metric, *threshold).ok()
+                }
+                _ => None,
+            };
+            let total_text = total_text(sli);
             let (numerator, exprs) = match sli {
                 SloSliConfig::GoodRatio { good, total } => (
                     Numerator::Good,
@@ -198,9 +214,11 @@ impl QueryPlan {
                     Numerator::Bad,
                     Ok((Expr::from_text(bad), Expr::from_text(total))),
                 ),
-                SloSliConfig::Latency { metric, threshold } => {
-                    (Numerator::Good, latency_exprs(metric, *threshold))
-                }
+                SloSliConfig::Latency { metric, threshold } => (
+                    Numerator::Good,
+                    latency::exprs(metric, *threshold)
+                        .map(|(bucket, count)| (Expr::Selector(bucket), Expr::Selector(count))),
+                ),
                 SloSliConfig::ErrorEvents { errors, total } => (
                     Numerator::Bad,
                     Ok((
@@ -232,6 +250,8 @@ impl QueryPlan {
                 windows: windows.iter().copied().collect(),
                 problem: None,
                 group_by: group_by.to_vec(),
+                total_text,
+                histogram,
             };
             match exprs {
                 Ok((num, total)) => {
@@ -412,26 +432,15 @@ fn batch_label(sel: &Selector, service: &str) -> Option<usize> {
         .or_else(|| sel.matchers.iter().position(carries))
 }
 
-/// Bucket and count selectors of a latency SLI whose `metric` may carry label filters.
-fn latency_exprs(metric: &str, threshold: f64) -> Result<(Expr, Expr), String> {
-    let base = Selector::parse(metric).ok_or_else(|| {
-        format!("latency metric `{metric}` must be a histogram name with optional label filters")
-    })?;
-    if !threshold.is_finite() || threshold <= 0.0 {
-        return Err(format!(
-            "latency threshold {threshold} is not a bucket bound"
-        ));
+/// The total of an SLI as its author wrote it (a latency SLI's `_count` selector).
+fn total_text(sli: &SloSliConfig) -> String {
+    match sli {
+        SloSliConfig::GoodRatio { total, .. }
+        | SloSliConfig::BadRatio { total, .. }
+        | SloSliConfig::ErrorEvents { total, .. } => total.trim().to_string(),
+        SloSliConfig::ErrorRatio { ratio } => ratio.trim().to_string(),
+        SloSliConfig::Latency { metric, threshold } => latency::exprs(metric, *threshold)
+            .map_or_else(|_| metric.clone(), |(_, count)| count.render()),
+        SloSliConfig::Grouped { sli, .. } => total_text(sli),
     }
-    let mut bucket = Selector {
-        metric: format!("{}_bucket", base.metric),
-        matchers: base.matchers.clone(),
-    };
-    bucket
-        .matchers
-        .push(Matcher::exact("le", &threshold.to_string()));
-    let count = Selector {
-        metric: format!("{}_count", base.metric),
-        matchers: base.matchers,
-    };
-    Ok((Expr::Selector(bucket), Expr::Selector(count)))
 }

@@ -105,7 +105,10 @@ fn an_unplannable_latency_slo_is_reported_not_dropped() {
     assert_eq!(observations.len(), 1);
     assert!(observations[0].counts.is_empty());
     assert_eq!(issues[0].slo_id, "checkout/latency");
-    assert!(matches!(issues[0].error, SourceError::Rejected(_)));
+    assert!(matches!(
+        issues[0].error,
+        super::assemble::Cause::Definition(_)
+    ));
 }
 
 fn answer(values: &[(&str, f64)]) -> Answer {
