@@ -56,11 +56,7 @@ pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
         match source.kind {
             SourceKind::Demo => backends.add_demo(meta(source), source.seed, clock),
             SourceKind::Prometheus => {
-                let windows: Vec<_> = config
-                    .tiers
-                    .iter()
-                    .flat_map(|t| [t.long_window, t.short_window])
-                    .collect();
+                let windows = config.tier_windows();
                 let slos = crate::sources::prometheus::slos_for(source, config);
                 let prom = crate::sources::prometheus::PrometheusSource::with_windows(
                     source, slos, &windows,
@@ -111,6 +107,8 @@ pub fn backends(config: &Config, clock: Clock) -> Result<Backends> {
 /// The state before any data arrives: every feed registered as loading.
 pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonly: bool) -> State {
     let mut state = State::new(clock.now(), config.tiers.clone());
+    state.period_tiers = config.period_tiers.clone();
+    state.config_warnings = config.warnings.clone();
     state.readonly = readonly || config.readonly;
     for source in &config.sources {
         if source.kind == SourceKind::Alertmanager {

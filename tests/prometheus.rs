@@ -38,6 +38,7 @@ fn slo(service: &str, name: &str, objective: f64, sli: SloSliConfig) -> SloConfi
         service: service.into(),
         objective,
         window: PERIOD,
+        period: None,
         source: None,
         sli,
     }

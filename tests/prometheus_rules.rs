@@ -46,6 +46,7 @@ fn slos() -> Vec<SloConfig> {
         service: "checkout".into(),
         objective: OBJECTIVE,
         window: PERIOD,
+        period: None,
         source: None,
         sli: SloSliConfig::BadRatio {
             bad: r#"http_requests_total{service="checkout",code=~"5.."}"#.into(),
@@ -122,7 +123,9 @@ async fn auto_reads_sloth_rules_and_sends_no_raw_query_for_their_slo() {
     let issues: Vec<String> = fetched.issues.iter().map(|i| i.message()).collect();
     assert_eq!(
         issues,
-        [r#"no series match http_request_duration_seconds_count{service="search"} (5m, 30m, 1h, 2h, 6h, 1d, 3d, 30d)"#]
+        [
+            r#"no series match http_request_duration_seconds_count{service="search"} (5m, 30m, 1h, 2h, 6h, 1d, 3d, 30d)"#
+        ]
     );
     assert_eq!(fetched.sent[0], PROBE);
     assert!(

@@ -22,6 +22,9 @@ pub struct Snapshot {
     pub incidents: Vec<IncidentJson>,
     /// MTTA / MTTR over the last 30 days.
     pub response: ResponseJson,
+    /// What the config loader skipped or could not honour (SLO files that cannot be read,
+    /// SLOs skipped with the reason), one line each.
+    pub warnings: Vec<String>,
 }
 
 /// A source's state.
@@ -158,6 +161,7 @@ pub fn build(state: &State, generated_at: DateTime<Utc>) -> Snapshot {
             mttr_seconds: seconds(response.mttr),
             opened: response.opened,
         },
+        warnings: state.config_warnings.clone(),
     }
 }
 

@@ -56,6 +56,16 @@ pub fn default_tiers() -> Vec<TierSpec> {
     ]
 }
 
+/// The tiers of an SLO of `period`: those given for exactly that period (Sloth
+/// `AlertWindows`), else the default tiers.
+pub fn tiers_for<'a>(
+    default: &'a [TierSpec],
+    by_period: &'a std::collections::BTreeMap<Window, Vec<TierSpec>>,
+    period: Window,
+) -> &'a [TierSpec] {
+    by_period.get(&period).map_or(default, Vec::as_slice)
+}
+
 /// A tier evaluated for one SLO.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TierState {

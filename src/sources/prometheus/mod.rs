@@ -94,8 +94,9 @@ pub struct Fetched {
     pub trend_requests: Vec<RangeRequest>,
 }
 
-/// The SLOs a source measures: those whose `source` names it, plus those that name no source
-/// when it is the only Prometheus source in the config.
+/// The SLOs a source measures: those whose `source` names it. A loaded config gives every
+/// SLO its source (see `config::slo_source`); an SLO without one (built by hand, as tests
+/// do) is measured when this is the only Prometheus source.
 pub fn slos_for(source: &SourceConfig, config: &Config) -> Vec<SloConfig> {
     let only = config
         .sources

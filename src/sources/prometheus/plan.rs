@@ -120,6 +120,9 @@ pub enum ShapeKind {
         values: BTreeSet<String>,
         /// `group_by` labels summed by besides the batch label.
         group: Vec<String>,
+        /// The range function applied (`rate`, or `sum_over_time`/`count_over_time` for a
+        /// 0/1 gauge).
+        func: RangeFn,
     },
     /// `sum(rate(<expr>[w]))`, or `sum by (<group>) (…)`.
     Single {
@@ -127,6 +130,8 @@ pub enum ShapeKind {
         expr: String,
         /// `group_by` labels summed by.
         group: Vec<String>,
+        /// The range function applied.
+        func: RangeFn,
     },
     /// A whole query with the window substituted for `{{.window}}` (Sloth SLIs), sent as
     /// written: it already is a rate or ratio, so it is neither wrapped nor batched.
@@ -134,6 +139,29 @@ pub enum ShapeKind {
         /// The query with [`WINDOW_PLACEHOLDER`].
         template: String,
     },
+}
+
+/// The function a shape applies over each window before summing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum RangeFn {
+    /// `rate`: counters.
+    #[default]
+    Rate,
+    /// `sum_over_time`: the good samples of a 0/1 gauge.
+    SumOverTime,
+    /// `count_over_time`: all samples of a gauge.
+    CountOverTime,
+}
+
+impl RangeFn {
+    /// The PromQL function name.
+    pub fn name(self) -> &'static str {
+        match self {
+            RangeFn::Rate => "rate",
+            RangeFn::SumOverTime => "sum_over_time",
+            RangeFn::CountOverTime => "count_over_time",
+        }
+    }
 }
 
 /// One shape and the windows it is queried over.
@@ -167,21 +195,24 @@ pub struct QueryPlan {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum ShapeKey {
-    Batched(String, Vec<Matcher>, String, Vec<String>),
-    Single(String, Vec<String>),
+    Batched(String, Vec<Matcher>, String, Vec<String>, RangeFn),
+    Single(String, Vec<String>, RangeFn),
     Templated(String),
 }
 
 /// An SLI expression before interning: parsed when it is a plain selector.
 enum Expr {
-    Selector(Selector),
+    Selector(Selector, RangeFn),
     Text(String),
     Template(String),
 }
 
 impl Expr {
     fn from_text(text: &str) -> Self {
-        Selector::parse(text).map_or_else(|| Expr::Text(text.trim().to_string()), Expr::Selector)
+        Selector::parse(text).map_or_else(
+            || Expr::Text(text.trim().to_string()),
+            |s| Expr::Selector(s, RangeFn::Rate),
+        )
     }
 }
 
@@ -216,8 +247,23 @@ impl QueryPlan {
                 ),
                 SloSliConfig::Latency { metric, threshold } => (
                     Numerator::Good,
-                    latency::exprs(metric, *threshold)
-                        .map(|(bucket, count)| (Expr::Selector(bucket), Expr::Selector(count))),
+                    latency::exprs(metric, *threshold).map(|(bucket, count)| {
+                        (
+                            Expr::Selector(bucket, RangeFn::Rate),
+                            Expr::Selector(count, RangeFn::Rate),
+                        )
+                    }),
+                ),
+                SloSliConfig::BoolGauge { metric } => (
+                    Numerator::Good,
+                    Selector::parse(metric)
+                        .map(|s| {
+                            (
+                                Expr::Selector(s.clone(), RangeFn::SumOverTime),
+                                Expr::Selector(s, RangeFn::CountOverTime),
+                            )
+                        })
+                        .ok_or_else(|| format!("bool gauge `{metric}` must be a selector")),
                 ),
                 SloSliConfig::ErrorEvents { errors, total } => (
                     Numerator::Bad,
@@ -276,7 +322,7 @@ impl QueryPlan {
         windows: &BTreeSet<Window>,
     ) -> SeriesRef {
         let (key, kind, value) = match expr {
-            Expr::Selector(sel) => match batch_label(&sel, service) {
+            Expr::Selector(sel, func) => match batch_label(&sel, service) {
                 Some(at) => {
                     let mut others = sel.matchers.clone();
                     let batch = others.remove(at);
@@ -286,6 +332,7 @@ impl QueryPlan {
                         others.clone(),
                         batch.label.clone(),
                         group.to_vec(),
+                        func,
                     );
                     let kind = ShapeKind::Batched {
                         metric: sel.metric,
@@ -293,12 +340,13 @@ impl QueryPlan {
                         label: batch.label,
                         values: BTreeSet::new(),
                         group: group.to_vec(),
+                        func,
                     };
                     (key, kind, Some(service.to_string()))
                 }
-                None => single(sel.render(), group),
+                None => single(sel.render(), group, func),
             },
-            Expr::Text(expr) => single(expr, group),
+            Expr::Text(expr) => single(expr, group, RangeFn::Rate),
             Expr::Template(template) => (
                 ShapeKey::Templated(template.clone()),
                 ShapeKind::Templated { template },
@@ -351,21 +399,27 @@ impl ShapeKind {
                 label,
                 values,
                 group,
+                func,
             } => {
                 let selector = batched_selector(metric, others, label, values);
                 let by = std::iter::once(label).chain(group).cloned();
                 let by: Vec<String> = by.collect();
                 format!(
-                    "sum by ({}) (rate({}[{window}]))",
+                    "sum by ({}) ({}({}[{window}]))",
                     by.join(", "),
+                    func.name(),
                     selector.render()
                 )
             }
-            ShapeKind::Single { expr, group } if group.is_empty() => {
-                format!("sum(rate({expr}[{window}]))")
+            ShapeKind::Single { expr, group, func } if group.is_empty() => {
+                format!("sum({}({expr}[{window}]))", func.name())
             }
-            ShapeKind::Single { expr, group } => {
-                format!("sum by ({}) (rate({expr}[{window}]))", group.join(", "))
+            ShapeKind::Single { expr, group, func } => {
+                format!(
+                    "sum by ({}) ({}({expr}[{window}]))",
+                    group.join(", "),
+                    func.name()
+                )
             }
             ShapeKind::Templated { template } => {
                 template.replace(WINDOW_PLACEHOLDER, &window.to_string())
@@ -389,11 +443,12 @@ impl ShapeKind {
     }
 }
 
-fn single(expr: String, group: &[String]) -> (ShapeKey, ShapeKind, Option<String>) {
-    let key = ShapeKey::Single(expr.clone(), group.to_vec());
+fn single(expr: String, group: &[String], func: RangeFn) -> (ShapeKey, ShapeKind, Option<String>) {
+    let key = ShapeKey::Single(expr.clone(), group.to_vec(), func);
     let kind = ShapeKind::Single {
         expr,
         group: group.to_vec(),
+        func,
     };
     (key, kind, None)
 }
@@ -441,6 +496,7 @@ fn total_text(sli: &SloSliConfig) -> String {
         SloSliConfig::ErrorRatio { ratio } => ratio.trim().to_string(),
         SloSliConfig::Latency { metric, threshold } => latency::exprs(metric, *threshold)
             .map_or_else(|_| metric.clone(), |(_, count)| count.render()),
+        SloSliConfig::BoolGauge { metric } => metric.trim().to_string(),
         SloSliConfig::Grouped { sli, .. } => total_text(sli),
     }
 }
