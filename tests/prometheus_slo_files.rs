@@ -1,9 +1,15 @@
-//! SLOs as code against a real Prometheus: Sloth `prometheus/v1` and OpenSLO v1 files from
-//! tests/fixtures/slo_files load through the config, every field ondeck cannot honour is a
-//! warning naming file and field, and every burn rate equals Prometheus's own answer.
+//! SLOs as code against a real Prometheus: Sloth, OpenSLO and Pyrra files from
+//! tests/fixtures/slo_files load through the config, every problem and every field ondeck
+//! cannot honour is a warning naming file, document and field, one file's problem never
+//! stops the others (or incidents and acknowledges), and every burn rate equals
+//! Prometheus's own answer. The upstream examples are checked in `upstream`.
 
 #[path = "support/prometheus.rs"]
 mod support;
+#[path = "slo_files/upstream.rs"]
+mod upstream;
+#[path = "support/upstream_data.rs"]
+mod upstream_data;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,13 +23,19 @@ use support::{assert_same, prometheus_says};
 
 const CONFIG: &str = "tests/fixtures/slo_files/ondeck.toml";
 
+/// This binary's Prometheus: the shared history plus data for the upstream examples' metrics.
+fn server() -> &'static support::Server {
+    support::also_backfill(upstream_data::openmetrics);
+    support::server()
+}
+
 fn load() -> Config {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(CONFIG);
     ondeck::config::load(&ConfigLocation::Explicit(path)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn prometheus(slos: Vec<SloConfig>) -> PrometheusSource {
-    let source = support::source_config("prom", &support::server().url, Duration::from_secs(20));
+    let source = support::source_config("prom", &server().url, Duration::from_secs(20));
     PrometheusSource::new(&source, slos).unwrap()
 }
 
@@ -230,7 +242,7 @@ fn ondeck_in(dir: &Path) -> std::process::Command {
 
 #[test]
 fn broken_slo_files_leave_snapshot_incidents_and_acknowledge_working() {
-    let dir = broken_team_dir("cli", &support::server().url);
+    let dir = broken_team_dir("cli", &server().url);
     let at = support::END.to_string();
     let out = ondeck_in(&dir)
         .args(["snapshot", "--format", "json", "--at", &at])
@@ -347,7 +359,7 @@ async fn with_two_prometheus_sources_each_file_names_its_source_or_says_why_not(
     let dir = std::env::temp_dir().join(format!("ondeck-slofiles-two-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let url = &support::server().url;
+    let url = &server().url;
     let config = format!(
         "slo_files = [{{ path = \"{0}/sloth/*.yaml\", source = \"vm\" }}, \"{0}/openslo.yaml\"]\n\n\
          [[source]]\nname = \"prom\"\nkind = \"prometheus\"\nurl = \"{url}\"\ntimeout = \"20s\"\n\n\

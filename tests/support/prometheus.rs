@@ -49,6 +49,17 @@ impl Drop for Server {
     }
 }
 
+/// More history for the shared server of this test binary (see [`also_backfill`]).
+static EXTRA: OnceLock<fn() -> String> = OnceLock::new();
+
+// Only the SLO-file tests add history; every test binary compiles this module.
+#[allow(dead_code)]
+/// Adds `extra` (OpenMetrics lines without `# EOF`) to the history the shared server of
+/// this test binary is backfilled with. Call it before the first [`server`] call.
+pub fn also_backfill(extra: fn() -> String) {
+    let _ = EXTRA.set(extra);
+}
+
 /// The shared server, started on first use. Panics with the reason (and the fix) when it
 /// cannot start, so the tests fail rather than pass without a server.
 pub fn server() -> &'static Server {
@@ -122,7 +133,13 @@ fn backfilled(rules: Option<&str>) -> Result<(PathBuf, PathBuf, PathBuf), String
     let data = dir.join("data");
     std::fs::create_dir_all(&data).map_err(|e| format!("create {}: {e}", dir.display()))?;
     let om = dir.join("history.om");
-    std::fs::write(&om, openmetrics()).map_err(|e| format!("write {}: {e}", om.display()))?;
+    let mut history = openmetrics();
+    if let Some(extra) = EXTRA.get() {
+        history.truncate(history.len() - "# EOF\n".len());
+        history.push_str(&extra());
+        history.push_str("# EOF\n");
+    }
+    std::fs::write(&om, history).map_err(|e| format!("write {}: {e}", om.display()))?;
     let backfill = Command::new("promtool")
         .args(["tsdb", "create-blocks-from", "openmetrics", "-q"])
         .arg(&om)

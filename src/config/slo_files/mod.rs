@@ -341,8 +341,9 @@ fn finish(
         }
         (Some((field, named)), _) => slo_source::resolve(Some(named), sources, &how)
             .map_err(|e| problem(field, format!("metricSourceRef: {e}")))?,
-        (None, entry) => slo_source::resolve(entry.as_deref(), sources, &how)
-            .map_err(|e| problem("", format!("SLO `{}/{}`: {e}", slo.service, slo.name)))?,
+        (None, entry) => {
+            slo_source::resolve(entry.as_deref(), sources, &how).map_err(|e| problem("", e))?
+        }
     };
     slo.source = Some(source);
     let id = format!("{}/{}", slo.service, slo.name);

@@ -46,7 +46,8 @@
 //!
 //! **Windows.** Every SLO is evaluated over [`STANDARD_WINDOWS`], its own period (for the
 //! SLI and budget remaining) and any extra window the alert tiers use. A shape is queried
-//! over the union of the windows of the SLOs that use it.
+//! over the union of the windows of the SLOs that use it. A period that depends on the date
+//! (a calendar month, a rolling quarter) adds its window at each evaluation (see `dated`).
 //!
 //! **Missing answers.** A successful query without a sample for an SLO means zero events for
 //! its good/bad side (no 5xx series exists yet) but "no series match …" for its total, an
@@ -56,9 +57,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::latency::{self, Histogram};
-use super::selector::{Matcher, Selector, regex_escape};
-use crate::config::{SloConfig, SloSliConfig, WINDOW_PLACEHOLDER};
-use crate::slo::{STANDARD_WINDOWS, SloSpec, Window};
+pub use super::promql::batched_selector;
+use super::selector::{Matcher, Selector};
+use crate::config::{SloConfig, SloSliConfig};
+use crate::slo::{Period, STANDARD_WINDOWS, SloSpec, Window};
 
 /// Which side of the ratio the SLO's first expression counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +105,9 @@ pub struct PlannedSlo {
     /// For a latency SLI, the histogram and threshold, so a threshold that is not a bucket
     /// bound is reported with the bounds that exist.
     pub histogram: Option<Histogram>,
+    /// A period whose bounds depend on the date: its window is added at each evaluation
+    /// (see `dated`).
+    pub period: Option<Period>,
 }
 
 /// A group of expressions answered by one query per window.
@@ -136,7 +141,7 @@ pub enum ShapeKind {
     /// A whole query with the window substituted for `{{.window}}` (Sloth SLIs), sent as
     /// written: it already is a rate or ratio, so it is neither wrapped nor batched.
     Templated {
-        /// The query with [`WINDOW_PLACEHOLDER`].
+        /// The query with [`crate::config::WINDOW_PLACEHOLDER`].
         template: String,
     },
 }
@@ -222,11 +227,13 @@ impl QueryPlan {
         let mut plan = Self::default();
         let mut index: HashMap<ShapeKey, usize> = HashMap::new();
         for slo in slos {
+            // A dated period's window is only known at the evaluation instant.
+            let own = slo.period.is_none().then_some(slo.window);
             let windows: BTreeSet<Window> = STANDARD_WINDOWS
                 .iter()
                 .chain(extra_windows)
                 .copied()
-                .chain([slo.window])
+                .chain(own)
                 .collect();
             let (sli, group_by) = slo.sli.ungrouped();
             let histogram = match sli {
@@ -298,6 +305,7 @@ impl QueryPlan {
                 group_by: group_by.to_vec(),
                 total_text,
                 histogram,
+                period: slo.period.clone(),
             };
             match exprs {
                 Ok((num, total)) => {
@@ -389,60 +397,6 @@ impl QueryPlan {
     }
 }
 
-impl ShapeKind {
-    /// The PromQL for one window.
-    pub fn promql(&self, window: Window) -> String {
-        match self {
-            ShapeKind::Batched {
-                metric,
-                others,
-                label,
-                values,
-                group,
-                func,
-            } => {
-                let selector = batched_selector(metric, others, label, values);
-                let by = std::iter::once(label).chain(group).cloned();
-                let by: Vec<String> = by.collect();
-                format!(
-                    "sum by ({}) ({}({}[{window}]))",
-                    by.join(", "),
-                    func.name(),
-                    selector.render()
-                )
-            }
-            ShapeKind::Single { expr, group, func } if group.is_empty() => {
-                format!("sum({}({expr}[{window}]))", func.name())
-            }
-            ShapeKind::Single { expr, group, func } => {
-                format!(
-                    "sum by ({}) ({}({expr}[{window}]))",
-                    group.join(", "),
-                    func.name()
-                )
-            }
-            ShapeKind::Templated { template } => {
-                template.replace(WINDOW_PLACEHOLDER, &window.to_string())
-            }
-        }
-    }
-}
-
-impl ShapeKind {
-    /// The labels whose values key a sample of this shape's answers: the batch label, then
-    /// the `group_by` labels.
-    pub fn key_labels(&self) -> Vec<&str> {
-        match self {
-            ShapeKind::Batched { label, group, .. } => std::iter::once(label)
-                .chain(group)
-                .map(String::as_str)
-                .collect(),
-            ShapeKind::Single { group, .. } => group.iter().map(String::as_str).collect(),
-            ShapeKind::Templated { .. } => Vec::new(),
-        }
-    }
-}
-
 fn single(expr: String, group: &[String], func: RangeFn) -> (ShapeKey, ShapeKind, Option<String>) {
     let key = ShapeKey::Single(expr.clone(), group.to_vec(), func);
     let kind = ShapeKind::Single {
@@ -451,31 +405,6 @@ fn single(expr: String, group: &[String], func: RangeFn) -> (ShapeKey, ShapeKind
         func,
     };
     (key, kind, None)
-}
-
-/// `metric{others…, label=~"v1|v2"}` (or `label="v"` for one value): the selector of a
-/// batched shape, narrowed to the label values asked for.
-pub fn batched_selector(
-    metric: &str,
-    others: &[Matcher],
-    label: &str,
-    values: &BTreeSet<String>,
-) -> Selector {
-    let mut matchers = others.to_vec();
-    let narrow = if values.len() == 1 {
-        values.iter().next().map(|v| Matcher::exact(label, v))
-    } else {
-        let alternatives: Vec<String> = values.iter().map(|v| regex_escape(v)).collect();
-        let mut m = Matcher::exact(label, &alternatives.join("|"));
-        m.op = "=~";
-        m.value = None;
-        Some(m)
-    };
-    matchers.extend(narrow);
-    Selector {
-        metric: metric.to_string(),
-        matchers,
-    }
 }
 
 /// The exact matcher carrying the SLO's service, preferring a label named `service`.
