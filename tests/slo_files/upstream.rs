@@ -390,7 +390,7 @@ fn sloth_alert_windows_are_the_tiers_of_their_period() {
 }
 
 /// The error ratio of `sli` over `w`, by `group` labels when grouped, as hand-written PromQL.
-fn ratio_promql(sli: &SloSliConfig, w: &str, by: &str) -> String {
+pub fn ratio_promql(sli: &SloSliConfig, w: &str, by: &str) -> String {
     let sum = |inner: String| format!("sum{by}({inner})");
     match sli {
         SloSliConfig::BadRatio { bad, total } => {
@@ -436,7 +436,7 @@ fn ratio_promql(sli: &SloSliConfig, w: &str, by: &str) -> String {
 }
 
 /// Prometheus's answers at END, by the values of `label` (`""` for an ungrouped answer).
-async fn answers_by(promql: &str, label: &str) -> BTreeMap<String, f64> {
+pub async fn answers_by(promql: &str, label: &str) -> BTreeMap<String, f64> {
     let body: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/api/v1/query", support::server().url))
         .form(&[("query", promql), ("time", &support::END.to_string())])
