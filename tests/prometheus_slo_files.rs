@@ -4,6 +4,8 @@
 //! stops the others (or incidents and acknowledges), and every burn rate equals
 //! Prometheus's own answer. The upstream examples are checked in `upstream`.
 
+#[path = "slo_files/budgeting.rs"]
+mod budgeting;
 #[path = "slo_files/docs.rs"]
 mod docs;
 #[path = "support/prometheus.rs"]
