@@ -7,7 +7,7 @@ use clap::Parser;
 use color_eyre::Result;
 use color_eyre::eyre::eyre;
 
-use ondeck::cli::{Cli, Format, RunbookCommand, Subcommands, WriteArgs};
+use ondeck::cli::{Cli, Format, RunbookCommand, SloCommand, Subcommands, WriteArgs};
 use ondeck::config::{self, ConfigLocation};
 use ondeck::headless;
 use ondeck::headless::cli as cli_commands;
@@ -58,6 +58,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: RunbookCommand::Check { dir },
         }) => Ok(check_runbooks(&dir)),
         Some(Subcommands::Audit) => audit(),
+        Some(Subcommands::Slo {
+            command: SloCommand::Rules { format, source },
+        }) => {
+            let config = load_config(&location)?;
+            let rules = ondeck::sources::prometheus::rulefile::generate(
+                &config,
+                source.as_deref(),
+                format.into(),
+            );
+            print!("{}", rules.map_err(|e| eyre!("{e}"))?);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Subcommands::Ack(args)) => write(&location, &overrides, clock, args, Acknowledge),
         Some(Subcommands::Resolve(args)) => write(&location, &overrides, clock, args, Resolve),
         Some(Subcommands::Unack(args)) => write(&location, &overrides, clock, args, Unacknowledge),

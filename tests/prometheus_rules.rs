@@ -1,8 +1,10 @@
 //! Sloth recording rules against a real Prometheus: with `use_recording_rules = "auto"` an
 //! SLO that has `slo:sli_error:ratio_rate<w>` rules reads every window from them — its burn
 //! rates equal the rule series' values — and no raw query is sent for it; `"never"` sends
-//! the raw queries.
+//! the raw queries. The rules `ondeck slo rules` writes are checked in `generated`.
 
+#[path = "rules/generated.rs"]
+mod generated;
 #[path = "support/prometheus.rs"]
 mod support;
 

@@ -107,8 +107,16 @@ fn start() -> Result<Server, String> {
 /// A Prometheus of its own with the same history and `rules` (a rules file's YAML), evaluated
 /// every second from the moment it starts. Dropping it stops the server.
 pub fn start_with_rules(rules: &str) -> Server {
+    start_with_rules_ending(rules, END)
+}
+
+// Only the recording-rule tests start a server with rules.
+#[allow(dead_code)]
+/// Like [`start_with_rules`], the history ending at `end` (for rules that must see recent
+/// data when they evaluate at the wall clock).
+pub fn start_with_rules_ending(rules: &str, end: i64) -> Server {
     let started = (|| {
-        let (dir, config, data) = backfilled(Some(rules))?;
+        let (dir, config, data) = backfilled_ending(Some(rules), end)?;
         let port = free_port()?;
         let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
         let server = Server {
@@ -126,6 +134,11 @@ pub fn start_with_rules(rules: &str) -> Server {
 /// A fresh directory holding the backfilled history (`data`) and a Prometheus config, with
 /// a rules file when `rules` is given.
 fn backfilled(rules: Option<&str>) -> Result<(PathBuf, PathBuf, PathBuf), String> {
+    backfilled_ending(rules, END)
+}
+
+/// [`backfilled`] with the history ending at `end`.
+fn backfilled_ending(rules: Option<&str>, end: i64) -> Result<(PathBuf, PathBuf, PathBuf), String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -133,7 +146,7 @@ fn backfilled(rules: Option<&str>) -> Result<(PathBuf, PathBuf, PathBuf), String
     let data = dir.join("data");
     std::fs::create_dir_all(&data).map_err(|e| format!("create {}: {e}", dir.display()))?;
     let om = dir.join("history.om");
-    let mut history = openmetrics();
+    let mut history = openmetrics_ending(end);
     if let Some(extra) = EXTRA.get() {
         history.truncate(history.len() - "# EOF\n".len());
         history.push_str(&extra());
@@ -388,9 +401,10 @@ fn slow_shares(service: &str, ago: i64) -> [f64; 4] {
     }
 }
 
-/// The whole history as OpenMetrics text.
-pub fn openmetrics() -> String {
-    let start = END - SPAN;
+/// The whole history as OpenMetrics text, ending at `end` (unix seconds; [`END`] for every
+/// shared server).
+pub fn openmetrics_ending(end: i64) -> String {
+    let start = end - SPAN;
     let steps = SPAN / STEP;
     let mut out = String::with_capacity(40 << 20);
     out.push_str("# TYPE http_requests counter\n");
@@ -405,7 +419,7 @@ pub fn openmetrics() -> String {
         let mut lines = vec![String::new(); codes.len()];
         for step in 0..=steps {
             let t = start + step * STEP;
-            let (rate, err) = traffic(service, END - t);
+            let (rate, err) = traffic(service, end - t);
             let requests = (rate * (0.8 + 0.4 * noise(n as u64, step))).floor();
             let errors = (requests * err + noise(100 + n as u64, step)).floor();
             let per_code = errors / (codes.len() - 1) as f64;
@@ -431,7 +445,7 @@ pub fn openmetrics() -> String {
         let mut lines = [String::new(), String::new()];
         for step in 0..=steps {
             let t = start + step * STEP;
-            let (rate, err) = route_traffic(route, END - t);
+            let (rate, err) = route_traffic(route, end - t);
             let requests = (rate * (0.8 + 0.4 * noise(400 + n as u64, step))).floor();
             let errors = (requests * err + noise(500 + n as u64, step)).floor();
             totals[0] += requests - errors.min(requests);
@@ -452,7 +466,7 @@ pub fn openmetrics() -> String {
         let mut sum = 0.0;
         for step in 0..=steps {
             let t = start + step * STEP;
-            let ago = END - t;
+            let ago = end - t;
             let (rate, _) = traffic(service, ago);
             let requests = (rate * (0.8 + 0.4 * noise(200 + n as u64, step))).floor();
             let slow = slow_shares(service, ago);

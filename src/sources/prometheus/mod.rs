@@ -19,6 +19,7 @@ pub mod group;
 pub mod latency;
 pub mod plan;
 mod promql;
+pub mod rulefile;
 pub mod rules;
 pub mod selector;
 pub mod services;
