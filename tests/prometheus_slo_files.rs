@@ -422,3 +422,61 @@ async fn with_two_prometheus_sources_each_file_names_its_source_or_says_why_not(
     assert_eq!(ambiguous, 2, "{warnings:#?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An `AlertWindows` document gives the tiers of every SLO with its period: the cockpit
+/// queries their windows and fires them exactly as Prometheus's booleans say.
+#[tokio::test]
+async fn alert_windows_are_the_tiers_the_cockpit_evaluates() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/slo_files/windows/alert-windows-30d.yaml");
+    let dir = std::env::temp_dir().join(format!("ondeck-slofiles-windows-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = format!(
+        "slo_files = [{:?}]\n\n[[source]]\nname = \"prom\"\nkind = \"prometheus\"\nurl = \"{}\"\ntimeout = \"20s\"\n",
+        fixture.display().to_string(),
+        server().url
+    );
+    std::fs::write(dir.join("ondeck.toml"), text).unwrap();
+    let config = ondeck::config::load(&ConfigLocation::Explicit(dir.join("ondeck.toml"))).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    let slo = &config.slos[0];
+    let tiers = config.tiers_for(slo.window);
+    assert_ne!(tiers, default_tiers().as_slice());
+    let prom = PrometheusSource::with_windows(
+        &config.sources[0],
+        config.slos.clone(),
+        &config.tier_windows(),
+    )
+    .unwrap();
+    let at = Utc.timestamp_opt(support::END, 0).unwrap();
+    let fetched = prom.fetch(at).await.unwrap();
+    let observation = &fetched.snapshot.slos[0];
+    let report = evaluate(&observation.spec, &observation.counts, tiers);
+    let mut fired = 0;
+    for tier in &report.alerts {
+        let burn = |w: Window| format!("{} / (1 - {})", error_ratio(slo, w), slo.objective);
+        let (long, short) = (tier.spec.long_window, tier.spec.short_window);
+        assert_same(
+            &format!("{long} burn"),
+            tier.long_burn,
+            prometheus_says(&burn(long)).await,
+        );
+        assert_same(
+            &format!("{short} burn"),
+            tier.short_burn,
+            prometheus_says(&burn(short)).await,
+        );
+        let f = tier.factor;
+        let both = format!("({} > bool {f}) * ({} > bool {f})", burn(long), burn(short));
+        assert_eq!(
+            tier.firing,
+            prometheus_says(&both).await == Some(1.0),
+            "{long}/{short}"
+        );
+        fired += usize::from(tier.firing);
+    }
+    // 1% errors for 8 hours on 99.9%: a 10x burn pages on 15m/3h (4.8x) and tickets on
+    // 1h/12h (3x) and 3h/36h (1x).
+    assert_eq!(fired, 3, "{:?}", report.alerts);
+}

@@ -121,6 +121,26 @@ mod tests {
     }
 
     #[test]
+    fn a_period_with_its_own_tiers_uses_them_and_others_the_defaults() {
+        let seven_days = vec![TierSpec {
+            severity: Severity::Page,
+            long_window: Window::hours(1),
+            short_window: Window::minutes(5),
+            budget_share: 0.08,
+        }];
+        let by_period = std::collections::BTreeMap::from([(Window::days(7), seven_days.clone())]);
+        let defaults = default_tiers();
+        assert_eq!(
+            tiers_for(&defaults, &by_period, Window::days(7)),
+            seven_days.as_slice()
+        );
+        assert_eq!(
+            tiers_for(&defaults, &by_period, Window::days(30)),
+            defaults.as_slice()
+        );
+    }
+
+    #[test]
     fn fires_only_when_both_windows_exceed() {
         let page = default_tiers()[0];
         let month = Window::days(30);

@@ -31,6 +31,10 @@
 //! therefore costs (windows × distinct shapes) requests, not (SLOs × windows × 2), plus one
 //! `query_range` per shape for the 24-hour trend (see `trend`).
 //!
+//! **Gauges.** A 0/1 gauge SLI (Pyrra `bool_gauge`) is planned like a ratio of two
+//! selectors, with `sum_over_time` (good samples) and `count_over_time` (all samples) in
+//! place of `rate`; it batches the same way.
+//!
 //! **Templated queries** (Sloth's `events` and `raw` SLIs) are whole queries with
 //! `{{.window}}` where the window goes. They cannot be batched — their shape is opaque — so
 //! each distinct query is sent once per window with the window substituted, unwrapped: an
