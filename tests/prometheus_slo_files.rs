@@ -12,6 +12,8 @@ mod docs;
 mod support;
 #[path = "slo_files/upstream.rs"]
 mod upstream;
+#[path = "slo_files/upstream_cases.rs"]
+mod upstream_cases;
 #[path = "support/upstream_data.rs"]
 mod upstream_data;
 
