@@ -353,3 +353,36 @@ fn alert(slo: &SloConfig, tiers: &[TierSpec], severity: Severity, budget: f64) -
         annotations,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_do_the_cockpits_arithmetic_and_count_a_missing_numerator_as_zero() {
+        let w = Window::hours(1);
+        let bad = SloSliConfig::BadRatio {
+            bad: r#"x{code="500"}"#.into(),
+            total: "x".into(),
+        };
+        assert_eq!(
+            error_ratio(&bad, w).unwrap(),
+            r#"(sum (rate(x{code="500"}[1h])) or 0 * sum (rate(x[1h]))) / sum (rate(x[1h]))"#
+        );
+        let good = SloSliConfig::Grouped {
+            labels: vec!["route".into()],
+            sli: Box::new(SloSliConfig::GoodRatio {
+                good: r#"x{code="200"}"#.into(),
+                total: "x".into(),
+            }),
+        };
+        assert_eq!(
+            error_ratio(&good, w).unwrap(),
+            r#"(sum by (route) (rate(x[1h])) - (sum by (route) (rate(x{code="200"}[1h])) or 0 * sum by (route) (rate(x[1h])))) / sum by (route) (rate(x[1h]))"#
+        );
+        let raw = SloSliConfig::ErrorRatio {
+            ratio: "1 - avg_over_time(up[{{.window}}])".into(),
+        };
+        assert_eq!(error_ratio(&raw, w).unwrap(), "1 - avg_over_time(up[1h])");
+    }
+}
