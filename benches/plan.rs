@@ -28,6 +28,7 @@ fn slos() -> Vec<SloConfig> {
                 service: service.clone(),
                 objective: 0.999,
                 window: Window::days(30),
+                period: None,
                 source: None,
                 sli: SloSliConfig::BadRatio {
                     bad: format!(r#"http_requests_total{{{route},code=~"5.."}}"#),

@@ -83,6 +83,12 @@ pub enum Subcommands {
         #[arg(long, value_name = "ID")]
         drop: Option<String>,
     },
+    /// Work with the configured SLOs.
+    Slo {
+        /// What to do.
+        #[command(subcommand)]
+        command: SloCommand,
+    },
     /// Print a Markdown report of the shift (pages, acks, resolves, runbook steps, SLOs that
     /// burned) from the audit log and the sources, ready to paste into the team channel.
     Handoff {
@@ -124,6 +130,40 @@ pub enum RunbookCommand {
         /// The directory to check.
         dir: PathBuf,
     },
+}
+
+/// `ondeck slo …`.
+#[derive(Debug, Subcommand)]
+pub enum SloCommand {
+    /// Print Prometheus recording rules (Sloth-compatible names, so use_recording_rules =
+    /// "auto" reads them back) and multiwindow multi-burn-rate alerting rules for every
+    /// configured SLO, from the same alert tiers the cockpit uses.
+    Rules {
+        /// A rule file, or a prometheus-operator PrometheusRule resource.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Prometheus)]
+        format: RulesFormat,
+        /// Only the SLOs this source measures.
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+}
+
+/// Output format of `ondeck slo rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// A Prometheus rule file (`groups:`).
+    Prometheus,
+    /// A prometheus-operator `PrometheusRule`.
+    PrometheusOperator,
+}
+
+impl From<RulesFormat> for crate::sources::prometheus::rulefile::RuleFormat {
+    fn from(format: RulesFormat) -> Self {
+        match format {
+            RulesFormat::Prometheus => Self::Prometheus,
+            RulesFormat::PrometheusOperator => Self::PrometheusOperator,
+        }
+    }
 }
 
 /// Output format of headless commands.

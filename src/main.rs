@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use ondeck::cli::{Cli, Format, RunbookCommand, Subcommands, WriteArgs};
+use ondeck::cli::{Cli, Format, RunbookCommand, SloCommand, Subcommands, WriteArgs};
 use ondeck::config::{self, ConfigLocation};
 use ondeck::failure::Failure;
 use ondeck::headless;
@@ -58,6 +58,18 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             command: RunbookCommand::Check { dir },
         }) => Ok(check_runbooks(&dir)),
         Some(Subcommands::Audit { verify }) => audit(verify),
+        Some(Subcommands::Slo {
+            command: SloCommand::Rules { format, source },
+        }) => {
+            let config = load_config(&location)?;
+            let rules = ondeck::sources::prometheus::rulefile::generate(
+                &config,
+                source.as_deref(),
+                format.into(),
+            );
+            out(&rules.map_err(|e| Failure::Run(e.to_string()))?);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Subcommands::Ack(args)) => write(&location, &overrides, clock, args, Acknowledge),
         Some(Subcommands::Resolve(args)) => write(&location, &overrides, clock, args, Resolve),
         Some(Subcommands::Unack(args)) => write(&location, &overrides, clock, args, Unacknowledge),

@@ -87,11 +87,7 @@ fn add(
     match source.kind {
         SourceKind::Demo => backends.add_demo(meta, source.seed, clock),
         SourceKind::Prometheus => {
-            let windows: Vec<_> = config
-                .tiers
-                .iter()
-                .flat_map(|t| [t.long_window, t.short_window])
-                .collect();
+            let windows = config.tier_windows();
             let slos = crate::sources::prometheus::slos_for(source, config);
             let prom = PrometheusSource::with_windows(source, slos, &windows)?;
             backends
@@ -145,6 +141,8 @@ fn add(
 /// The state before any data arrives: every feed registered as loading.
 pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonly: bool) -> State {
     let mut state = State::new(clock.now(), config.tiers.clone());
+    state.period_tiers = config.period_tiers.clone();
+    state.config_warnings = config.warnings.clone();
     state.readonly = readonly || config.readonly;
     state.debug.no_tracing = backends.traces.is_empty();
     for source in &config.sources {

@@ -354,6 +354,7 @@ async fn exemplars_of_the_latency_histogram_become_selectable_traces() {
         service: "checkout".into(),
         objective: 0.99,
         window: Window::days(30),
+        period: None,
         source: None,
         sli: SloSliConfig::Latency {
             metric: r#"http_request_duration_seconds{service="checkout"}"#.into(),
@@ -407,6 +408,7 @@ async fn longer_trends_come_from_prometheus_with_a_stretched_step() {
         service: "checkout".into(),
         objective: 0.99,
         window: Window::days(30),
+        period: None,
         source: None,
         sli: SloSliConfig::Latency {
             metric: r#"http_request_duration_seconds{service="checkout"}"#.into(),

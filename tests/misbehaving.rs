@@ -69,8 +69,8 @@ name = "availability"
 service = "checkout"
 objective = 99.9
 source = "prom"
-bad = 'sum(rate(http_requests_total{{job="checkout",code=~"5.."}}[5m]))'
-total = 'sum(rate(http_requests_total{{job="checkout"}}[5m]))'
+bad = 'http_requests_total{{job="checkout",code=~"5.."}}'
+total = 'http_requests_total{{job="checkout"}}'
 "#
     );
     let config = parse(&text, Path::new("ondeck.toml")).unwrap_or_else(|e| panic!("{e}"));

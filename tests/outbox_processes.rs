@@ -121,6 +121,8 @@ fn acknowledge(session: &mut Session, home: &Path, incident_title: &str, note: O
         "the dialog is for {incident_title}:\n{}",
         session.screen()
     );
+    // Counted before confirming: the write may be on disk before the next line runs.
+    let before = owed(home).len();
     match note {
         Some(note) => {
             session.keys("\t");
@@ -129,7 +131,6 @@ fn acknowledge(session: &mut Session, home: &Path, incident_title: &str, note: O
         }
         None => session.keys("y"),
     }
-    let before = owed(home).len();
     session.wait_for("the acknowledge in the outbox", |_| {
         owed(home).len() > before
     });

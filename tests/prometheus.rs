@@ -16,7 +16,7 @@ use ondeck::config::{SloConfig, SloSliConfig, SourceConfig};
 use ondeck::model::SloObservation;
 use ondeck::slo::{STANDARD_WINDOWS, SloReport, Window, default_tiers, evaluate};
 use ondeck::sources::SourceError;
-use ondeck::sources::prometheus::PrometheusSource;
+use ondeck::sources::prometheus::{Cause, PrometheusSource};
 
 const PERIOD: Window = Window::days(30);
 
@@ -38,6 +38,7 @@ fn slo(service: &str, name: &str, objective: f64, sli: SloSliConfig) -> SloConfi
         service: service.into(),
         objective,
         window: PERIOD,
+        period: None,
         source: None,
         sli,
     }
@@ -231,9 +232,24 @@ async fn one_refresh_costs_windows_times_shapes_requests() {
         .into_iter()
         .chain(["cart", "auth", "edge", "docs"].map(|s| errors_slo(s, 0.999)))
         .collect();
-    let (prom, observations) = observe(more).await;
-    assert_eq!(observations.len(), 12);
+    let url = &support::server().url;
+    let prom = PrometheusSource::new(&source(url, Duration::from_secs(20)), more).unwrap();
+    let fetched = prom.fetch(at()).await.unwrap();
+    assert_eq!(fetched.snapshot.slos.len(), 12);
     assert_eq!(prom.requests_sent(), cost);
+    // Those services have no series at all: each says so instead of a quiet null.
+    let quiet: Vec<&String> = fetched.snapshot.slos[8..]
+        .iter()
+        .flat_map(|o| &o.issues)
+        .collect();
+    assert_eq!(
+        quiet,
+        ["cart", "auth", "edge", "docs"].map(|s| format!(
+            r#"no series match http_requests_total{{service="{s}"}} (5m, 30m, 1h, 2h, 6h, 1d, 3d, 30d)"#
+        ))
+        .iter()
+        .collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
@@ -256,7 +272,9 @@ async fn a_rejected_query_is_reported_against_its_slo_only() {
     assert_eq!(issue.slo_id, "broken/availability");
     assert_eq!(issue.windows.len(), STANDARD_WINDOWS.len() + 1);
     match &issue.error {
-        SourceError::Rejected(message) => assert!(message.starts_with("bad_data"), "{message}"),
+        Cause::Query(SourceError::Rejected(message)) => {
+            assert!(message.starts_with("bad_data"), "{message}")
+        }
         other => panic!("expected bad_data, got {other:?}"),
     }
     let observations = &fetched.snapshot.slos;
@@ -297,4 +315,68 @@ async fn a_server_that_never_answers_hits_the_timeout() {
     // The rule probe, then two shapes over eight windows, two trend ranges and one
     // error-rate range, four at a time: six rounds of one timeout each, never more.
     assert!(took >= timeout && took < Duration::from_secs(4), "{took:?}");
+}
+
+/// Silently wrong once: `metric = "…_seconds_bucket{…}"` (the form config.example.toml showed)
+/// queried `…_bucket_bucket` and `…_bucket_count`, and every value was null without a word.
+#[tokio::test]
+async fn a_latency_metric_written_with_bucket_measures_the_same_histogram() {
+    let plain = latency_slo("checkout");
+    let mut suffixed = plain.clone();
+    suffixed.name = "latency-bucket".into();
+    suffixed.sli = SloSliConfig::Latency {
+        metric: r#"http_request_duration_seconds_bucket{service="checkout"}"#.into(),
+        threshold: 0.25,
+    };
+    let (_, observations) = observe(vec![plain.clone(), suffixed]).await;
+    let (plain_report, suffixed_report) = (report(&observations[0]), report(&observations[1]));
+    for w in STANDARD_WINDOWS {
+        let expected = prometheus_says(&burn_promql(&plain, w)).await;
+        assert!(expected.is_some(), "{w}: the histogram has data");
+        assert_same(
+            &format!("bucket form {w}"),
+            suffixed_report.burn_rates[&w],
+            expected,
+        );
+        assert_eq!(suffixed_report.burn_rates[&w], plain_report.burn_rates[&w]);
+    }
+    assert_eq!(suffixed_report.sli, plain_report.sli);
+}
+
+/// Silently wrong once: a threshold between two bucket bounds (0.3 between 0.25 and 0.5)
+/// queried an `le` that does not exist: SLI 0%, budget -9900%, every tier paging. Now the
+/// SLO has no numbers and an error that lists the bounds the histogram has.
+#[tokio::test]
+async fn a_threshold_that_is_not_a_bucket_bound_is_an_error_listing_the_bounds() {
+    let mut between = latency_slo("checkout");
+    between.sli = SloSliConfig::Latency {
+        metric: r#"http_request_duration_seconds{service="checkout"}"#.into(),
+        threshold: 0.3,
+    };
+    let url = &support::server().url;
+    let prom = PrometheusSource::new(
+        &source(url, Duration::from_secs(20)),
+        vec![between, latency_slo("search")],
+    )
+    .unwrap();
+    let fetched = prom.fetch(at()).await.unwrap();
+    let checkout = &fetched.snapshot.slos[0];
+    let report = report(checkout);
+    assert_eq!(report.sli, None);
+    assert_eq!(report.budget_remaining, None);
+    assert!(
+        report.alerts.iter().all(|t| !t.firing),
+        "{:?}",
+        report.alerts
+    );
+    assert!(checkout.counts.is_empty(), "{:?}", checkout.counts);
+    assert_eq!(
+        checkout.issues,
+        [
+            r#"threshold 0.3 is not a bucket bound of http_request_duration_seconds{service="checkout"}: its bounds are 0.1, 0.25, 0.5, 1, +Inf"#
+        ]
+    );
+    // The other latency SLO of the same histogram keeps its numbers.
+    assert!(fetched.snapshot.slos[1].issues.is_empty());
+    assert!(self::report(&fetched.snapshot.slos[1]).sli.is_some());
 }

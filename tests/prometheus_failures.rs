@@ -44,6 +44,7 @@ fn availability(service: &str, bad: &str) -> SloConfig {
         service: service.into(),
         objective: 0.999,
         window: Window::days(30),
+        period: None,
         source: None,
         sli: SloSliConfig::BadRatio {
             bad: bad.into(),

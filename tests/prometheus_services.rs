@@ -21,6 +21,7 @@ fn slo(service: &str, name: &str, sli: SloSliConfig) -> SloConfig {
         service: service.into(),
         objective: 0.999,
         window: Window::days(30),
+        period: None,
         source: None,
         sli,
     }

@@ -27,6 +27,7 @@ fn slos() -> Vec<SloConfig> {
         service: service.into(),
         objective: 0.999,
         window: Window::days(30),
+        period: None,
         source: None,
         sli,
     };

@@ -90,7 +90,8 @@ impl Config {
                 SloSliConfig::GoodRatio { .. } => "ratio good/total".to_string(),
                 SloSliConfig::BadRatio { .. } => "ratio bad/total".to_string(),
                 SloSliConfig::ErrorEvents { .. } => "events errors/total".to_string(),
-                SloSliConfig::ErrorRatio { .. } => "raw error ratio".to_string(),
+                SloSliConfig::ErrorRatio { .. } => "error ratio query".to_string(),
+                SloSliConfig::BoolGauge { metric } => format!("bool gauge {metric}"),
                 SloSliConfig::Latency { metric, threshold } => {
                     format!("latency {metric} < {threshold}s")
                 }
@@ -100,11 +101,14 @@ impl Config {
                 measure.push_str(&format!(", one SLO per {}", group_by.join(", ")));
             }
             let percent = (slo.objective * 1e12).round() / 1e10;
+            let period = slo
+                .period
+                .as_ref()
+                .map_or_else(|| slo.window.to_string(), ToString::to_string);
             write!(
                 out,
-                "  {:<32} {percent}% over {}, {measure}",
+                "  {:<32} {percent}% over {period}, {measure}",
                 format!("{}/{}", slo.service, slo.name),
-                slo.window
             )?;
             if let Some(source) = &slo.source {
                 write!(out, ", from {source}")?;
@@ -124,6 +128,22 @@ impl Config {
                 "  {severity:<6} {share}% of budget in {} (confirmed over {}): factor {factor}",
                 tier.long_window, tier.short_window,
             )?;
+        }
+        for (period, tiers) in &self.period_tiers {
+            writeln!(out, "alert tiers of {period} SLOs (from AlertWindows):")?;
+            for tier in tiers {
+                let severity = match tier.severity {
+                    crate::slo::Severity::Page => "page",
+                    crate::slo::Severity::Ticket => "ticket",
+                };
+                let share = (tier.budget_share * 1e8).round() / 1e6;
+                let factor = (tier.factor(*period) * 1000.0).round() / 1000.0;
+                writeln!(
+                    out,
+                    "  {severity:<6} {share}% of budget in {} (confirmed over {}): factor {factor}",
+                    tier.long_window, tier.short_window,
+                )?;
+            }
         }
         if let Some(keys) = &self.keys {
             let count: usize = keys

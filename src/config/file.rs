@@ -36,8 +36,54 @@ pub(crate) struct RawConfig {
     /// ASCII-only drawing; absent means "follow the locale".
     pub(crate) ascii: Option<bool>,
     pub(crate) step_timeout: Option<Spanned<HumanDuration>>,
-    /// Sloth and OpenSLO files (paths or globs, relative to this file) to load SLOs from.
-    pub(crate) slo_files: Option<Vec<Spanned<String>>>,
+    /// Sloth, OpenSLO and Pyrra files (paths or globs, relative to this file) to load SLOs
+    /// from, each optionally with the source that measures them.
+    pub(crate) slo_files: Option<Vec<Spanned<RawSloFile>>>,
+}
+
+/// One `slo_files` entry: `"path/or/glob"` or `{ path = "…", source = "…" }`.
+#[derive(Debug)]
+pub(crate) struct RawSloFile {
+    pub(crate) path: String,
+    pub(crate) source: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawSloFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Table {
+            path: String,
+            source: Option<String>,
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawSloFile;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path, or a table { path = \"…\", source = \"…\" }")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, path: &str) -> Result<RawSloFile, E> {
+                Ok(RawSloFile {
+                    path: path.to_string(),
+                    source: None,
+                })
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawSloFile, A::Error> {
+                let table = Table::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawSloFile {
+                    path: table.path,
+                    source: table.source,
+                })
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// `[[tier]]`.

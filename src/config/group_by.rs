@@ -58,7 +58,7 @@ mod tests {
 
     fn slo_with(group_by: &str) -> Result<SloSliConfig, String> {
         let text = format!(
-            "[[slo]]\nname = 'a'\nservice = 's'\nobjective = 99.9\ngood = 'g'\ntotal = 't'\ngroup_by = {group_by}\n"
+            "[[slo]]\nname = 'a'\nservice = 's'\nobjective = 99.9\ngood = 'g'\ntotal = 't'\ngroup_by = {group_by}\n[[source]]\nname = 'p'\nkind = 'prometheus'\nurl = 'http://p'\n"
         );
         parse(&text, Path::new("c.toml"))
             .map(|c| c.slos[0].sli.clone())

@@ -1,5 +1,6 @@
 //! The validated configuration in plain Rust types: what the app reads after loading.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -7,7 +8,8 @@ use serde::Deserialize;
 
 use super::http::HttpOptions;
 use super::secret::SecretRef;
-use crate::slo::{SliKind, SloSpec, TierSpec, Window, default_tiers};
+
+use crate::slo::{Period, SliKind, SloSpec, TierSpec, Window, default_tiers};
 
 /// A validated config file.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +20,10 @@ pub struct Config {
     pub user: String,
     /// Never send acknowledge or resolve.
     pub readonly: bool,
-    /// Alert tiers applied to every SLO.
+    /// Alert tiers applied to every SLO whose period has none of its own.
     pub tiers: Vec<TierSpec>,
+    /// Alert tiers for SLOs of one period, from Sloth `AlertWindows` files.
+    pub period_tiers: BTreeMap<Window, Vec<TierSpec>>,
     /// Configured sources. Empty means the app runs the built-in demo.
     pub sources: Vec<SourceConfig>,
     /// SLOs measured by the configured sources.
@@ -45,12 +49,32 @@ pub struct Config {
     /// Draw with ASCII only (`Some(true)`), with Unicode (`Some(false)`), or follow the
     /// locale (`None`).
     pub ascii: Option<bool>,
-    /// Things the loader skipped or could not honour (unsupported fields of SLO files), each
-    /// naming the file and field. The config is usable; `check-config` prints them.
+    /// Things the loader skipped or could not honour (SLO files that cannot be read, SLOs
+    /// skipped with the reason, fields ondeck does not know), each naming the file,
+    /// document and field. The config is usable; `check-config` prints them, the cockpit's
+    /// status bar counts them and `snapshot` lists them.
     pub warnings: Vec<String>,
     /// The secrets and files the sources read when they start, with where each is named,
     /// for [`Config::check_run_needs`].
     pub run_needs: Vec<super::needs::RunNeed>,
+}
+
+impl Config {
+    /// The alert tiers of an SLO with this period.
+    pub fn tiers_for(&self, period: Window) -> &[TierSpec] {
+        crate::slo::tiers_for(&self.tiers, &self.period_tiers, period)
+    }
+
+    /// Every window some alert tier uses, shortest first.
+    pub fn tier_windows(&self) -> Vec<Window> {
+        let all = self
+            .tiers
+            .iter()
+            .chain(self.period_tiers.values().flatten());
+        let windows: std::collections::BTreeSet<Window> =
+            all.flat_map(|t| [t.long_window, t.short_window]).collect();
+        windows.into_iter().collect()
+    }
 }
 
 /// One backend ondeck polls.
@@ -162,9 +186,13 @@ pub struct SloConfig {
     pub service: String,
     /// Target share of good events as a fraction: `99.9` in the file is `0.999` here.
     pub objective: f64,
-    /// Compliance period the error budget is measured over.
+    /// Compliance period the error budget is measured over; for a `period` that depends on
+    /// the date, its shortest length.
     pub window: Window,
-    /// The source that measures it.
+    /// A period whose bounds depend on the date (calendar-aligned, or rolling months),
+    /// resolved at each evaluation; `None` for a rolling `window`.
+    pub period: Option<Period>,
+    /// The source that measures it: set for every SLO of a loaded config.
     pub source: Option<String>,
     /// How good and bad events are counted.
     pub sli: SloSliConfig,
@@ -201,6 +229,12 @@ pub enum SloSliConfig {
         errors: String,
         /// Rate of all events over `{{.window}}`.
         total: String,
+    },
+    /// A 0/1 gauge (Pyrra `bool_gauge`, e.g. `probe_success`): the good share over a window
+    /// is `sum_over_time / count_over_time` of its samples.
+    BoolGauge {
+        /// The gauge's selector.
+        metric: String,
     },
     /// Sloth `sli.raw`: one PromQL query for the error ratio over [`WINDOW_PLACEHOLDER`].
     ErrorRatio {
@@ -251,6 +285,7 @@ impl Config {
             user: default_user(),
             readonly: false,
             tiers: default_tiers(),
+            period_tiers: BTreeMap::new(),
             sources: Vec::new(),
             slos: Vec::new(),
             keys: None,
@@ -347,6 +382,7 @@ impl SloSliConfig {
             SloSliConfig::GoodRatio { .. }
             | SloSliConfig::BadRatio { .. }
             | SloSliConfig::ErrorEvents { .. }
+            | SloSliConfig::BoolGauge { .. }
             | SloSliConfig::ErrorRatio { .. } => SliKind::Availability,
             SloSliConfig::Latency { threshold, .. } => SliKind::Latency {
                 threshold_seconds: *threshold,
@@ -404,6 +440,7 @@ mod tests {
             service: "checkout".into(),
             objective: 0.99,
             window: DEFAULT_WINDOW,
+            period: None,
             source: None,
             sli: SloSliConfig::Latency {
                 metric: "http_request_duration_seconds".into(),

@@ -60,7 +60,8 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
         }
         slos.push(slo);
     }
-    let warnings = super::slo_files::load_into(&mut slos, raw.slo_files, base, &tiers, at)?;
+    let files = super::slo_files::load(raw.slo_files, base, &sources, &tiers, &slos, at)?;
+    slos.extend(files.slos);
     let theme = match raw.theme {
         Some(name) if !Theme::builtin_names().contains(&name.get_ref().as_str()) => {
             let error = ThemeError::UnknownTheme(name.get_ref().clone());
@@ -107,6 +108,7 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
         user,
         readonly: raw.readonly,
         tiers,
+        period_tiers: files.period_tiers,
         sources,
         slos,
         keys: raw.keys,
@@ -118,7 +120,7 @@ pub(crate) fn validate(raw: RawConfig, base: Option<&Path>, at: &Locator<'_>) ->
         step_timeout,
         mouse: raw.mouse,
         ascii: raw.ascii,
-        warnings,
+        warnings: files.warnings,
         run_needs: Vec::new(),
     })
 }
@@ -343,23 +345,8 @@ fn validate_slo(
         }
         None => DEFAULT_WINDOW,
     };
-    let source = match raw.source {
-        Some(source) if !sources.iter().any(|s| s.name == *source.get_ref()) => {
-            let known: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
-            let hint = if known.is_empty() {
-                "no [[source]] is configured".to_string()
-            } else {
-                format!("configured sources are {}", known.join(", "))
-            };
-            return Err(at.at(
-                Some(source.span()),
-                format!("source `{}` is not configured: {hint}", source.get_ref()),
-            ));
-        }
-        other => other.map(Spanned::into_inner),
-    };
     let sli = sli(
-        slo_span,
+        slo_span.clone(),
         [raw.good, raw.bad, raw.total, raw.metric],
         raw.threshold,
         at,
@@ -368,12 +355,24 @@ fn validate_slo(
         Some(labels) => super::group_by::validate_group_by(labels, sli, at)?,
         None => sli,
     };
+    let how = "set source = \"…\" on this [[slo]]";
+    let source = match raw.source {
+        Some(named) => super::slo_source::resolve(Some(named.get_ref()), sources, how)
+            .map_err(|e| at.at(Some(named.span()), e))?,
+        None => super::slo_source::resolve(None, sources, how).map_err(|e| {
+            at.at(
+                Some(slo_span.clone()),
+                format!("SLO `{service}/{name}`: {e}"),
+            )
+        })?,
+    };
     Ok(SloConfig {
         name,
         service,
         objective,
         window,
-        source,
+        period: None,
+        source: Some(source),
         sli,
     })
 }
@@ -419,7 +418,10 @@ fn sli(
                 format!("threshold {seconds} must be a positive number of seconds, e.g. 0.3"),
             ));
         }
+        let metric_span = metric.span();
         let metric = non_empty(metric, "the metric", at)?;
+        crate::sources::prometheus::latency::histogram(&metric, seconds)
+            .map_err(|e| at.at(Some(metric_span), e))?;
         return Ok(SloSliConfig::Latency {
             metric,
             threshold: seconds,
@@ -432,14 +434,14 @@ fn sli(
         let message = "a ratio SLO needs a total query next to good or bad";
         return Err(at.missing(slo_span, "total", message));
     };
-    let total = non_empty(total, "the total query", at)?;
+    let total = counter(total, "the total query", at)?;
     match (good, bad) {
         (Some(good), None) => Ok(SloSliConfig::GoodRatio {
-            good: non_empty(good, "the good query", at)?,
+            good: counter(good, "the good query", at)?,
             total,
         }),
         (None, Some(bad)) => Ok(SloSliConfig::BadRatio {
-            bad: non_empty(bad, "the bad query", at)?,
+            bad: counter(bad, "the bad query", at)?,
             total,
         }),
         (Some(_), Some(bad)) => Err(at.at(Some(bad.span()), "give good or bad, not both")),
@@ -448,6 +450,14 @@ fn sli(
             Err(at.missing(slo_span, "good", message))
         }
     }
+}
+
+/// A `good`, `bad` or `total` query: a counter selector, which ondeck rates itself.
+fn counter(value: Spanned<String>, what: &str, at: &Locator<'_>) -> Checked<String> {
+    let span = value.span();
+    let text = non_empty(value, what, at)?;
+    super::slo_expr::check_counter(&text).map_err(|e| at.at(Some(span), e))?;
+    Ok(text.trim().to_string())
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ pub struct Snapshot {
     pub incidents: Vec<IncidentJson>,
     /// MTTA / MTTR over the last 30 days, from the sources' incident history.
     pub response: ResponseJson,
+    /// What the config loader skipped or could not honour (SLO files that cannot be read,
+    /// SLOs skipped with the reason), one line each.
+    pub warnings: Vec<String>,
 }
 
 /// A source's state.
@@ -211,6 +214,7 @@ pub fn build(state: &State, generated_at: DateTime<Utc>) -> Snapshot {
         slos: state.slos.iter().map(|row| slo(state, row)).collect(),
         incidents: state.open_incidents().into_iter().map(incident).collect(),
         response: ResponseJson::of(&response),
+        warnings: state.config_warnings.clone(),
     }
 }
 

@@ -93,6 +93,9 @@ pub fn render(snapshot: &Snapshot) -> String {
     }
     out.push('\n');
     out.push_str(&incidents_table(&snapshot.incidents));
+    for warning in &snapshot.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     out.push('\n');
     out.push_str(&response(&snapshot.response));
     out

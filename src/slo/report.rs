@@ -61,7 +61,7 @@ pub fn evaluate(
             burn_rates.entry(w).or_insert_with(|| burn(w));
         }
     }
-    let period_counts = counts.get(&spec.period).copied();
+    let period_counts = counts.get(&spec.budget_window()).copied();
     let sli = period_counts.and_then(math::sli);
     let budget_remaining = period_counts.and_then(|c| math::budget_remaining(c, spec.objective));
     let current = burn_rates.get(&CURRENT_BURN_WINDOW).copied().flatten();

@@ -45,8 +45,13 @@ pub struct SloSpec {
     pub service: String,
     /// Target share of good events, strictly between 0 and 1 (`0.999` for 99.9%).
     pub objective: f64,
-    /// The compliance period the error budget is measured over (30 days by default).
+    /// The compliance period the error budget is measured over (30 days by default); for a
+    /// calendar-aligned period, the length of the current one.
     pub period: Window,
+    /// For a calendar-aligned period, the part of it elapsed at the evaluation instant: the
+    /// SLI and budget cover this window, from the period's start. `None`: the whole period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_date: Option<Window>,
     /// What counts as a good event.
     pub sli: SliKind,
 }
@@ -60,7 +65,14 @@ impl SloSpec {
             service: service.to_string(),
             objective,
             period,
+            to_date: None,
             sli,
         }
+    }
+
+    /// The window the SLI and budget remaining cover: the elapsed part of a calendar
+    /// period, else the whole period.
+    pub fn budget_window(&self) -> Window {
+        self.to_date.unwrap_or(self.period)
     }
 }

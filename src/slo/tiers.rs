@@ -56,6 +56,16 @@ pub fn default_tiers() -> Vec<TierSpec> {
     ]
 }
 
+/// The tiers of an SLO of `period`: those given for exactly that period (Sloth
+/// `AlertWindows`), else the default tiers.
+pub fn tiers_for<'a>(
+    default: &'a [TierSpec],
+    by_period: &'a std::collections::BTreeMap<Window, Vec<TierSpec>>,
+    period: Window,
+) -> &'a [TierSpec] {
+    by_period.get(&period).map_or(default, Vec::as_slice)
+}
+
 /// A tier evaluated for one SLO.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TierState {
@@ -108,6 +118,26 @@ mod tests {
         for (g, want) in got.iter().zip([13.44, 5.6, 2.8, 0.9333333333333333]) {
             assert!((g - want).abs() < 1e-12, "{g} vs {want}");
         }
+    }
+
+    #[test]
+    fn a_period_with_its_own_tiers_uses_them_and_others_the_defaults() {
+        let seven_days = vec![TierSpec {
+            severity: Severity::Page,
+            long_window: Window::hours(1),
+            short_window: Window::minutes(5),
+            budget_share: 0.08,
+        }];
+        let by_period = std::collections::BTreeMap::from([(Window::days(7), seven_days.clone())]);
+        let defaults = default_tiers();
+        assert_eq!(
+            tiers_for(&defaults, &by_period, Window::days(7)),
+            seven_days.as_slice()
+        );
+        assert_eq!(
+            tiers_for(&defaults, &by_period, Window::days(30)),
+            defaults.as_slice()
+        );
     }
 
     #[test]

@@ -150,8 +150,13 @@ pub struct State {
     pub overlay: Option<Overlay>,
     /// No writes: acknowledge and resolve are refused.
     pub readonly: bool,
-    /// Alert tiers every SLO is evaluated against.
+    /// Alert tiers every SLO is evaluated against, unless its period has its own.
     pub tiers: Vec<TierSpec>,
+    /// Alert tiers of SLOs of one period (Sloth `AlertWindows`).
+    pub period_tiers: BTreeMap<crate::slo::Window, Vec<TierSpec>>,
+    /// What the config loader skipped or could not honour (SLO files, one line each): the
+    /// status bar counts them, `snapshot` lists them, `check-config` prints them.
+    pub config_warnings: Vec<String>,
     /// One entry per source feed, in config order.
     pub sources: Vec<SourceStatus>,
     /// SLO rows, most at risk first.
@@ -205,6 +210,8 @@ impl State {
             overlay: None,
             readonly: false,
             tiers,
+            period_tiers: BTreeMap::new(),
+            config_warnings: Vec::new(),
             sources: Vec::new(),
             slos: Vec::new(),
             selected_slo: None,

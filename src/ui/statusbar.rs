@@ -103,6 +103,18 @@ pub fn source_span(name: &str, health: &Health, theme: &Theme, width: usize) -> 
     }
 }
 
+/// "! 2 config warnings (ondeck check-config)": SLOs skipped or fields ignored when the
+/// config was read stay in view, with where to read them, for as long as the cockpit runs.
+fn config_warnings_badge(count: usize, theme: &Theme) -> Option<Span<'static>> {
+    let noun = if count == 1 { "warning" } else { "warnings" };
+    (count > 0).then(|| {
+        Span::styled(
+            format!("! {count} config {noun} (ondeck check-config)"),
+            theme.sev_warning,
+        )
+    })
+}
+
 /// Appends `key:description` hints to `spans` while they fit in `width` columns.
 fn push_hints(
     spans: &mut Vec<Span<'static>>,
@@ -171,6 +183,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keyma
     if let Some(owed) = owed_elsewhere(state) {
         sources.push(Span::raw("  "));
         sources.push(Span::styled(owed, theme.sev_warning));
+    }
+    if let Some(badge) = config_warnings_badge(state.config_warnings.len(), theme) {
+        sources.push(Span::raw("  "));
+        sources.push(badge);
     }
     let mut second = Vec::new();
     if let Some(flash) = &state.flash {
@@ -268,6 +284,14 @@ mod tests {
         assert_eq!(failed_badge_width(&line, 60, &theme), 49);
         // Never squeezed below the minimum, even on a tiny line.
         assert_eq!(failed_badge_width(&line, 10, &theme), MIN_BADGE);
+    }
+
+    #[test]
+    fn config_warnings_are_counted_with_where_to_read_them() {
+        let theme = Theme::monochrome();
+        assert_eq!(config_warnings_badge(0, &theme), None);
+        let badge = config_warnings_badge(2, &theme).unwrap();
+        assert_eq!(badge.content, "! 2 config warnings (ondeck check-config)");
     }
 
     #[test]

@@ -75,12 +75,16 @@ pub(super) fn ingest(state: &mut State, update: SourceUpdate) {
 
 fn ingest_metrics(state: &mut State, source: &str, snapshot: crate::model::MetricsSnapshot) {
     state.slos.retain(|row| row.source != source);
-    let tiers = &state.tiers;
+    let (tiers, by_period) = (&state.tiers, &state.period_tiers);
     state
         .slos
         .extend(snapshot.slos.into_iter().map(|observation| SloRow {
             source: source.to_string(),
-            report: evaluate(&observation.spec, &observation.counts, tiers),
+            report: evaluate(
+                &observation.spec,
+                &observation.counts,
+                crate::slo::tiers_for(tiers, by_period, observation.spec.period),
+            ),
             trend: observation.trend,
             issues: observation.issues,
         }));

@@ -11,7 +11,6 @@
 //! and `idle` (no requests in the last 3 hours: its counters stay flat). `shop` counts its
 //! requests per `route` (see [`ROUTES`]), for grouped SLOs.
 
-use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -30,7 +29,9 @@ pub const SPAN: i64 = 84 * 3600;
 /// the last 30 minutes, and `/ghost` has had no traffic at all for the last day.
 pub const ROUTES: [&str; 4] = ["/cart", "/pay", "/home", "/ghost"];
 
-const BUCKETS: [&str; 5] = ["0.1", "0.25", "0.5", "1", "+Inf"];
+#[path = "history.rs"]
+mod history;
+pub use history::openmetrics_ending;
 
 /// A running Prometheus.
 pub struct Server {
@@ -47,6 +48,17 @@ impl Drop for Server {
         let _ = self.watchdog.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// More history for the shared server of this test binary (see [`also_backfill`]).
+static EXTRA: OnceLock<fn() -> String> = OnceLock::new();
+
+// Only the SLO-file tests add history; every test binary compiles this module.
+#[allow(dead_code)]
+/// Adds `extra` (OpenMetrics lines without `# EOF`) to the history the shared server of
+/// this test binary is backfilled with. Call it before the first [`server`] call.
+pub fn also_backfill(extra: fn() -> String) {
+    let _ = EXTRA.set(extra);
 }
 
 /// The shared server, started on first use. Panics with the reason (and the fix) when it
@@ -96,8 +108,16 @@ fn start() -> Result<Server, String> {
 /// A Prometheus of its own with the same history and `rules` (a rules file's YAML), evaluated
 /// every second from the moment it starts. Dropping it stops the server.
 pub fn start_with_rules(rules: &str) -> Server {
+    start_with_rules_ending(rules, END)
+}
+
+// Only the recording-rule tests start a server with rules.
+#[allow(dead_code)]
+/// Like [`start_with_rules`], the history ending at `end` (for rules that must see recent
+/// data when they evaluate at the wall clock).
+pub fn start_with_rules_ending(rules: &str, end: i64) -> Server {
     let started = (|| {
-        let (dir, config, data) = backfilled(Some(rules))?;
+        let (dir, config, data) = backfilled_ending(Some(rules), end)?;
         let port = free_port()?;
         let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
         let server = Server {
@@ -119,7 +139,7 @@ pub fn start_with_rules(rules: &str) -> Server {
 /// it stops the server.
 pub fn start_with_extra_history(extra: &str) -> Server {
     let started = (|| {
-        let (dir, config, data) = backfilled_with(None, extra)?;
+        let (dir, config, data) = backfilled_with(None, extra, END)?;
         let port = free_port()?;
         let (pid, watchdog) = spawn_watched(&dir, &config, &data, port)?;
         let server = Server {
@@ -137,13 +157,19 @@ pub fn start_with_extra_history(extra: &str) -> Server {
 /// A fresh directory holding the backfilled history (`data`) and a Prometheus config, with
 /// a rules file when `rules` is given.
 fn backfilled(rules: Option<&str>) -> Result<(PathBuf, PathBuf, PathBuf), String> {
-    backfilled_with(rules, "")
+    backfilled_with(rules, "", END)
 }
 
-/// [`backfilled`] with `extra` OpenMetrics sample lines added to the history.
+/// [`backfilled`] with the history ending at `end`.
+fn backfilled_ending(rules: Option<&str>, end: i64) -> Result<(PathBuf, PathBuf, PathBuf), String> {
+    backfilled_with(rules, "", end)
+}
+
+/// [`backfilled`] with `extra` OpenMetrics sample lines added to the history, ending at `end`.
 fn backfilled_with(
     rules: Option<&str>,
     extra: &str,
+    end: i64,
 ) -> Result<(PathBuf, PathBuf, PathBuf), String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -152,7 +178,12 @@ fn backfilled_with(
     let data = dir.join("data");
     std::fs::create_dir_all(&data).map_err(|e| format!("create {}: {e}", dir.display()))?;
     let om = dir.join("history.om");
-    let mut history = openmetrics();
+    let mut history = openmetrics_ending(end);
+    if let Some(extra) = EXTRA.get() {
+        history.truncate(history.len() - "# EOF\n".len());
+        history.push_str(&extra());
+        history.push_str("# EOF\n");
+    }
     if !extra.is_empty() {
         let body = history.trim_end().trim_end_matches("# EOF");
         history = format!("{body}{extra}# EOF\n");
@@ -362,145 +393,6 @@ pub fn assert_same(what: &str, ondeck: Option<f64>, prometheus: Option<f64>) {
         }
         (a, b) => assert_eq!(a, b, "{what}: ondeck vs Prometheus"),
     }
-}
-
-/// A deterministic value in [0, 1) for a series and a step.
-fn noise(series: u64, step: i64) -> f64 {
-    let mut x = series
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add(step as u64)
-        .wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x ^= x >> 31;
-    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^= x >> 29;
-    (x >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Requests per step and the error share of one service at second `t` before [`END`].
-fn traffic(service: &str, ago: i64) -> (f64, f64) {
-    match service {
-        "checkout" => (120.0, if ago < 50 * 60 { 0.025 } else { 0.0005 }),
-        "search" => (300.0, 0.002),
-        "payments" => (60.0, if ago < 8 * 3600 { 0.01 } else { 0.0003 }),
-        _ => (if ago < 3 * 3600 { 0.0 } else { 20.0 }, 0.001),
-    }
-}
-
-/// Requests per step and the error share of one `shop` route at second `ago` before [`END`].
-fn route_traffic(route: &str, ago: i64) -> (f64, f64) {
-    match route {
-        "/cart" => (40.0, 0.001),
-        "/pay" => (15.0, if ago < 30 * 60 { 0.05 } else { 0.002 }),
-        "/home" => (90.0, 0.0),
-        _ => (if ago < 24 * 3600 { 0.0 } else { 5.0 }, 0.01),
-    }
-}
-
-/// Shares of requests slower than each bucket bound (0.1, 0.25, 0.5, 1).
-fn slow_shares(service: &str, ago: i64) -> [f64; 4] {
-    let degraded = service == "checkout" && ago < 2 * 3600;
-    if degraded {
-        [0.40, 0.05, 0.02, 0.005]
-    } else {
-        [0.30, 0.004, 0.001, 0.0002]
-    }
-}
-
-/// The whole history as OpenMetrics text.
-pub fn openmetrics() -> String {
-    let start = END - SPAN;
-    let steps = SPAN / STEP;
-    let mut out = String::with_capacity(40 << 20);
-    out.push_str("# TYPE http_requests counter\n");
-    let counters = [
-        ("checkout", &["200", "500", "503"][..]),
-        ("search", &["200", "500"][..]),
-        ("payments", &["200", "500"][..]),
-        ("idle", &["200", "500"][..]),
-    ];
-    for (n, (service, codes)) in counters.iter().enumerate() {
-        let mut totals = vec![0.0_f64; codes.len()];
-        let mut lines = vec![String::new(); codes.len()];
-        for step in 0..=steps {
-            let t = start + step * STEP;
-            let (rate, err) = traffic(service, END - t);
-            let requests = (rate * (0.8 + 0.4 * noise(n as u64, step))).floor();
-            let errors = (requests * err + noise(100 + n as u64, step)).floor();
-            let per_code = errors / (codes.len() - 1) as f64;
-            for (c, code) in codes.iter().enumerate() {
-                totals[c] += if c == 0 {
-                    requests - errors
-                } else if c == 1 {
-                    errors - per_code * (codes.len() - 2) as f64
-                } else {
-                    per_code
-                };
-                let _ = writeln!(
-                    lines[c],
-                    "http_requests_total{{service=\"{service}\",code=\"{code}\"}} {} {t}",
-                    totals[c]
-                );
-            }
-        }
-        lines.iter().for_each(|l| out.push_str(l));
-    }
-    for (n, route) in ROUTES.iter().enumerate() {
-        let mut totals = [0.0_f64; 2];
-        let mut lines = [String::new(), String::new()];
-        for step in 0..=steps {
-            let t = start + step * STEP;
-            let (rate, err) = route_traffic(route, END - t);
-            let requests = (rate * (0.8 + 0.4 * noise(400 + n as u64, step))).floor();
-            let errors = (requests * err + noise(500 + n as u64, step)).floor();
-            totals[0] += requests - errors.min(requests);
-            totals[1] += errors.min(requests);
-            for (c, code) in ["200", "500"].iter().enumerate() {
-                let _ = writeln!(
-                    lines[c],
-                    "http_requests_total{{service=\"shop\",route=\"{route}\",code=\"{code}\"}} {} {t}",
-                    totals[c]
-                );
-            }
-        }
-        lines.iter().for_each(|l| out.push_str(l));
-    }
-    out.push_str("# TYPE http_request_duration_seconds histogram\n");
-    for (n, service) in ["checkout", "search"].iter().enumerate() {
-        let mut buckets = [0.0_f64; 5];
-        let mut sum = 0.0;
-        for step in 0..=steps {
-            let t = start + step * STEP;
-            let ago = END - t;
-            let (rate, _) = traffic(service, ago);
-            let requests = (rate * (0.8 + 0.4 * noise(200 + n as u64, step))).floor();
-            let slow = slow_shares(service, ago);
-            // Requests at or under each bound; noise keeps the ratios from being constant.
-            let wobble = 0.9 + 0.2 * noise(300 + n as u64, step);
-            for (b, bucket) in buckets.iter_mut().enumerate() {
-                let over = slow.get(b).map_or(0.0, |s| (requests * s * wobble).round());
-                *bucket += requests - over.min(requests);
-            }
-            sum += requests * 0.08;
-            for (b, le) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_bucket{{service=\"{service}\",le=\"{le}\"}} {} {t}",
-                    buckets[b]
-                );
-            }
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_count{{service=\"{service}\"}} {} {t}",
-                buckets[4]
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_sum{{service=\"{service}\"}} {sum} {t}"
-            );
-        }
-    }
-    out.push_str("# EOF\n");
-    out
 }
 
 /// A Prometheus source named `name` at `url`, with the given per-request timeout and

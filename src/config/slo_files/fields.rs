@@ -1,45 +1,71 @@
 //! Reading one YAML document by hand, so every field ondeck does not use can be named in a
-//! warning (`file: slos[0].sli.plugin: …`) instead of being dropped silently, and every
-//! missing or mistyped one in an error naming the file and field.
+//! warning (`file: document 2 (…): slos[0].sli.plugin: …`) instead of being dropped silently,
+//! and every missing or mistyped one in a problem naming the file, document and field.
 
 use std::path::Path;
 
 use serde_yaml_ng::Value;
 
-use crate::config::ConfigError;
-
-/// Where warnings and errors about one file go.
+/// Where warnings about one document go, and how it is named in them.
 pub(super) struct Ctx<'a> {
     /// The SLO file.
     pub(super) file: &'a Path,
-    /// Warnings collected so far, each naming the file and field.
+    /// The document as messages name it: `document 2 (apiVersion openslo/v1, kind SLO)`.
+    pub(super) document: String,
+    /// Warnings collected so far, each naming the file, document and field.
     pub(super) warnings: &'a mut Vec<String>,
 }
 
+/// Why a document, or one SLO of it, cannot be loaded: the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Problem {
+    /// Dotted path of the field in the document, empty for the document itself.
+    pub(super) field: String,
+    /// What is wrong and how to fix it.
+    pub(super) message: String,
+}
+
 impl Ctx<'_> {
-    /// An error about `field` of this file.
-    pub(super) fn error(&self, field: &str, message: impl Into<String>) -> ConfigError {
-        ConfigError {
-            path: self.file.to_path_buf(),
-            line: None,
-            column: None,
-            field: (!field.is_empty()).then(|| field.to_string()),
+    /// A problem with `field` of this document.
+    pub(super) fn error(&self, field: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            field: field.to_string(),
             message: message.into(),
-            io: None,
         }
     }
 
-    /// Records a warning about `field` of this file.
+    /// Records a warning about `field` of this document.
     pub(super) fn warn(&mut self, field: &str, message: impl AsRef<str>) {
-        self.warnings.push(format!(
-            "{}: {field}: {}",
+        let line = self.line(field, message.as_ref());
+        self.warnings.push(line);
+    }
+
+    /// `file: document: field: message`, leaving out an empty field.
+    pub(super) fn line(&self, field: &str, message: &str) -> String {
+        let field = if field.is_empty() {
+            String::new()
+        } else {
+            format!(" {field}:")
+        };
+        format!(
+            "{}: {}:{field} {message}",
             self.file.display(),
-            message.as_ref()
-        ));
+            self.document
+        )
+    }
+
+    /// Records `problem` as a warning that says what was skipped because of it.
+    pub(super) fn skip(&mut self, problem: &Problem, skipped: &str) {
+        let line = self.line(
+            &problem.field,
+            &format!("{} — {skipped} skipped", problem.message),
+        );
+        self.warnings.push(line);
     }
 }
 
 /// A value and its dotted path in the document.
+#[derive(Clone)]
 pub(super) struct Node<'v> {
     /// The value.
     pub(super) value: &'v Value,
@@ -69,6 +95,11 @@ impl<'v> Node<'v> {
         &self.path
     }
 
+    /// The dotted path of its child `key`.
+    pub(super) fn at(&self, key: &str) -> String {
+        child(&self.path, key)
+    }
+
     /// The child under `key`, if this is a mapping that has it (and it is not null).
     pub(super) fn field(&self, key: &str) -> Option<Node<'v>> {
         self.get(key).filter(|v| !v.is_null()).map(|value| Node {
@@ -77,8 +108,14 @@ impl<'v> Node<'v> {
         })
     }
 
+    /// The child that must be there.
+    pub(super) fn required(&self, key: &str, ctx: &Ctx<'_>) -> Result<Node<'v>, Problem> {
+        self.field(key)
+            .ok_or_else(|| ctx.error(&self.at(key), "is required"))
+    }
+
     /// The items of the sequence under `key`; an absent key is empty, another type an error.
-    pub(super) fn items(&self, key: &str, ctx: &Ctx<'_>) -> Result<Vec<Node<'v>>, ConfigError> {
+    pub(super) fn items(&self, key: &str, ctx: &Ctx<'_>) -> Result<Vec<Node<'v>>, Problem> {
         let Some(node) = self.field(key) else {
             return Ok(Vec::new());
         };
@@ -101,30 +138,56 @@ impl<'v> Node<'v> {
     }
 
     /// A string field; a value of another type is an error.
-    pub(super) fn str(&self, key: &str, ctx: &Ctx<'_>) -> Result<Option<String>, ConfigError> {
+    pub(super) fn str(&self, key: &str, ctx: &Ctx<'_>) -> Result<Option<String>, Problem> {
         match self.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
-            Some(_) => Err(ctx.error(&child(&self.path, key), "must be a string")),
+            Some(_) => Err(ctx.error(&self.at(key), "must be a string")),
         }
     }
 
     /// A string field that must be there and not be blank.
-    pub(super) fn required_str(&self, key: &str, ctx: &Ctx<'_>) -> Result<String, ConfigError> {
+    pub(super) fn required_str(&self, key: &str, ctx: &Ctx<'_>) -> Result<String, Problem> {
         match self.str(key, ctx)? {
             Some(s) if !s.trim().is_empty() => Ok(s),
-            _ => Err(ctx.error(&child(&self.path, key), "is required")),
+            _ => Err(ctx.error(&self.at(key), "is required")),
         }
     }
 
-    /// A number field; a value of another type is an error.
-    pub(super) fn f64(&self, key: &str, ctx: &Ctx<'_>) -> Result<Option<f64>, ConfigError> {
+    /// A number field, also when written as a string (`target: "99.9"`, as Kubernetes
+    /// resources often quote numbers); another type is an error.
+    pub(super) fn f64(&self, key: &str, ctx: &Ctx<'_>) -> Result<Option<f64>, Problem> {
         match self.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => Ok(n.as_f64()),
-            Some(_) => Err(ctx.error(&child(&self.path, key), "must be a number")),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ctx.error(&self.at(key), format!("`{s}` is not a number"))),
+            Some(_) => Err(ctx.error(&self.at(key), "must be a number")),
         }
+    }
+
+    /// A boolean field; another type is an error.
+    pub(super) fn bool(&self, key: &str, ctx: &Ctx<'_>) -> Result<Option<bool>, Problem> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ctx.error(&self.at(key), "must be true or false")),
+        }
+    }
+
+    /// A list of strings (`grouping: [handler]`); another type is an error.
+    pub(super) fn strings(&self, key: &str, ctx: &Ctx<'_>) -> Result<Vec<String>, Problem> {
+        self.items(key, ctx)?
+            .into_iter()
+            .map(|item| match item.value {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(ctx.error(&item.path, "must be a string")),
+            })
+            .collect()
     }
 
     /// Warns about every key of this mapping not in `known`.
@@ -142,13 +205,6 @@ impl<'v> Node<'v> {
                     "is not a field ondeck knows: ignored",
                 );
             }
-        }
-    }
-
-    /// Warns that `key`, if present, is not honoured, saying why.
-    pub(super) fn warn_ignored(&self, key: &str, why: &str, ctx: &mut Ctx<'_>) {
-        if self.get(key).is_some() {
-            ctx.warn(&child(&self.path, key), format!("not supported: {why}"));
         }
     }
 }

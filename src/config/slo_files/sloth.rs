@@ -1,148 +1,155 @@
-//! Sloth's `prometheus/v1` spec: one service, a list of SLOs whose SLI is either
-//! `events` (`error_query` and `total_query`) or `raw` (`error_ratio_query`), each a whole
-//! PromQL query with `{{.window}}` where the rate window goes.
+//! Sloth specs in both forms: `version: prometheus/v1` (snake_case fields) and the
+//! Kubernetes resource `apiVersion: sloth.slok.dev/v1`, `kind: PrometheusServiceLevel`
+//! (the same spec under `spec`, camelCase fields). One service, a list of SLOs whose SLI is
+//! `events` (error and total queries) or `raw` (an error-ratio query), each a whole PromQL
+//! query with `{{.window}}` where the rate window goes.
 //!
-//! ondeck sends those queries as written, once per window, the window substituted
-//! (`5m`, `1h`, `30d`…): they are neither batched nor wrapped, because they already are
-//! rates. The period is ondeck's default (30d), as it is Sloth's. `labels` and
-//! `description` only label Sloth's generated rules and are ignored; `alerting` is not
-//! honoured (ondeck alerts by its own `[[tier]]`s) and `sli.plugin` cannot be measured:
-//! both get a warning, and a plugin SLO is skipped.
+//! ondeck sends those queries as written, once per window, the window substituted: they are
+//! neither batched nor wrapped, because they already are rates. The period is Sloth's 30d
+//! (an `AlertWindows` file gives the tiers of other periods). `labels`, `description`,
+//! `alerting` and SLO `plugins` only shape the rules Sloth generates, so ondeck reads past
+//! them without a word; an SLI `plugin` is code Sloth runs to build the query, which ondeck
+//! cannot measure: that SLO is skipped with the reason.
 
-use serde_yaml_ng::Value;
-
-use super::fields::{Ctx, Node};
+use super::Draft;
+use super::fields::{Ctx, Node, Problem};
+use super::template::normalize_window;
 use crate::config::model::DEFAULT_WINDOW;
 use crate::config::validate::percent_to_fraction;
-use crate::config::{ConfigError, SloConfig, SloSliConfig, WINDOW_PLACEHOLDER};
+use crate::config::{SloConfig, SloSliConfig};
 
-/// Whether a document is a Sloth spec.
-pub(super) fn is_sloth(doc: &Value) -> bool {
-    doc.get("version").and_then(Value::as_str) == Some("prometheus/v1")
+/// The field names of one form.
+struct Names {
+    error_query: &'static str,
+    total_query: &'static str,
+    error_ratio_query: &'static str,
+    plugins: &'static str,
 }
 
-/// The SLOs of one Sloth spec.
-pub(super) fn read(doc: &Value, ctx: &mut Ctx<'_>) -> Result<Vec<SloConfig>, ConfigError> {
+const PLAIN: Names = Names {
+    error_query: "error_query",
+    total_query: "total_query",
+    error_ratio_query: "error_ratio_query",
+    plugins: "slo_plugins",
+};
+
+const KUBERNETES: Names = Names {
+    error_query: "errorQuery",
+    total_query: "totalQuery",
+    error_ratio_query: "errorRatioQuery",
+    plugins: "sloPlugins",
+};
+
+/// One SLO of a spec: loaded, or the problem that skips it with the SLO's id.
+pub(super) type Read = Result<Draft, (Problem, String)>;
+
+/// The SLOs of one Sloth spec, each loaded or the problem that skips it (with the SLO's
+/// name); an error for the whole document when it has no service.
+pub(super) fn read(
+    doc: &serde_yaml_ng::Value,
+    kubernetes: bool,
+    ctx: &mut Ctx<'_>,
+) -> Result<Vec<Read>, Problem> {
     let root = Node::root(doc);
-    root.warn_unknown(&["version", "service", "labels", "slos"], ctx);
-    let service = root.required_str("service", ctx)?;
+    let (spec, names) = if kubernetes {
+        root.warn_unknown(&["apiVersion", "kind", "metadata", "spec", "status"], ctx);
+        (root.required("spec", ctx)?, &KUBERNETES)
+    } else {
+        (root.clone(), &PLAIN)
+    };
+    let mut known = vec!["service", "labels", "slos", names.plugins];
+    if !kubernetes {
+        known.push("version");
+    }
+    spec.warn_unknown(&known, ctx);
+    let service = spec.required_str("service", ctx)?;
     let mut out = Vec::new();
-    for slo in root.items("slos", ctx)? {
-        slo.warn_unknown(
-            &[
-                "name",
-                "objective",
-                "description",
-                "labels",
-                "sli",
-                "alerting",
-            ],
-            ctx,
-        );
-        slo.warn_ignored(
-            "alerting",
-            "ondeck pages and tickets by its own [[tier]]s",
-            ctx,
-        );
-        let name = slo.required_str("name", ctx)?;
-        let Some(objective) = slo.f64("objective", ctx)? else {
-            return Err(ctx.error(&format!("{}.objective", slo.path()), "is required"));
-        };
-        let Some(sli) = slo.field("sli") else {
-            return Err(ctx.error(&format!("{}.sli", slo.path()), "is required"));
-        };
-        sli.warn_unknown(&["events", "raw", "plugin"], ctx);
-        if sli.field("plugin").is_some() {
-            ctx.warn(
-                &format!("{}.plugin", sli.path()),
-                format!("not supported: SLO `{service}/{name}` is skipped (plugin SLIs need Sloth to expand them)"),
-            );
-            continue;
-        }
-        let sli = match (sli.field("events"), sli.field("raw")) {
-            (Some(events), None) => {
-                events.warn_unknown(&["error_query", "total_query"], ctx);
-                SloSliConfig::ErrorEvents {
-                    errors: template(&events, "error_query", ctx)?,
-                    total: template(&events, "total_query", ctx)?,
-                }
-            }
-            (None, Some(raw)) => {
-                raw.warn_unknown(&["error_ratio_query"], ctx);
-                SloSliConfig::ErrorRatio {
-                    ratio: template(&raw, "error_ratio_query", ctx)?,
-                }
-            }
-            _ => {
-                return Err(ctx.error(
-                    sli.path(),
-                    "needs exactly one of `events` (error_query and total_query) or `raw` (error_ratio_query)",
-                ));
-            }
-        };
-        out.push(SloConfig {
-            name,
-            service: service.clone(),
-            objective: percent_to_fraction(objective),
-            window: DEFAULT_WINDOW,
-            source: None,
-            sli,
-        });
+    for slo in spec.items("slos", ctx)? {
+        let name = slo.str("name", ctx).ok().flatten().unwrap_or_default();
+        let id = format!("{service}/{name}");
+        out.push(read_slo(&slo, &service, names, ctx).map_err(|p| (p, id)));
     }
     Ok(out)
 }
 
+fn read_slo(
+    slo: &Node<'_>,
+    service: &str,
+    names: &Names,
+    ctx: &mut Ctx<'_>,
+) -> Result<Draft, Problem> {
+    slo.warn_unknown(
+        &[
+            "name",
+            "objective",
+            "description",
+            "labels",
+            "sli",
+            "alerting",
+            "plugins",
+        ],
+        ctx,
+    );
+    let name = slo.required_str("name", ctx)?;
+    let Some(objective) = slo.f64("objective", ctx)? else {
+        return Err(ctx.error(&slo.at("objective"), "is required"));
+    };
+    if !(objective > 0.0 && objective < 100.0) {
+        return Err(ctx.error(
+            &slo.at("objective"),
+            format!("objective {objective} must be a percentage above 0 and below 100, e.g. 99.9"),
+        ));
+    }
+    let sli = slo.required("sli", ctx)?;
+    sli.warn_unknown(&["events", "raw", "plugin"], ctx);
+    if let Some(plugin) = sli.field("plugin") {
+        let id = plugin.str("id", ctx)?.unwrap_or_default();
+        return Err(ctx.error(
+            plugin.path(),
+            format!(
+                "SLI plugin `{id}` builds its query in Sloth's plugin code, which ondeck cannot run: write the SLI as events (error and total queries) or raw"
+            ),
+        ));
+    }
+    let sli = match (sli.field("events"), sli.field("raw")) {
+        (Some(events), None) => {
+            events.warn_unknown(&[names.error_query, names.total_query], ctx);
+            SloSliConfig::ErrorEvents {
+                errors: template(&events, names.error_query, ctx)?,
+                total: template(&events, names.total_query, ctx)?,
+            }
+        }
+        (None, Some(raw)) => {
+            raw.warn_unknown(&[names.error_ratio_query], ctx);
+            SloSliConfig::ErrorRatio {
+                ratio: template(&raw, names.error_ratio_query, ctx)?,
+            }
+        }
+        _ => {
+            return Err(ctx.error(
+                sli.path(),
+                "needs exactly one of `events` (error and total queries) or `raw` (an error ratio query)",
+            ));
+        }
+    };
+    Ok(Draft::new(SloConfig {
+        name,
+        service: service.to_string(),
+        objective: percent_to_fraction(objective),
+        window: DEFAULT_WINDOW,
+        period: None,
+        source: None,
+        sli,
+    }))
+}
+
 /// A query with its `{{ .window }}` placeholder in the one spelling the planner substitutes.
-fn template(node: &Node<'_>, key: &str, ctx: &Ctx<'_>) -> Result<String, ConfigError> {
+fn template(node: &Node<'_>, key: &str, ctx: &Ctx<'_>) -> Result<String, Problem> {
     let query = node.required_str(key, ctx)?;
     normalize_window(query.trim()).ok_or_else(|| {
         ctx.error(
-            &format!("{}.{key}", node.path()),
-            "must use {{.window}} as its rate window, e.g. rate(http_requests_total[{{.window}}])",
+            &node.at(key),
+            "must use {{.window}} as its rate window, e.g. sum(rate(http_requests_total[{{.window}}]))",
         )
     })
-}
-
-/// Rewrites every `{{.window}}` as Go templates accept it (`{{ .window }}`, `{{- .window -}}`)
-/// to [`WINDOW_PLACEHOLDER`]; `None` when there is none.
-fn normalize_window(query: &str) -> Option<String> {
-    let mut out = String::with_capacity(query.len());
-    let mut rest = query;
-    let mut found = false;
-    while let Some(open) = rest.find("{{") {
-        let inside = &rest[open + 2..];
-        let Some(close) = inside.find("}}") else {
-            break;
-        };
-        let action = inside[..close].trim_matches(|c: char| c == '-' || c.is_whitespace());
-        out.push_str(&rest[..open]);
-        if action == ".window" {
-            out.push_str(WINDOW_PLACEHOLDER);
-            found = true;
-        } else {
-            out.push_str(&rest[open..open + 2 + close + 2]);
-        }
-        rest = &inside[close + 2..];
-    }
-    out.push_str(rest);
-    found.then_some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn window_placeholders_are_read_in_every_go_template_spelling() {
-        assert_eq!(
-            normalize_window("sum(rate(x[{{ .window }}])) / sum(rate(y[{{-.window-}}]))")
-                .as_deref(),
-            Some("sum(rate(x[{{.window}}])) / sum(rate(y[{{.window}}]))")
-        );
-        assert_eq!(normalize_window("sum(rate(x[5m]))"), None);
-        assert_eq!(
-            normalize_window("x{a=\"{{.other}}\"}[{{.window}}]").as_deref(),
-            Some("x{a=\"{{.other}}\"}[{{.window}}]")
-        );
-    }
 }

@@ -52,8 +52,21 @@ pub struct SloIssue {
     pub slo_id: String,
     /// The windows without numbers because of this error, shortest first.
     pub windows: Vec<Window>,
-    /// What went wrong: the query's error, or why the SLO cannot be queried at all.
-    pub error: SourceError,
+    /// What went wrong.
+    pub error: Cause,
+}
+
+/// What kept an SLO's windows empty.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cause {
+    /// A query failed.
+    Query(SourceError),
+    /// The SLO cannot be measured as defined (an unplannable SLI, a threshold that is not a
+    /// bucket bound); the message says why.
+    Definition(String),
+    /// The total's query answered, but no series matches it: the text is the total as
+    /// written.
+    NoSeries(String),
 }
 
 /// Where one observation comes from: the planned SLO and, for a grouped SLO, the group's
@@ -64,6 +77,9 @@ pub struct Origin {
     pub slo: usize,
     /// The `group_by` label values.
     pub group: Vec<String>,
+    /// For a latency SLO whose bucket answered nothing where its count answered: the
+    /// shortest such window. Its threshold is not a bucket bound (see `latency`).
+    pub missing_bucket: Option<Window>,
 }
 
 /// Counts per window for every planned SLO, plus the issues that left windows empty.
@@ -90,24 +106,46 @@ pub fn assemble_groups(
         for group in groups {
             let spec = group_spec(slo, &group);
             let mut counts = BTreeMap::new();
+            let mut missing_bucket = None;
             if let Some(problem) = &slo.problem {
                 issues.push(SloIssue {
                     slo_id: spec.id.clone(),
                     windows: slo.windows.clone(),
-                    error: SourceError::Rejected(problem.clone()),
+                    error: Cause::Definition(problem.clone()),
                 });
             }
             if let (Some(num), Some(total)) = (&slo.num, &slo.total) {
                 let keys = (lookup_key(num, &group), lookup_key(total, &group));
                 for &window in &slo.windows {
-                    match window_counts(answers, slo.numerator, (num, total), &keys, window) {
-                        Ok(Some(c)) => {
-                            counts.insert(window, c);
+                    match window_counts(answers, (num, total), &keys, window) {
+                        Answered::Values(num, total)
+                            if num.is_none() && total.is_some() && slo.histogram.is_some() =>
+                        {
+                            missing_bucket.get_or_insert(window);
                         }
-                        Ok(None) => {}
-                        Err(error) => note(&mut issues, &spec.id, window, error),
+                        Answered::Values(num, Some(total)) => {
+                            counts.extend(
+                                self::counts(slo.numerator, num, Some(total)).map(|c| (window, c)),
+                            );
+                        }
+                        Answered::Values(_, None) => {
+                            note(
+                                &mut issues,
+                                &spec.id,
+                                window,
+                                Cause::NoSeries(slo.total_text.clone()),
+                            );
+                        }
+                        Answered::NotAsked => {}
+                        Answered::Failed(error) => {
+                            note(&mut issues, &spec.id, window, Cause::Query(error));
+                        }
                     }
                 }
+            }
+            if missing_bucket.is_some() {
+                // Every number of an SLO whose bucket does not exist would be wrong.
+                counts.clear();
             }
             let messages = issues
                 .iter()
@@ -120,7 +158,11 @@ pub fn assemble_groups(
                 trend: Vec::new(),
                 issues: messages,
             });
-            origins.push(Origin { slo: index, group });
+            origins.push(Origin {
+                slo: index,
+                group,
+                missing_bucket,
+            });
         }
     }
     (observations, issues, origins)
@@ -130,29 +172,42 @@ impl SloIssue {
     /// The issue in a responder's words: the error, and the windows it left without numbers.
     pub fn message(&self) -> String {
         let windows: Vec<String> = self.windows.iter().map(Window::to_string).collect();
-        format!("query error ({}): {}", windows.join(", "), self.error)
+        let windows = windows.join(", ");
+        match &self.error {
+            Cause::Query(error) => format!("query error ({windows}): {error}"),
+            Cause::Definition(message) => message.clone(),
+            Cause::NoSeries(query) => format!("no series match {query} ({windows})"),
+        }
     }
 }
 
-/// One window's counts: `None` when there is no traffic data; a missing numerator sample in
-/// a successful answer is zero events (no series of that kind exists yet).
+/// What one window's answers hold for one SLO.
+enum Answered {
+    /// Both queries answered: the numerator's and the total's sample, if any.
+    Values(Option<f64>, Option<f64>),
+    /// A query was not sent this refresh (the window reads a recording rule).
+    NotAsked,
+    /// A query failed.
+    Failed(SourceError),
+}
+
+/// One window's samples for an SLO's numerator and total.
 fn window_counts(
     answers: &Answers,
-    numerator: Numerator,
     (num, total): (&SeriesRef, &SeriesRef),
     (num_key, total_key): &(Vec<String>, Vec<String>),
     window: Window,
-) -> Result<Option<Counts>, SourceError> {
+) -> Answered {
     let lookup = |r: &SeriesRef, key: &[String]| match answers.get(&(r.shape, window)) {
-        Some(Ok(values)) => Ok(values.get(key)),
+        Some(Ok(values)) => Ok(Some(values.get(key))),
         Some(Err(e)) => Err(e.clone()),
         None => Ok(None),
     };
-    Ok(counts(
-        numerator,
-        lookup(num, num_key)?,
-        lookup(total, total_key)?,
-    ))
+    match (lookup(num, num_key), lookup(total, total_key)) {
+        (Err(e), _) | (_, Err(e)) => Answered::Failed(e),
+        (Ok(Some(num)), Ok(Some(total))) => Answered::Values(num, total),
+        _ => Answered::NotAsked,
+    }
 }
 
 /// Counts from the numerator's and the total's values: `None` without a finite total; a
@@ -174,7 +229,7 @@ pub fn counts(numerator: Numerator, num: Option<f64>, total: Option<f64>) -> Opt
     })
 }
 
-fn note(issues: &mut Vec<SloIssue>, slo_id: &str, window: Window, error: SourceError) {
+fn note(issues: &mut Vec<SloIssue>, slo_id: &str, window: Window, error: Cause) {
     match issues
         .iter_mut()
         .find(|i| i.slo_id == slo_id && i.error == error)

@@ -12,9 +12,14 @@ pub mod api;
 pub mod assemble;
 mod breaker;
 pub mod client;
+mod dated;
 pub mod explore;
+mod feed;
 pub mod group;
+pub mod latency;
 pub mod plan;
+mod promql;
+pub mod rulefile;
 pub mod rules;
 pub mod selector;
 pub mod services;
@@ -33,15 +38,16 @@ use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 
-use super::{MetricsSource, SourceError};
-use crate::config::{Config, RecordingRules, SloConfig, SourceConfig, SourceKind};
+use super::SourceError;
+use crate::config::{RecordingRules, SloConfig, SourceConfig};
 use crate::model::MetricsSnapshot;
 use crate::slo::Window;
 use api::{Answer, RangeAnswer};
-pub use assemble::SloIssue;
 use assemble::{Answers, Values, assemble_groups};
+pub use assemble::{Cause, SloIssue};
 use breaker::Breaker;
 use client::{Api, options_for};
+pub use feed::slos_for;
 pub use plan::QueryPlan;
 use plan::{Query, ShapeKind};
 use rules::{Coverage, PROBE};
@@ -91,26 +97,6 @@ pub struct Fetched {
     /// The trend's `query_range` requests this refresh sent, in plan order; a trend the
     /// cache already held sends none.
     pub trend_requests: Vec<RangeRequest>,
-}
-
-/// The SLOs a source measures: those whose `source` names it, plus those that name no source
-/// when it is the only Prometheus source in the config.
-pub fn slos_for(source: &SourceConfig, config: &Config) -> Vec<SloConfig> {
-    let only = config
-        .sources
-        .iter()
-        .filter(|s| s.kind == SourceKind::Prometheus)
-        .count()
-        == 1;
-    config
-        .slos
-        .iter()
-        .filter(|slo| match &slo.source {
-            Some(name) => *name == source.name,
-            None => only,
-        })
-        .cloned()
-        .collect()
 }
 
 impl PrometheusSource {
@@ -180,6 +166,11 @@ impl PrometheusSource {
     /// range queries become warnings.
     pub async fn fetch(&self, at: DateTime<Utc>) -> Result<Fetched, SourceError> {
         let inner = &self.inner;
+        // Dated periods (calendar months…) add their windows at this instant.
+        let dated = inner.plan.has_dated().then(|| inner.plan.at(at));
+        let plan = dated.as_ref().unwrap_or(&inner.plan);
+        let dated_queries = dated.as_ref().map(QueryPlan::queries);
+        let queries = dated_queries.as_deref().unwrap_or(&inner.queries);
         let time = format!("{:.3}", at.timestamp_millis() as f64 / 1000.0);
         let services_start_text = format!("{:.3}", services_start(at));
         let service_step = SERVICE_STEP_SECONDS.to_string();
@@ -196,12 +187,11 @@ impl PrometheusSource {
             .collect();
         let mut warnings: Vec<String> = Vec::new();
         let breaker = &Breaker::default();
-        let coverage = self.probe_rules(breaker, time, &mut warnings).await;
-        let rules_query = coverage.values_query(&inner.plan);
-        let needed: Vec<&Query> = inner
-            .queries
+        let coverage = self.probe_rules(plan, breaker, time, &mut warnings).await;
+        let rules_query = coverage.values_query(plan);
+        let needed: Vec<&Query> = queries
             .iter()
-            .filter(|q| coverage.needs(&inner.plan, q.shape, q.window))
+            .filter(|q| coverage.needs(plan, q.shape, q.window))
             .collect();
         let mut sent: Vec<String> = Vec::with_capacity(needed.len() + 2);
         if inner.recording_rules == RecordingRules::Auto && self.may_use_rules() {
@@ -261,10 +251,12 @@ impl PrometheusSource {
                 Err(e) => warn_once(&mut warnings, format!("service trend query failed: {e}")),
             }
         }
-        let (mut slos, mut issues, origins) = assemble_groups(&inner.plan, &answers);
+        let (mut slos, mut issues, origins) = assemble_groups(plan, &answers);
         if let Some(answer) = &rules_answer {
-            coverage.apply(&inner.plan, answer, &mut slos, &origins, &mut issues);
+            coverage.apply(plan, answer, &mut slos, &origins, &mut issues);
         }
+        self.explain_missing_buckets(plan, breaker, time, &mut slos, &origins, &mut issues)
+            .await;
         for (observation, origin) in slos.iter_mut().zip(&origins) {
             let planned = &inner.plan.slos[origin.slo];
             observation.trend = trend(planned, &origin.group, &trend_answers);
@@ -280,6 +272,46 @@ impl PrometheusSource {
             sent,
             trend_requests,
         })
+    }
+
+    /// For every latency SLO whose bucket answered nothing where its count answered, one
+    /// query for the bounds the histogram has (once per histogram), and an error on the SLO
+    /// listing them in place of its numbers.
+    async fn explain_missing_buckets(
+        &self,
+        plan: &QueryPlan,
+        breaker: &Breaker,
+        time: &str,
+        slos: &mut [crate::model::SloObservation],
+        origins: &[assemble::Origin],
+        issues: &mut Vec<SloIssue>,
+    ) {
+        let mut asked: HashMap<String, Result<Answer, String>> = HashMap::new();
+        for (observation, origin) in slos.iter_mut().zip(origins) {
+            let (Some(window), Some(histogram)) =
+                (origin.missing_bucket, &plan.slos[origin.slo].histogram)
+            else {
+                continue;
+            };
+            let promql = histogram.bounds_query(window);
+            if !asked.contains_key(&promql) {
+                let answer = self.guarded(breaker, self.inner.api.instant(&promql, time));
+                let answer = answer.await.map_err(|e| e.to_string());
+                asked.insert(promql.clone(), answer);
+            }
+            let answer = asked.get(&promql).map(|a| a.as_ref().map_err(Clone::clone));
+            let message = match answer {
+                Some(answer) => histogram.not_a_bound(answer),
+                None => continue,
+            };
+            observation.counts.clear();
+            observation.issues.push(message.clone());
+            issues.push(SloIssue {
+                slo_id: observation.spec.id.clone(),
+                windows: plan.slos[origin.slo].windows.clone(),
+                error: assemble::Cause::Definition(message),
+            });
+        }
     }
 
     fn trend_cache(&self) -> MutexGuard<'_, TrendCache> {
@@ -333,6 +365,7 @@ impl PrometheusSource {
     /// A failed probe is a warning: the refresh falls back to raw queries.
     async fn probe_rules(
         &self,
+        plan: &QueryPlan,
         breaker: &Breaker,
         time: &str,
         warnings: &mut Vec<String>,
@@ -342,7 +375,7 @@ impl PrometheusSource {
             return Coverage::default();
         }
         match self.guarded(breaker, inner.api.instant(PROBE, time)).await {
-            Ok(answer) => Coverage::from_probe(&inner.plan, &answer),
+            Ok(answer) => Coverage::from_probe(plan, &answer),
             Err(e) => {
                 warn_once(warnings, format!("recording rule probe failed: {e}"));
                 Coverage::default()
@@ -426,46 +459,5 @@ fn one_series(kind: &ShapeKind, answer: Answer) -> Result<Answer, SourceError> {
             )))
         }
         _ => Ok(answer),
-    }
-}
-
-impl MetricsSource for PrometheusSource {
-    async fn fetch_metrics(&self, at: DateTime<Utc>) -> Result<MetricsSnapshot, SourceError> {
-        let fetched = self.fetch(at).await?;
-        let source = &self.inner.name;
-        for issue in &fetched.issues {
-            tracing::warn!(%source, slo = %issue.slo_id, error = %issue.error, "SLO query failed");
-        }
-        for warning in &fetched.warnings {
-            tracing::warn!(%source, %warning, "Prometheus warning");
-        }
-        Ok(fetched.snapshot)
-    }
-
-    async fn query(
-        &self,
-        promql: &str,
-        range: Option<Window>,
-        at: DateTime<Utc>,
-    ) -> Result<crate::model::QueryAnswer, SourceError> {
-        self.run_query(promql, range, at).await
-    }
-
-    async fn exemplars(
-        &self,
-        service: &str,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> Result<Vec<crate::model::Exemplar>, SourceError> {
-        self.latency_exemplars(service, start, end).await
-    }
-
-    async fn service_trends(
-        &self,
-        service: &str,
-        range: Window,
-        at: DateTime<Utc>,
-    ) -> Result<Option<crate::model::ServiceMetrics>, SourceError> {
-        self.trends_over(service, range, at).await
     }
 }

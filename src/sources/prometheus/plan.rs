@@ -8,9 +8,11 @@
 //! (Sloth, Pyrra) use, so ondeck's numbers match them bit for bit.
 //!
 //! **Latency SLIs** read a histogram: good = `<metric>_bucket{le="<threshold>",…}`, total =
-//! `<metric>_count{…}`, with the label filters written in `metric` (`latency{service="a"}`).
-//! The threshold must be one of the histogram's bucket bounds, spelled as Prometheus stores
-//! it (`0.25`, `1`).
+//! `<metric>_count{…}`, with the label filters written in `metric` (`latency{service="a"}`,
+//! with or without the `_bucket` suffix). The threshold must be one of the histogram's
+//! bucket bounds; a whole number matches both spellings clients write (`le=~"1|1\.0"`).
+//! A bucket answer missing where the count has a series means the threshold is not a
+//! bound: the SLO then gets no numbers and an error listing the bounds (see `latency`).
 //!
 //! **Batching by shape.** An expression that is a plain selector `metric{l="v",…}` and has an
 //! exact matcher whose value is the SLO's service (`service="checkout"`, or `job=`, `app=`…;
@@ -29,6 +31,10 @@
 //! therefore costs (windows × distinct shapes) requests, not (SLOs × windows × 2), plus one
 //! `query_range` per shape for the 24-hour trend (see `trend`).
 //!
+//! **Gauges.** A 0/1 gauge SLI (Pyrra `bool_gauge`) is planned like a ratio of two
+//! selectors, with `sum_over_time` (good samples) and `count_over_time` (all samples) in
+//! place of `rate`; it batches the same way.
+//!
 //! **Templated queries** (Sloth's `events` and `raw` SLIs) are whole queries with
 //! `{{.window}}` where the window goes. They cannot be batched — their shape is opaque — so
 //! each distinct query is sent once per window with the window substituted, unwrapped: an
@@ -44,17 +50,21 @@
 //!
 //! **Windows.** Every SLO is evaluated over [`STANDARD_WINDOWS`], its own period (for the
 //! SLI and budget remaining) and any extra window the alert tiers use. A shape is queried
-//! over the union of the windows of the SLOs that use it.
+//! over the union of the windows of the SLOs that use it. A period that depends on the date
+//! (a calendar month, a rolling quarter) adds its window at each evaluation (see `dated`).
 //!
 //! **Missing answers.** A successful query without a sample for an SLO means zero events for
-//! its good/bad side (no 5xx series exists yet) but "no data" for its total; a failed query
-//! leaves the SLO's counts for that window missing ("no data") and is reported against it.
+//! its good/bad side (no 5xx series exists yet) but "no series match …" for its total, an
+//! issue naming the query; a failed query leaves the SLO's counts for that window missing
+//! ("no data") and is reported against it.
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::selector::{Matcher, Selector, regex_escape};
-use crate::config::{SloConfig, SloSliConfig, WINDOW_PLACEHOLDER};
-use crate::slo::{STANDARD_WINDOWS, SloSpec, Window};
+use super::latency::{self, Histogram};
+pub use super::promql::batched_selector;
+use super::selector::{Matcher, Selector};
+use crate::config::{SloConfig, SloSliConfig};
+use crate::slo::{Period, STANDARD_WINDOWS, SloSpec, Window};
 
 /// Which side of the ratio the SLO's first expression counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +104,14 @@ pub struct PlannedSlo {
     pub problem: Option<String>,
     /// `group_by` labels: the SLO stands for one SLO per value of these labels (see `group`).
     pub group_by: Vec<String>,
+    /// The total as written, for "no series match …".
+    pub total_text: String,
+    /// For a latency SLI, the histogram and threshold, so a threshold that is not a bucket
+    /// bound is reported with the bounds that exist.
+    pub histogram: Option<Histogram>,
+    /// A period whose bounds depend on the date: its window is added at each evaluation
+    /// (see `dated`).
+    pub period: Option<Period>,
 }
 
 /// A group of expressions answered by one query per window.
@@ -111,6 +129,9 @@ pub enum ShapeKind {
         values: BTreeSet<String>,
         /// `group_by` labels summed by besides the batch label.
         group: Vec<String>,
+        /// The range function applied (`rate`, or `sum_over_time`/`count_over_time` for a
+        /// 0/1 gauge).
+        func: RangeFn,
     },
     /// `sum(rate(<expr>[w]))`, or `sum by (<group>) (…)`.
     Single {
@@ -118,13 +139,38 @@ pub enum ShapeKind {
         expr: String,
         /// `group_by` labels summed by.
         group: Vec<String>,
+        /// The range function applied.
+        func: RangeFn,
     },
     /// A whole query with the window substituted for `{{.window}}` (Sloth SLIs), sent as
     /// written: it already is a rate or ratio, so it is neither wrapped nor batched.
     Templated {
-        /// The query with [`WINDOW_PLACEHOLDER`].
+        /// The query with [`crate::config::WINDOW_PLACEHOLDER`].
         template: String,
     },
+}
+
+/// The function a shape applies over each window before summing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum RangeFn {
+    /// `rate`: counters.
+    #[default]
+    Rate,
+    /// `sum_over_time`: the good samples of a 0/1 gauge.
+    SumOverTime,
+    /// `count_over_time`: all samples of a gauge.
+    CountOverTime,
+}
+
+impl RangeFn {
+    /// The PromQL function name.
+    pub fn name(self) -> &'static str {
+        match self {
+            RangeFn::Rate => "rate",
+            RangeFn::SumOverTime => "sum_over_time",
+            RangeFn::CountOverTime => "count_over_time",
+        }
+    }
 }
 
 /// One shape and the windows it is queried over.
@@ -158,21 +204,24 @@ pub struct QueryPlan {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum ShapeKey {
-    Batched(String, Vec<Matcher>, String, Vec<String>),
-    Single(String, Vec<String>),
+    Batched(String, Vec<Matcher>, String, Vec<String>, RangeFn),
+    Single(String, Vec<String>, RangeFn),
     Templated(String),
 }
 
 /// An SLI expression before interning: parsed when it is a plain selector.
 enum Expr {
-    Selector(Selector),
+    Selector(Selector, RangeFn),
     Text(String),
     Template(String),
 }
 
 impl Expr {
     fn from_text(text: &str) -> Self {
-        Selector::parse(text).map_or_else(|| Expr::Text(text.trim().to_string()), Expr::Selector)
+        Selector::parse(text).map_or_else(
+            || Expr::Text(text.trim().to_string()),
+            |s| Expr::Selector(s, RangeFn::Rate),
+        )
     }
 }
 
@@ -182,13 +231,22 @@ impl QueryPlan {
         let mut plan = Self::default();
         let mut index: HashMap<ShapeKey, usize> = HashMap::new();
         for slo in slos {
+            // A dated period's window is only known at the evaluation instant.
+            let own = slo.period.is_none().then_some(slo.window);
             let windows: BTreeSet<Window> = STANDARD_WINDOWS
                 .iter()
                 .chain(extra_windows)
                 .copied()
-                .chain([slo.window])
+                .chain(own)
                 .collect();
             let (sli, group_by) = slo.sli.ungrouped();
+            let histogram = match sli {
+                SloSliConfig::Latency { metric, threshold } => {
+                    latency::histogram(metric, *threshold).ok()
+                }
+                _ => None,
+            };
+            let total_text = total_text(sli);
             let (numerator, exprs) = match sli {
                 SloSliConfig::GoodRatio { good, total } => (
                     Numerator::Good,
@@ -198,9 +256,26 @@ impl QueryPlan {
                     Numerator::Bad,
                     Ok((Expr::from_text(bad), Expr::from_text(total))),
                 ),
-                SloSliConfig::Latency { metric, threshold } => {
-                    (Numerator::Good, latency_exprs(metric, *threshold))
-                }
+                SloSliConfig::Latency { metric, threshold } => (
+                    Numerator::Good,
+                    latency::exprs(metric, *threshold).map(|(bucket, count)| {
+                        (
+                            Expr::Selector(bucket, RangeFn::Rate),
+                            Expr::Selector(count, RangeFn::Rate),
+                        )
+                    }),
+                ),
+                SloSliConfig::BoolGauge { metric } => (
+                    Numerator::Good,
+                    Selector::parse(metric)
+                        .map(|s| {
+                            (
+                                Expr::Selector(s.clone(), RangeFn::SumOverTime),
+                                Expr::Selector(s, RangeFn::CountOverTime),
+                            )
+                        })
+                        .ok_or_else(|| format!("bool gauge `{metric}` must be a selector")),
+                ),
                 SloSliConfig::ErrorEvents { errors, total } => (
                     Numerator::Bad,
                     Ok((
@@ -232,6 +307,9 @@ impl QueryPlan {
                 windows: windows.iter().copied().collect(),
                 problem: None,
                 group_by: group_by.to_vec(),
+                total_text,
+                histogram,
+                period: slo.period.clone(),
             };
             match exprs {
                 Ok((num, total)) => {
@@ -256,7 +334,7 @@ impl QueryPlan {
         windows: &BTreeSet<Window>,
     ) -> SeriesRef {
         let (key, kind, value) = match expr {
-            Expr::Selector(sel) => match batch_label(&sel, service) {
+            Expr::Selector(sel, func) => match batch_label(&sel, service) {
                 Some(at) => {
                     let mut others = sel.matchers.clone();
                     let batch = others.remove(at);
@@ -266,6 +344,7 @@ impl QueryPlan {
                         others.clone(),
                         batch.label.clone(),
                         group.to_vec(),
+                        func,
                     );
                     let kind = ShapeKind::Batched {
                         metric: sel.metric,
@@ -273,12 +352,13 @@ impl QueryPlan {
                         label: batch.label,
                         values: BTreeSet::new(),
                         group: group.to_vec(),
+                        func,
                     };
                     (key, kind, Some(service.to_string()))
                 }
-                None => single(sel.render(), group),
+                None => single(sel.render(), group, func),
             },
-            Expr::Text(expr) => single(expr, group),
+            Expr::Text(expr) => single(expr, group, RangeFn::Rate),
             Expr::Template(template) => (
                 ShapeKey::Templated(template.clone()),
                 ShapeKind::Templated { template },
@@ -321,86 +401,14 @@ impl QueryPlan {
     }
 }
 
-impl ShapeKind {
-    /// The PromQL for one window.
-    pub fn promql(&self, window: Window) -> String {
-        match self {
-            ShapeKind::Batched {
-                metric,
-                others,
-                label,
-                values,
-                group,
-            } => {
-                let selector = batched_selector(metric, others, label, values);
-                let by = std::iter::once(label).chain(group).cloned();
-                let by: Vec<String> = by.collect();
-                format!(
-                    "sum by ({}) (rate({}[{window}]))",
-                    by.join(", "),
-                    selector.render()
-                )
-            }
-            ShapeKind::Single { expr, group } if group.is_empty() => {
-                format!("sum(rate({expr}[{window}]))")
-            }
-            ShapeKind::Single { expr, group } => {
-                format!("sum by ({}) (rate({expr}[{window}]))", group.join(", "))
-            }
-            ShapeKind::Templated { template } => {
-                template.replace(WINDOW_PLACEHOLDER, &window.to_string())
-            }
-        }
-    }
-}
-
-impl ShapeKind {
-    /// The labels whose values key a sample of this shape's answers: the batch label, then
-    /// the `group_by` labels.
-    pub fn key_labels(&self) -> Vec<&str> {
-        match self {
-            ShapeKind::Batched { label, group, .. } => std::iter::once(label)
-                .chain(group)
-                .map(String::as_str)
-                .collect(),
-            ShapeKind::Single { group, .. } => group.iter().map(String::as_str).collect(),
-            ShapeKind::Templated { .. } => Vec::new(),
-        }
-    }
-}
-
-fn single(expr: String, group: &[String]) -> (ShapeKey, ShapeKind, Option<String>) {
-    let key = ShapeKey::Single(expr.clone(), group.to_vec());
+fn single(expr: String, group: &[String], func: RangeFn) -> (ShapeKey, ShapeKind, Option<String>) {
+    let key = ShapeKey::Single(expr.clone(), group.to_vec(), func);
     let kind = ShapeKind::Single {
         expr,
         group: group.to_vec(),
+        func,
     };
     (key, kind, None)
-}
-
-/// `metric{others…, label=~"v1|v2"}` (or `label="v"` for one value): the selector of a
-/// batched shape, narrowed to the label values asked for.
-pub fn batched_selector(
-    metric: &str,
-    others: &[Matcher],
-    label: &str,
-    values: &BTreeSet<String>,
-) -> Selector {
-    let mut matchers = others.to_vec();
-    let narrow = if values.len() == 1 {
-        values.iter().next().map(|v| Matcher::exact(label, v))
-    } else {
-        let alternatives: Vec<String> = values.iter().map(|v| regex_escape(v)).collect();
-        let mut m = Matcher::exact(label, &alternatives.join("|"));
-        m.op = "=~";
-        m.value = None;
-        Some(m)
-    };
-    matchers.extend(narrow);
-    Selector {
-        metric: metric.to_string(),
-        matchers,
-    }
 }
 
 /// The exact matcher carrying the SLO's service, preferring a label named `service`.
@@ -412,26 +420,16 @@ fn batch_label(sel: &Selector, service: &str) -> Option<usize> {
         .or_else(|| sel.matchers.iter().position(carries))
 }
 
-/// Bucket and count selectors of a latency SLI whose `metric` may carry label filters.
-fn latency_exprs(metric: &str, threshold: f64) -> Result<(Expr, Expr), String> {
-    let base = Selector::parse(metric).ok_or_else(|| {
-        format!("latency metric `{metric}` must be a histogram name with optional label filters")
-    })?;
-    if !threshold.is_finite() || threshold <= 0.0 {
-        return Err(format!(
-            "latency threshold {threshold} is not a bucket bound"
-        ));
+/// The total of an SLI as its author wrote it (a latency SLI's `_count` selector).
+fn total_text(sli: &SloSliConfig) -> String {
+    match sli {
+        SloSliConfig::GoodRatio { total, .. }
+        | SloSliConfig::BadRatio { total, .. }
+        | SloSliConfig::ErrorEvents { total, .. } => total.trim().to_string(),
+        SloSliConfig::ErrorRatio { ratio } => ratio.trim().to_string(),
+        SloSliConfig::Latency { metric, threshold } => latency::exprs(metric, *threshold)
+            .map_or_else(|_| metric.clone(), |(_, count)| count.render()),
+        SloSliConfig::BoolGauge { metric } => metric.trim().to_string(),
+        SloSliConfig::Grouped { sli, .. } => total_text(sli),
     }
-    let mut bucket = Selector {
-        metric: format!("{}_bucket", base.metric),
-        matchers: base.matchers.clone(),
-    };
-    bucket
-        .matchers
-        .push(Matcher::exact("le", &threshold.to_string()));
-    let count = Selector {
-        metric: format!("{}_count", base.metric),
-        matchers: base.matchers,
-    };
-    Ok((Expr::Selector(bucket), Expr::Selector(count)))
 }

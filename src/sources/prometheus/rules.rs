@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::api::Answer;
-use super::assemble::{Origin, SloIssue, counts};
+use super::assemble::{Cause, Origin, SloIssue, counts};
 use super::plan::{Numerator, QueryPlan};
 use super::selector::regex_escape;
 use crate::model::SloObservation;
@@ -157,7 +157,7 @@ impl Coverage {
                 let issue = SloIssue {
                     slo_id: spec.id.clone(),
                     windows: windows.iter().copied().collect(),
-                    error: error.clone(),
+                    error: Cause::Query(error.clone()),
                 };
                 observation.issues.push(issue.message());
                 issues.push(issue);

@@ -16,6 +16,7 @@ fn avail(service: &str) -> SloConfig {
         service: service.into(),
         objective: 0.999,
         window: Window::days(30),
+        period: None,
         source: None,
         sli: SloSliConfig::BadRatio {
             bad: format!(r#"http_requests_total{{service="{service}",code=~"5.."}}"#),
@@ -80,6 +81,7 @@ fn other_expressions_are_queried_alone_and_only_once() {
         ShapeKind::Single {
             expr: "sum(x)".into(),
             group: Vec::new(),
+            func: super::plan::RangeFn::Rate,
         }
     );
     // Standard windows + the extra tier window + both periods.
@@ -105,7 +107,10 @@ fn an_unplannable_latency_slo_is_reported_not_dropped() {
     assert_eq!(observations.len(), 1);
     assert!(observations[0].counts.is_empty());
     assert_eq!(issues[0].slo_id, "checkout/latency");
-    assert!(matches!(issues[0].error, SourceError::Rejected(_)));
+    assert!(matches!(
+        issues[0].error,
+        super::assemble::Cause::Definition(_)
+    ));
 }
 
 fn answer(values: &[(&str, f64)]) -> Answer {
