@@ -6,7 +6,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::slo::{Exhaustion, Severity, Window};
@@ -16,7 +15,7 @@ use crate::state::{Freshness, SloRow, State};
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{PANEL_FRAME_ROWS, fit, gauge, panel, spark};
-use crate::ui::{format, freshness};
+use crate::ui::{format, freshness, text};
 
 /// The window MTTA and MTTR are averaged over.
 const RESPONSE_WINDOW_DAYS: i64 = 30;
@@ -146,7 +145,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Span::styled(no_data.to_string(), slos_style(0, theme.text)),
     ]);
     let block = panel(overview_title(state, theme), false, theme);
-    let text = Paragraph::new(vec![Line::from(first), second]).block(block);
+    let text = text::paragraph(vec![Line::from(first), second]).block(block);
     frame.render_widget(text, area);
 }
 
