@@ -215,41 +215,9 @@ fn assert_wire_inert(state: &State, ctx: &UiContext, width: u16, height: u16, wh
     );
 }
 
-/// The backends that run here, fed poisoned alerts, and the stubs for the rest.
-async fn hostile_backends(
-    traces: &'static str,
-) -> (Urls, alertmanager::Alertmanager, Vec<wiremock::MockServer>) {
-    let am = alertmanager::Alertmanager::start();
-    am.fire(&hostile::alertmanager_alerts()).await;
-    am.wait_until("CheckoutDown", "active").await;
-    hostile::alertmanager_silence(&am.url).await;
-    am.wait_until("CheckoutDown", "suppressed").await;
-    let resource = format!("checkout-{traces}-{}", std::process::id());
-    alerta::post_alert(hostile::alerta_alert(&resource)).await;
-    let (pd, og, prom) = (
-        hostile::pagerduty().await,
-        hostile::opsgenie().await,
-        hostile::prometheus().await,
-    );
-    let trace = match traces {
-        "jaeger" => hostile::jaeger().await,
-        _ => hostile::tempo().await,
-    };
-    let urls = Urls {
-        alertmanager: am.url.clone(),
-        alerta: alerta::server().url.clone(),
-        alerta_key: alerta::server().dir.join("admin.key"),
-        pagerduty: pd.uri(),
-        opsgenie: og.uri(),
-        prometheus: prom.uri(),
-        traces: (traces, trace.uri()),
-    };
-    (urls, am, vec![pd, og, prom, trace])
-}
-
 /// Walks every pane and overlay with the given trace backend.
 async fn walk(traces: &'static str) -> Cockpit {
-    let (urls, _am, _stubs) = hostile_backends(traces).await;
+    let (urls, _am, _stubs) = hostile::backends(traces).await;
     let mut c = Cockpit::start(&urls, traces).await;
     let open = c.state.open_incidents().len();
     assert!(open >= 4, "an incident of every incident source: {open}");

@@ -348,6 +348,41 @@ pub struct Urls {
     pub traces: (&'static str, String),
 }
 
+/// The backends that run here (a real Alertmanager and the shared real Alerta) fed poisoned
+/// alerts and a poisoned silence, and the stubs for the rest, with `traces` (`jaeger` or
+/// `tempo`) as the trace backend. Keep the server and the stubs alive while they are used.
+/// Needs the including test file to declare `mod alertmanager` and `mod alerta`.
+pub async fn backends(
+    traces: &'static str,
+) -> (
+    Urls,
+    crate::alertmanager::Alertmanager,
+    Vec<wiremock::MockServer>,
+) {
+    let am = crate::alertmanager::Alertmanager::start();
+    am.fire(&alertmanager_alerts()).await;
+    am.wait_until("CheckoutDown", "active").await;
+    alertmanager_silence(&am.url).await;
+    am.wait_until("CheckoutDown", "suppressed").await;
+    let resource = format!("checkout-{traces}-{}", std::process::id());
+    crate::alerta::post_alert(alerta_alert(&resource)).await;
+    let (pd, og, prom) = (pagerduty().await, opsgenie().await, prometheus().await);
+    let trace = match traces {
+        "jaeger" => jaeger().await,
+        _ => tempo().await,
+    };
+    let urls = Urls {
+        alertmanager: am.url.clone(),
+        alerta: crate::alerta::server().url.clone(),
+        alerta_key: crate::alerta::server().dir.join("admin.key"),
+        pagerduty: pd.uri(),
+        opsgenie: og.uri(),
+        prometheus: prom.uri(),
+        traces: (traces, trace.uri()),
+    };
+    (urls, am, vec![pd, og, prom, trace])
+}
+
 /// TOML's spelling of `text`: a basic string with every control escaped.
 fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
@@ -446,6 +481,81 @@ pub fn assert_inert(bytes: &[u8], what: &str) {
             &text[from..(at + 20).min(text.len())]
         );
     }
+}
+
+/// Panics unless everything the cockpit wrote to its terminal is its own: no control but
+/// CR, LF and ESC, no C1 control, DEL or bidirectional control, and every escape sequence a
+/// CSI (cursor, colour, screen modes) — except the clipboard's OSC 52, whose payload (base64)
+/// must decode to text with nothing in it a shell or a terminal would act on. Returns the
+/// texts put on the clipboard.
+pub fn assert_terminal_output_own(bytes: &[u8], what: &str) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let context = |at: usize| {
+        let from = text[..at]
+            .char_indices()
+            .rev()
+            .nth(60)
+            .map_or(0, |(i, _)| i);
+        format!("{:?}", &text[from..(at + 40).min(text.len())])
+    };
+    let mut copied = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\r' | '\n' => {}
+            '\u{1b}' => match chars.next() {
+                Some((_, '[')) => {
+                    // Parameters, intermediates, then one final byte.
+                    let closed = chars.by_ref().any(|(_, c)| ('@'..='~').contains(&c));
+                    assert!(closed, "{what}: an unterminated CSI at {}", context(at));
+                }
+                Some((_, ']')) => {
+                    let rest = &text[at + 2..];
+                    let end = rest
+                        .find('\u{7}')
+                        .unwrap_or_else(|| panic!("{what}: an OSC at {}", context(at)));
+                    let payload = rest[..end]
+                        .strip_prefix("52;c;")
+                        .unwrap_or_else(|| panic!("{what}: an OSC at {}", context(at)));
+                    let decoded = decode_base64(payload)
+                        .unwrap_or_else(|| panic!("{what}: OSC 52 of {payload:?}"));
+                    let decoded = String::from_utf8(decoded).unwrap();
+                    assert!(
+                        first_acting(decoded.as_bytes()).is_none() && !decoded.contains('\n'),
+                        "{what}: copied {decoded:?}"
+                    );
+                    copied.push(decoded);
+                    for _ in 0..end + 1 {
+                        chars.next();
+                    }
+                }
+                other => panic!("{what}: ESC then {other:?} at {}", context(at)),
+            },
+            c if c.is_control() || is_bidi_control(c) => {
+                panic!("{what}: {c:?} raw at {}", context(at))
+            }
+            _ => {}
+        }
+    }
+    copied
+}
+
+/// Standard base64 (RFC 4648, padded), as OSC 52 carries it.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let mut bits = 0u32;
+    let mut count = 0;
+    for b in text.bytes().filter(|&b| b != b'=') {
+        let value = ALPHABET.iter().position(|&a| a == b)? as u32;
+        bits = bits << 6 | value;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// The home directory of one test: config and state under it, nothing shared.
