@@ -49,11 +49,29 @@ fn escape(c: char, out: &mut String) {
     }
 }
 
+/// Whether `text` holds a hostile character (other than a line break, when `keep_newlines`).
+/// Every frame asks this of every string it draws, so it looks at bytes: each hostile
+/// character's UTF-8 encoding starts with a byte below 0x20, 0x7F, or one of the lead bytes
+/// 0xC2 (C1), 0xD8 (U+061C) and 0xE2 (the other bidirectional controls) — lead bytes never
+/// occur inside another character's encoding — and only those few are decoded.
+fn has_hostile(text: &str, keep_newlines: bool) -> bool {
+    let bytes = text.as_bytes();
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' => !keep_newlines,
+        0x00..=0x1f | 0x7f => true,
+        0xc2 => matches!(at(i + 1), 0x80..=0x9f),
+        0xd8 => at(i + 1) == 0x9c,
+        0xe2 => matches!(
+            (at(i + 1), at(i + 2)),
+            (0x80, 0x8e | 0x8f | 0xaa..=0xae) | (0x81, 0xa6..=0xa9)
+        ),
+        _ => false,
+    })
+}
+
 fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    let needs = text
-        .chars()
-        .any(|c| is_hostile(c) && !(keep_newlines && c == '\n'));
-    if !needs {
+    if !has_hostile(text, keep_newlines) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -150,6 +168,17 @@ mod tests {
         }
         // Joiners and other format characters stay: emoji sequences and scripts need them.
         assert_eq!(line("👩\u{200d}💻"), "👩\u{200d}💻");
+    }
+
+    #[test]
+    fn the_byte_scan_finds_exactly_the_hostile_characters() {
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            for keep in [false, true] {
+                let text = format!("a{c}b");
+                let hostile = is_hostile(c) && !(keep && c == '\n');
+                assert_eq!(has_hostile(&text, keep), hostile, "{c:?}");
+            }
+        }
     }
 
     #[test]
