@@ -210,3 +210,39 @@ fn runbook_check_reports_hostile_runbooks_inert() {
     assert_eq!(text.lines().count(), 2, "one file a line:\n{text}");
     assert_shows(&text, SHOWN, "`ondeck runbook check`");
 }
+
+#[test]
+fn config_files_with_escapes_in_names_are_refused_inert() {
+    let home = hostile::temp_home("names");
+    let quoted = |text: &str| toml::Value::String(hostile(text)).to_string();
+    let cases = [
+        ("theme", format!("theme = {}\n", quoted("dark"))),
+        (
+            "theme role",
+            format!("[theme_overrides]\n{} = 240\n", quoted("text_muted")),
+        ),
+        (
+            "key",
+            format!("[keys.global]\n{} = \"quit\"\n", quoted("x")),
+        ),
+        ("action", format!("[keys.global]\nx = {}\n", quoted("quit"))),
+        (
+            "context",
+            format!("[keys.{}]\nx = \"quit\"\n", quoted("global")),
+        ),
+    ];
+    for (what, text) in cases {
+        let path = home.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let (out, err, code) = inert_run(&home, &["check-config", path.to_str().unwrap()]);
+        assert_eq!(
+            code,
+            Some(2),
+            "a {what} with escapes is refused: {out}{err}"
+        );
+        assert!(
+            err.contains("config.toml"),
+            "the {what} error names the file: {err}"
+        );
+    }
+}
