@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use super::is_hostile;
 
@@ -70,9 +70,21 @@ impl<F: Formatter> Formatter for Inert<F> {
 /// `value` as indented JSON (serde_json's pretty layout) with every hostile character in a
 /// string escaped as `\uXXXX`.
 pub fn to_string_pretty<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    write(value, Inert(PrettyFormatter::new()))
+}
+
+/// `value` as one line of JSON (a JSON Lines record: an outbox or audit line that someone may
+/// `cat`) with every hostile character in a string escaped as `\uXXXX`.
+pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    write(value, Inert(CompactFormatter))
+}
+
+fn write<T: Serialize + ?Sized, F: Formatter>(
+    value: &T,
+    formatter: F,
+) -> serde_json::Result<String> {
     let mut out = Vec::with_capacity(1024);
-    let mut serializer =
-        serde_json::Serializer::with_formatter(&mut out, Inert(PrettyFormatter::new()));
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
     value.serialize(&mut serializer)?;
     // The serializer writes only UTF-8: the input's own text and ASCII around it.
     String::from_utf8(out).map_err(<serde_json::Error as serde::ser::Error>::custom)
@@ -105,11 +117,17 @@ mod tests {
     }
 
     #[test]
-    fn the_layout_is_serde_jsons_pretty_one() {
+    fn the_layout_is_serde_jsons() {
         let value = json!({"a": [1, {"b": null}], "c": "d", "e": [], "f": {}});
         assert_eq!(
             to_string_pretty(&value).unwrap(),
             serde_json::to_string_pretty(&value).unwrap()
         );
+        assert_eq!(
+            to_string(&value).unwrap(),
+            serde_json::to_string(&value).unwrap()
+        );
+        let line = to_string(&json!({"note": "a\nb\u{9b}"})).unwrap();
+        assert_eq!(line, r#"{"note":"a\nb\u009b"}"#);
     }
 }
