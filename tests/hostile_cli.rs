@@ -11,7 +11,7 @@
 mod alerta;
 #[path = "support/alertmanager.rs"]
 mod alertmanager;
-#[path = "support/hostile.rs"]
+#[path = "support/hostile/mod.rs"]
 mod hostile;
 
 use std::path::Path;

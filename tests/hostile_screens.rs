@@ -14,7 +14,7 @@
 mod alerta;
 #[path = "support/alertmanager.rs"]
 mod alertmanager;
-#[path = "support/hostile.rs"]
+#[path = "support/hostile/mod.rs"]
 mod hostile;
 #[path = "support/vt.rs"]
 mod vt;
