@@ -96,8 +96,38 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             out(&report);
             Ok(ExitCode::SUCCESS)
         }
+        Some(Subcommands::Init(args)) => init(&args, &location, clock),
         None => cockpit(&location, &overrides, clock, cli.ascii),
     }
+}
+
+/// Writes a config for the user's stack; exit 1 when a backend did not answer (the file is
+/// written all the same, that source marked as not working).
+fn init(
+    args: &ondeck::cli::InitArgs,
+    location: &ConfigLocation,
+    clock: Clock,
+) -> Result<ExitCode, Failure> {
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| location.path().to_path_buf());
+    // The header names the command as typed, the program as `ondeck` wherever it lives.
+    let command: Vec<String> = std::iter::once("ondeck".to_string())
+        .chain(std::env::args().skip(1))
+        .collect();
+    let written = runtime()?.block_on(ondeck::init::run(
+        args,
+        &path,
+        clock.now(),
+        &command.join(" "),
+    ))?;
+    out(&written.summary(&ondeck::init::token_vars(args)));
+    Ok(if written.all_answered() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn print_version(location: &ConfigLocation) {
