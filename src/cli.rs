@@ -97,7 +97,7 @@ pub enum Subcommands {
     /// Print a Markdown report of the shift (pages, acks, resolves, runbook steps, SLOs that
     /// burned) from the audit log and the sources, ready to paste into the team channel.
     Handoff {
-        /// How far back the shift goes, e.g. 12h, 8h, 1d.
+        /// How far back the shift goes, in any duration form the config takes: 12h, 90m, 1d, 1w.
         #[arg(long, default_value = "12h", value_parser = parse_span)]
         since: std::time::Duration,
     },

@@ -110,6 +110,14 @@ fn ack_from_a_script_is_delivered_audited_and_in_the_handoff() {
         )),
         "{report}"
     );
+    // Every duration form the config takes works here, as --help promises: 1d, 1w.
+    for since in ["1d", "1w", "90m"] {
+        let longer = stdout(&ondeck(&home, &["handoff", "--since", since]));
+        assert!(
+            longer.contains("## Acknowledged, resolved and notes (2)"),
+            "--since {since}:\n{longer}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&home);
 }
 
