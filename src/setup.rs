@@ -193,6 +193,9 @@ pub fn resolve_look(config: &Config, theme: Option<&str>) -> Result<(Theme, Keym
 pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App, Failure> {
     let (theme, keymap) = resolve_look(config, overrides.theme.as_deref())?;
     let backends = backends(config, clock);
+    if let Some(dir) = &overrides.state_dir {
+        backends.keep_demo_actions_in(dir);
+    }
     let mut state = initial_state(config, &backends, clock, overrides.readonly);
     let outbox = crate::outbox::cockpit::open(
         overrides.state_dir.as_deref(),
