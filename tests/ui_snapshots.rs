@@ -335,7 +335,12 @@ fn help_scrolls_without_moving_or_widening() {
                 .iter()
                 .find_map(|row| {
                     let title = (0..row.len()).find(|&x| {
-                        row[x..].iter().take(5).map(String::as_str).collect::<String>() == " Keys"
+                        row[x..]
+                            .iter()
+                            .take(5)
+                            .map(String::as_str)
+                            .collect::<String>()
+                            == " Keys"
                     })?;
                     let left = (0..title).rev().find(|&x| row[x] == "┌")?;
                     let right = (title..row.len()).find(|&x| row[x] == "┐")?;
@@ -345,7 +350,10 @@ fn help_scrolls_without_moving_or_widening() {
             boxes.push((left, right));
         }
         let first = boxes[0];
-        assert!(first.0.is_some() && first.1.is_some(), "{width}x{height}: no box");
+        assert!(
+            first.0.is_some() && first.1.is_some(),
+            "{width}x{height}: no box"
+        );
         assert!(
             boxes.iter().all(|b| *b == first),
             "{width}x{height}: the help box moved or widened while scrolling: {boxes:?}"

@@ -105,8 +105,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
         let title = format!("Keys {}-{} of {total} · j/k scroll", first + 1, last);
         // Scrolling moves lines through a fixed grid: exactly `rows` lines a column (a
         // heading may end one), so no scroll position adds a column or widens the box.
-        let mut grid: Vec<Vec<Line<'static>>> =
-            visible.chunks(rows).map(<[Line<'static>]>::to_vec).collect();
+        let mut grid: Vec<Vec<Line<'static>>> = visible
+            .chunks(rows)
+            .map(<[Line<'static>]>::to_vec)
+            .collect();
         grid.resize(fitting, Vec::new());
         (grid, title)
     };
