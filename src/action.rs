@@ -94,6 +94,13 @@ pub enum Action {
     RangeLonger,
     /// Copy the selected trace id, incident id or PromQL to the clipboard (OSC 52).
     Copy,
+    /// Open the logs panel on what is selected: an SLO's or incident's service from before
+    /// its trouble began, or the lines carrying the selected trace's id.
+    OpenLogs,
+    /// Logs panel: follow (ask for new lines on each log source's refresh) or stop.
+    FollowLogs,
+    /// Logs panel: filter the lines by text.
+    FilterLogs,
     /// SIGTERM or SIGHUP arrived (internal): leave at once, whatever is on screen.
     #[serde(skip)]
     Terminate,
@@ -103,6 +110,9 @@ pub enum Action {
     /// A key typed into the confirmation dialog's note field (internal).
     #[serde(skip)]
     NoteKey(crossterm::event::KeyEvent),
+    /// A key typed into the logs panel's filter (internal).
+    #[serde(skip)]
+    LogFilterKey(crossterm::event::KeyEvent),
     /// The clock moved (internal).
     #[serde(skip)]
     Tick(DateTime<Utc>),
@@ -162,12 +172,16 @@ impl Action {
             Action::RangeShorter => "shorter range",
             Action::RangeLonger => "longer range",
             Action::Copy => "copy",
+            Action::OpenLogs => "logs",
+            Action::FollowLogs => "follow logs",
+            Action::FilterLogs => "filter logs",
             Action::Tick(_)
             | Action::Ingest(_)
             | Action::Completed(_)
             | Action::Runbook(_)
             | Action::CommandLineKey(_)
             | Action::NoteKey(_)
+            | Action::LogFilterKey(_)
             | Action::Terminate => "internal",
         }
     }

@@ -48,6 +48,8 @@ pub enum CommandResult {
     },
     /// A debug-pane question was answered.
     Explore(Box<crate::sources::explore::ExploreResult>),
+    /// A log source answered.
+    Logs(Box<crate::sources::logs::LogAnswer>),
 }
 
 /// The outcome of a runbook command (progress, notes, step runs), kept apart from

@@ -77,6 +77,9 @@ impl Config {
             if let Some(ca) = &source.http.ca_file {
                 write!(out, ", CA {}", ca.display())?;
             }
+            if let Some(logs) = source.logs.describe(source.kind) {
+                write!(out, ", {logs}")?;
+            }
             writeln!(out)?;
         }
         if self.slos.is_empty() {

@@ -99,10 +99,15 @@ pub fn hints(state: &State, keymap: &Keymap) -> Vec<(String, &'static str)> {
     let no_incident = context == "detail" && state.pane != Pane::Oncall;
     // `f` fetches only when the alert links its runbook by URL.
     let no_link = state.runbook.view.as_ref().is_none_or(|v| v.link.is_none());
+    // `F` and `/` work on an open logs panel; in the debug pane `t` works on a log line.
+    let no_logs = !state.logs.open;
+    let no_log_line = context == "debug" && state.debug.focus != crate::state::DebugFocus::Logs;
     let mut out: Vec<(String, &'static str)> = grouped(keymap.bindings(context))
         .iter()
         .filter(|g| !(no_incident && matches!(g.action, Action::Acknowledge | Action::Resolve)))
         .filter(|g| !(no_link && g.action == Action::FetchRunbook))
+        .filter(|g| !(no_logs && matches!(g.action, Action::FollowLogs | Action::FilterLogs)))
+        .filter(|g| !(no_log_line && g.action == Action::TraceService))
         .map(|g| (first_key(g), g.action.description()))
         .collect();
     if state.overlay.is_none() {
