@@ -168,6 +168,8 @@ impl LogSource for ElasticsearchSource {
         let mut seen = HashSet::new();
         let mut after: Option<Value> = None;
         let (mut partial, mut missing_message, mut pages, mut more) = (None, 0, 0, false);
+        // Hits a page holds at most; fewer once an answer passed the byte cap.
+        let mut page_lines = PAGE_LINES;
         loop {
             if pages == MAX_PAGES {
                 batch.warnings.push(format!(
@@ -176,14 +178,17 @@ impl LogSource for ElasticsearchSource {
                 break;
             }
             pages += 1;
-            let want = (limit - lines.len()).min(PAGE_LINES);
+            let want = (limit - lines.len()).min(page_lines);
             let page = cap::ask(want, self.options.max_bytes, |size| {
                 let body = query::body(query, &self.options, size, after.as_ref());
                 let request = self.http.request(reqwest::Method::POST, &path).json(&body);
                 self.http.send_capped(request, self.options.max_bytes)
             })
             .await?;
-            batch.warnings.extend(page.shrunk.clone());
+            if let Some(shrunk) = page.shrunk {
+                page_lines = page.asked;
+                batch.warnings.push(shrunk);
+            }
             if !page.reply.is_success() {
                 return Err(Self::refused(&page.reply));
             }

@@ -147,6 +147,8 @@ impl LogSource for JournalSource {
         let mut seen = HashSet::new();
         let mut cursor: Option<String> = None;
         let (mut pages, mut bad, mut more) = (0, 0, false);
+        // Entries a page holds at most; fewer once an answer passed the byte cap.
+        let mut page_entries = PAGE_ENTRIES.min(limit);
         loop {
             if pages == MAX_PAGES {
                 batch.warnings.push(format!(
@@ -155,7 +157,7 @@ impl LogSource for JournalSource {
                 break;
             }
             pages += 1;
-            let page = cap::ask(PAGE_ENTRIES.min(limit), self.options.max_bytes, |n| {
+            let page = cap::ask(page_entries, self.options.max_bytes, |n| {
                 let request = self
                     .http
                     .get("/entries")
@@ -165,7 +167,10 @@ impl LogSource for JournalSource {
                 self.http.send_capped(request, self.options.max_bytes)
             })
             .await?;
-            batch.warnings.extend(page.shrunk.clone());
+            if let Some(shrunk) = page.shrunk {
+                page_entries = page.asked;
+                batch.warnings.push(shrunk);
+            }
             if !page.reply.is_success() {
                 return Err(page.reply.error());
             }

@@ -205,6 +205,11 @@ impl LogSource for LokiSource {
         let mut end_ns = query::nanos(query.until).saturating_add(1);
         let mut pages = 0;
         let mut more = false;
+        // Lines a page holds at most; fewer once an answer passed the byte cap.
+        let mut page_lines = PAGE_LINES;
+        // Lines already read at the instant the next page ends on: `end` is exclusive, so
+        // they come again and take room in the page.
+        let mut overlap = 0;
         loop {
             if pages == MAX_PAGES {
                 batch.warnings.push(format!(
@@ -213,12 +218,17 @@ impl LogSource for LokiSource {
                 break;
             }
             pages += 1;
-            let want = (limit - lines.len()).min(PAGE_LINES);
+            let want = (limit - lines.len()).min(page_lines) + overlap;
             let (answer, page) = self.page(&logql, query.since, end_ns, want).await?;
-            batch
-                .warnings
-                .extend(answer.warnings.iter().map(|w| format!("Loki: {w}")));
-            batch.warnings.extend(page.shrunk);
+            for warning in answer.warnings.iter().map(|w| format!("Loki: {w}")) {
+                if !batch.warnings.contains(&warning) {
+                    batch.warnings.push(warning);
+                }
+            }
+            if let Some(shrunk) = page.shrunk {
+                page_lines = page.asked.saturating_sub(overlap).max(1);
+                batch.warnings.push(shrunk);
+            }
             let found = self.lines(answer);
             let oldest = found.iter().map(|l| l.at).min();
             let before = lines.len();
@@ -242,6 +252,7 @@ impl LogSource for LokiSource {
             // `end` is exclusive: lines at the oldest instant are asked again, and the ones
             // already read are known by their key.
             end_ns = query::nanos(oldest).saturating_add(1);
+            overlap = lines.iter().filter(|l| l.at == oldest).count();
         }
         let mut batch = finish(lines, query, limit, more, batch);
         if batch.lines.is_empty() {

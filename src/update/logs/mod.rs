@@ -144,6 +144,26 @@ pub(super) fn open(state: &mut State) -> Vec<Command> {
     commands
 }
 
+/// `:logs <service>`: the debug pane on that service (searched as Enter on its SLO would),
+/// with the panel on its lines over the trend range.
+pub(super) fn open_service(state: &mut State, service: String) -> Vec<Command> {
+    if state.logs.feeds.is_empty() {
+        return open(state);
+    }
+    state.pane = Pane::Debug;
+    state.overlay = None;
+    let mut commands = super::debug::open_service(state, service.clone());
+    state.logs.open = true;
+    state.logs.target = Some(LogTarget::Service(service.clone()));
+    state.logs.label = service;
+    state.logs.window = LogWindow::Range;
+    state.logs.until = None;
+    state.logs.filter = Default::default();
+    state.debug.focus = DebugFocus::Logs;
+    commands.extend(fetch::ask(state));
+    commands
+}
+
 /// `F`: follow on or off (opening the panel first when it is closed).
 pub(super) fn follow(state: &mut State) -> Vec<Command> {
     let mut commands = Vec::new();
