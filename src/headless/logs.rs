@@ -179,7 +179,7 @@ pub async fn logs_command(app: App, args: &LogsArgs) -> (String, u8) {
                 sources: reports,
                 lines,
             };
-            serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+            crate::inert::json::to_string_pretty(&report).unwrap_or_default() + "\n"
         }
         Format::Text => {
             for report in &reports {

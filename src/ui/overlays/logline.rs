@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Wrap;
 
 use crate::config::Theme;
 use crate::inert;
@@ -13,6 +13,7 @@ use crate::state::State;
 use crate::ui::layout::centered;
 use crate::ui::overlays::dialog;
 use crate::ui::panes::logs::{age, level_style};
+use crate::ui::text;
 
 /// How much of one line the detail draws: wrapping megabytes on every frame would stall the
 /// screen; `y` still copies the line whole.
@@ -96,7 +97,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let block = dialog(frame, box_area, &title, theme);
     let scroll = state.logs.detail_scroll.min(lines.len().saturating_sub(1));
     frame.render_widget(
-        Paragraph::new(lines)
+        text::paragraph(lines)
             .block(block)
             .wrap(Wrap { trim: false })
             .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),

@@ -9,13 +9,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::inert;
 use crate::model::{LogLevel, LogLine, LogTarget};
 use crate::state::{DebugFocus, Freshness, LogFeed, LogWindow, State};
 use crate::ui::layout::visible_rows;
+use crate::ui::text;
 use crate::ui::widgets::line::put_line;
 use crate::ui::widgets::{fit, panel, position_title};
 use crate::ui::{format, freshness};
@@ -259,7 +259,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, wide: bool, theme: &
             ),
             Span::styled(sent, theme.text_muted),
         ]);
-        frame.render_widget(Paragraph::new(line), filter_row);
+        frame.render_widget(text::paragraph(line), filter_row);
     }
     for (row, note) in notes
         .iter()
@@ -267,9 +267,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, wide: bool, theme: &
         .enumerate()
     {
         let y = notes_area.y + u16::try_from(row).unwrap_or(0);
-        let text = fit(&inert::line(note), usize::from(notes_area.width));
+        let note = fit(note, usize::from(notes_area.width));
         let line = Line::styled(
-            format!("{} {text}", theme.symbols.warning),
+            format!("{} {note}", theme.symbols.warning),
             theme.sev_warning,
         );
         put_line(
@@ -283,7 +283,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, wide: bool, theme: &
         );
     }
     if shown.is_empty() {
-        frame.render_widget(Paragraph::new(empty_line(state, theme)), table);
+        frame.render_widget(text::paragraph(empty_line(state, theme)), table);
         return;
     }
     let trace_column = matches!(logs.target, Some(LogTarget::Trace(_)));
