@@ -128,7 +128,11 @@ pub fn completed(state: &mut State, answer: LogAnswer) {
     if request.generation != state.logs.generation {
         return;
     }
-    let selected_key = state.logs.selected_line().map(|l| l.key.clone());
+    // At the top, the selection stays at the top as newer lines arrive, so a followed panel
+    // reads like `tail -f`; anywhere else it stays on the line the responder moved to.
+    let selected_key = (state.logs.selected > 0)
+        .then(|| state.logs.selected_line().map(|l| l.key.clone()))
+        .flatten();
     let Some(feed) = state.logs.feed_mut(&request.source) else {
         return;
     };
@@ -172,7 +176,6 @@ pub fn completed(state: &mut State, answer: LogAnswer) {
         }
     };
     state.logs.merge(&request.source, lines);
-    // The selection stays on the line it was on while lines arrive around it.
     if let Some(key) = selected_key
         && let Some(index) = state.logs.shown().iter().position(|l| l.key == key)
     {

@@ -292,6 +292,30 @@ fn follow_polls_each_source_on_its_refresh_only_while_the_panel_is_open_and_in_v
 }
 
 #[test]
+fn following_keeps_the_newest_line_in_view_unless_the_responder_moved_off_it() {
+    let mut s = state();
+    let asked = requests(&update(&mut s, Action::OpenLogs));
+    let older = |key, ago| line("loki", key, ago, LogLevel::Error, None);
+    answer(&mut s, &asked[0], vec![older("a", 30), older("b", 40)]);
+    for request in &asked[1..] {
+        answer(&mut s, request, vec![]);
+    }
+    let polls = requests(&update(&mut s, Action::FollowLogs));
+    answer(&mut s, &polls[0], vec![older("new", 1)]);
+    assert_eq!(s.logs.selected_line().unwrap().key, "new", "at the top");
+    update(&mut s, Action::Down);
+    assert_eq!(s.logs.selected_line().unwrap().key, "a");
+    s.now += Duration::seconds(6);
+    let polls = requests(&tick(&mut s));
+    answer(&mut s, &polls[0], vec![older("newer", -5)]);
+    assert_eq!(
+        s.logs.selected_line().unwrap().key,
+        "a",
+        "the line moved to stays selected"
+    );
+}
+
+#[test]
 fn the_filter_narrows_as_typed_and_enter_asks_the_sources_for_the_text() {
     let mut s = state();
     let asked = requests(&update(&mut s, Action::OpenLogs));
