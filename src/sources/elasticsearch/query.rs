@@ -1,8 +1,8 @@
 //! The search request ondeck sends Elasticsearch or OpenSearch, built without IO: a bool
 //! query whose filters are the service (a `term` on the service field), the time range (in
 //! `strict_date_optional_time_nanos`, so `date` and `date_nanos` fields both take it), the
-//! trace id, the trouble levels and the responder's text; newest first, with `_doc` as the
-//! tiebreaker `search_after` pages by.
+//! trace id (in its field or in the text), the trouble levels and the responder's text; newest
+//! first, with `_doc` as the tiebreaker `search_after` pages by.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -36,9 +36,15 @@ pub fn filters(query: &LogQuery, options: &LogOptions) -> Vec<Value> {
         filters.push(json!({ "term": { options.service_field.as_str(): service } }));
     }
     if let Some(id) = query.target.trace_id() {
+        // The id may be in the trace field or only in the text (the reason a trace_regex
+        // is configured): a line with either is the trace's.
+        let in_text = json!({ "match_phrase": { options.message_field.as_str(): id } });
         filters.push(match &options.trace_field {
-            Some(field) => json!({ "term": { field.as_str(): id } }),
-            None => json!({ "match_phrase": { options.message_field.as_str(): id } }),
+            Some(field) => json!({ "bool": {
+                "should": [{ "term": { field.as_str(): id } }, in_text],
+                "minimum_should_match": 1,
+            } }),
+            None => in_text,
         });
     }
     if query.trouble_only {
@@ -125,7 +131,10 @@ mod tests {
             "2026-11-21T02:57:00.000000000Z"
         );
         assert_eq!(filters[1]["term"]["service.name"], "checkout");
-        assert_eq!(filters[2]["term"]["trace.id"], "4bf92f35");
+        let trace = &filters[2]["bool"];
+        assert_eq!(trace["should"][0]["term"]["trace.id"], "4bf92f35");
+        assert_eq!(trace["should"][1]["match_phrase"]["message"], "4bf92f35");
+        assert_eq!(trace["minimum_should_match"], 1);
         assert!(
             filters[3]["terms"]["log.level"]
                 .as_array()
