@@ -50,6 +50,13 @@ pub enum CommandResult {
     Explore(Box<crate::sources::explore::ExploreResult>),
     /// A log source answered.
     Logs(Box<crate::sources::logs::LogAnswer>),
+    /// tmux took (or refused) a copy: where the text went, or why not.
+    Copied {
+        /// The text copied.
+        text: String,
+        /// Where it went, or why tmux refused it.
+        outcome: Result<String, String>,
+    },
 }
 
 /// The outcome of a runbook command (progress, notes, step runs), kept apart from

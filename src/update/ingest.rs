@@ -162,6 +162,18 @@ pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command
         }
         // The debug pane's and the logs panel's answers; `update` routes them first.
         CommandResult::Explore(_) | CommandResult::Logs(_) => vec![],
+        CommandResult::Copied { text, outcome } => {
+            let text = crate::inert::line(&text).into_owned();
+            match outcome {
+                Ok(into) => flash(state, FlashKind::Info, format!("copied {text} into {into}")),
+                Err(why) => flash(
+                    state,
+                    FlashKind::Error,
+                    format!("tmux did not take the copy of {text}: {why}"),
+                ),
+            }
+            vec![]
+        }
     }
 }
 
