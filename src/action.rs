@@ -94,6 +94,13 @@ pub enum Action {
     RangeLonger,
     /// Copy the selected trace id, incident id or PromQL to the clipboard (OSC 52).
     Copy,
+    /// Open the logs panel on what is selected: an SLO's or incident's service from before
+    /// its trouble began, or the lines carrying the selected trace's id.
+    OpenLogs,
+    /// Logs panel: follow (ask for new lines on each log source's refresh) or stop.
+    FollowLogs,
+    /// Logs panel: filter the lines by text.
+    FilterLogs,
     /// SIGTERM or SIGHUP arrived (internal): leave at once, whatever is on screen.
     #[serde(skip)]
     Terminate,
@@ -103,6 +110,9 @@ pub enum Action {
     /// A key typed into the confirmation dialog's note field (internal).
     #[serde(skip)]
     NoteKey(crossterm::event::KeyEvent),
+    /// A key typed into the logs panel's filter (internal).
+    #[serde(skip)]
+    LogFilterKey(crossterm::event::KeyEvent),
     /// The clock moved (internal).
     #[serde(skip)]
     Tick(DateTime<Utc>),
@@ -119,7 +129,7 @@ pub enum Action {
 
 /// Every action a key can be bound to, in the order config.example.toml lists them (the
 /// order the default keymap first uses them). The keymap refuses any other name.
-pub const BINDABLE: [Action; 41] = [
+pub const BINDABLE: [Action; 44] = [
     Action::Quit,
     Action::Suspend,
     Action::ToggleHelp,
@@ -161,6 +171,9 @@ pub const BINDABLE: [Action; 41] = [
     Action::StepExecute,
     Action::KillStep,
     Action::FetchRunbook,
+    Action::OpenLogs,
+    Action::FollowLogs,
+    Action::FilterLogs,
 ];
 
 /// The names of [`BINDABLE`], in its order.
@@ -222,12 +235,16 @@ impl Action {
             Action::RangeShorter => "shorter range",
             Action::RangeLonger => "longer range",
             Action::Copy => "copy",
+            Action::OpenLogs => "logs",
+            Action::FollowLogs => "follow logs",
+            Action::FilterLogs => "filter logs",
             Action::Tick(_)
             | Action::Ingest(_)
             | Action::Completed(_)
             | Action::Runbook(_)
             | Action::CommandLineKey(_)
             | Action::NoteKey(_)
+            | Action::LogFilterKey(_)
             | Action::Terminate => "internal",
         }
     }

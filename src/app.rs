@@ -85,6 +85,9 @@ pub fn action_for_key(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<
     {
         return Some(Action::NoteKey(*key));
     }
+    if state.logs.filter.editing && state.overlay.is_none() {
+        return Some(Action::LogFilterKey(*key));
+    }
     keymap.lookup(&key_contexts(state), key)
 }
 
@@ -316,6 +319,9 @@ pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Opt
         Command::Quit | Command::RefreshNow | Command::Copy { .. } => return None,
         Command::Explore(question) => CommandResult::Explore(Box::new(
             crate::sources::explore::perform(backends, clock, question).await,
+        )),
+        Command::FetchLogs(request) => CommandResult::Logs(Box::new(
+            crate::sources::logs::fetch(backends, clock, request).await,
         )),
         Command::Runbook(_) => return None,
         // Writes go through the outbox (`App::execute`), never straight to a backend.

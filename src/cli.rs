@@ -89,6 +89,9 @@ pub enum Subcommands {
         #[command(subcommand)]
         command: SloCommand,
     },
+    /// Print the log lines of a service (or of a trace) from every log source, oldest first,
+    /// as the logs panel reads them (exit 1 if any log source failed).
+    Logs(LogsArgs),
     /// Write a working, commented config for your stack: probe each URL (reachable, auth
     /// accepted, version), find SLIs in the Prometheus (request counters with a status code,
     /// latency histograms, Sloth and Pyrra rules), check each SLO once, and write the file.
@@ -146,6 +149,26 @@ pub struct WriteArgs {
     /// How long to keep retrying before leaving the write queued in the outbox.
     #[arg(long, default_value = "15s", value_parser = parse_span)]
     pub wait: std::time::Duration,
+}
+
+/// `ondeck logs SERVICE [--since 15m] [--grep TEXT] [--trace ID] [--format json|text]`.
+#[derive(Debug, clap::Args)]
+pub struct LogsArgs {
+    /// The service whose lines to print (optional with --trace: then every service's).
+    #[arg(required_unless_present = "trace")]
+    pub service: Option<String>,
+    /// How far back to look, e.g. 15m, 2h.
+    #[arg(long, default_value = "15m", value_parser = parse_span)]
+    pub since: std::time::Duration,
+    /// Only lines containing this text (ignoring case).
+    #[arg(long, value_name = "TEXT")]
+    pub grep: Option<String>,
+    /// Only lines carrying this trace id.
+    #[arg(long, value_name = "ID")]
+    pub trace: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Parses `12h`, `30m`, `1d`, `15s` the way the config file writes durations.

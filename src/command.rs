@@ -27,6 +27,8 @@ pub enum Command {
     },
     /// A debug-pane question: PromQL, exemplars, longer trends, the service graph.
     Explore(crate::sources::explore::ExploreCommand),
+    /// Ask one log source for lines (the logs panel).
+    FetchLogs(crate::sources::logs::LogRequest),
     /// Put text on the clipboard of the responder's terminal; the app writes the OSC 52
     /// escape to the terminal between frames (see [`crate::clipboard`]).
     Copy {

@@ -48,6 +48,8 @@ pub enum CommandResult {
     },
     /// A debug-pane question was answered.
     Explore(Box<crate::sources::explore::ExploreResult>),
+    /// A log source answered.
+    Logs(Box<crate::sources::logs::LogAnswer>),
     /// tmux took (or refused) a copy: where the text went, or why not.
     Copied {
         /// The text copied.

@@ -87,6 +87,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let code = runtime()?.block_on(cli_commands::outbox_command(&app, drop.as_deref()));
             Ok(ExitCode::from(code))
         }
+        Some(Subcommands::Logs(args)) => {
+            let app = setup::build(&load_config(&location)?, &overrides, clock)?;
+            let (text, code) = runtime()?.block_on(headless::logs::logs_command(app, &args));
+            out(&text);
+            Ok(ExitCode::from(code))
+        }
         Some(Subcommands::Handoff { since }) => {
             let app = setup::build(&load_config(&location)?, &overrides, clock)?;
             let dir = overrides.state_dir.clone();

@@ -6,7 +6,11 @@ use crate::config::{Config, Keymap, SourceConfig, SourceKind, Theme, select_them
 use crate::failure::Failure;
 use crate::sources::alerta::AlertaSource;
 use crate::sources::alertmanager::AlertmanagerSource;
+use crate::sources::elasticsearch::ElasticsearchSource;
 use crate::sources::jaeger::JaegerSource;
+use crate::sources::journal::JournalSource;
+use crate::sources::logs::LogBackend;
+use crate::sources::loki::LokiSource;
 use crate::sources::opsgenie::OpsgenieSource;
 use crate::sources::pagerduty::PagerdutySource;
 use crate::sources::prometheus::PrometheusSource;
@@ -70,6 +74,9 @@ pub fn backends(config: &Config, clock: Clock) -> Backends {
                 SourceKind::Jaeger | SourceKind::Tempo => backends
                     .traces
                     .push((meta(source), TraceBackend::Unstarted(unstarted))),
+                SourceKind::Loki | SourceKind::Elasticsearch | SourceKind::Journal => backends
+                    .logs
+                    .push((meta(source), LogBackend::Unstarted(unstarted))),
             }
         }
     }
@@ -134,6 +141,18 @@ fn add(
             let tempo = TempoSource::new(source)?;
             backends.traces.push((meta, TraceBackend::Tempo(tempo)));
         }
+        SourceKind::Loki => {
+            let loki = LokiSource::new(source)?;
+            backends.logs.push((meta, LogBackend::Loki(loki)));
+        }
+        SourceKind::Elasticsearch => {
+            let es = ElasticsearchSource::new(source)?;
+            backends.logs.push((meta, LogBackend::Elasticsearch(es)));
+        }
+        SourceKind::Journal => {
+            let journal = JournalSource::new(source)?;
+            backends.logs.push((meta, LogBackend::Journal(journal)));
+        }
     }
     Ok(())
 }
@@ -152,6 +171,19 @@ pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonl
                 .silence_durations
                 .insert(source.name.clone(), duration);
         }
+    }
+    // Log sources are asked on demand by the logs panel, which keeps each one's state.
+    for (meta, _) in &backends.logs {
+        let max_lines = config
+            .sources
+            .iter()
+            .find(|s| s.name == meta.name)
+            .map_or(crate::config::logs::DEFAULT_MAX_LINES, |s| s.logs.max_lines);
+        state.logs.feeds.push(crate::state::LogFeed::new(
+            &meta.name,
+            meta.refresh,
+            max_lines,
+        ));
     }
     let feeds = backends
         .metrics

@@ -233,6 +233,9 @@ fn example_url(kind: SourceKind) -> &'static str {
         SourceKind::Alerta => "http://127.0.0.1:8080",
         SourceKind::Jaeger => "http://127.0.0.1:16686",
         SourceKind::Tempo => "http://127.0.0.1:3200",
+        SourceKind::Loki => "http://127.0.0.1:3100",
+        SourceKind::Elasticsearch => "http://127.0.0.1:9200",
+        SourceKind::Journal => "http://127.0.0.1:19531",
         _ => "https://…",
     }
 }

@@ -79,6 +79,9 @@ impl Config {
             if let Some(ca) = &source.http.ca_file {
                 write!(out, ", CA {}", line(&ca.display().to_string()))?;
             }
+            if let Some(logs) = source.logs.describe(source.kind) {
+                write!(out, ", {logs}")?;
+            }
             writeln!(out)?;
         }
         let demo = self.sources.iter().any(|s| s.kind == SourceKind::Demo);

@@ -137,6 +137,31 @@ pub(crate) struct RawSource {
     pub(crate) escalation_policies: Option<Spanned<Vec<String>>>,
     /// Opsgenie: `us` or `eu` API host.
     pub(crate) region: Option<Spanned<String>>,
+    /// Loki: the stream selector of a service (`$service` stands for its name).
+    pub(crate) selector: Option<Spanned<String>>,
+    /// Loki: selectors of single services.
+    pub(crate) selectors: Option<std::collections::BTreeMap<String, Spanned<String>>>,
+    /// Elasticsearch: the index pattern.
+    pub(crate) index: Option<Spanned<String>>,
+    /// Elasticsearch: the timestamp field.
+    pub(crate) timestamp_field: Option<Spanned<String>>,
+    /// Elasticsearch: the service field.
+    pub(crate) service_field: Option<Spanned<String>>,
+    /// Elasticsearch: the message field.
+    pub(crate) message_field: Option<Spanned<String>>,
+    /// Loki and Elasticsearch: where the level is.
+    pub(crate) level_field: Option<Spanned<String>>,
+    /// Log sources: where the trace id is.
+    pub(crate) trace_field: Option<Spanned<String>>,
+    /// Log sources: what finds a trace id in a line's text.
+    pub(crate) trace_regex: Option<Spanned<String>>,
+    /// Journal: the field match of a service.
+    #[serde(rename = "match")]
+    pub(crate) journal_match: Option<Spanned<String>>,
+    /// Log sources: lines read at most per query.
+    pub(crate) max_lines: Option<Spanned<u64>>,
+    /// Log sources: the largest response read.
+    pub(crate) max_bytes: Option<Spanned<super::logs::ByteSize>>,
 }
 
 /// `[[slo]]`.

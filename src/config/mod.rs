@@ -13,6 +13,7 @@ mod group_by;
 pub mod http;
 pub mod keymap;
 mod load;
+pub mod logs;
 mod model;
 mod needs;
 mod overrides;
@@ -30,6 +31,7 @@ pub use error::{ConfigError, Place};
 pub use http::{BasicAuth, HttpOptions};
 pub use keymap::{Binding, CONTEXTS, Key, Keymap};
 pub use load::{ConfigLocation, load, log_path, parse, resolve_path, resolve_path_from, state_dir};
+pub use logs::LogOptions;
 pub use model::{
     Config, DEFAULT_SILENCE, IncidentOptions, RecordingRules, SloConfig, SloSliConfig,
     SourceConfig, SourceKind, WINDOW_PLACEHOLDER,

@@ -100,6 +100,8 @@ pub struct SourceConfig {
     pub recording_rules: RecordingRules,
     /// Settings of incident backends (Alertmanager, PagerDuty, Opsgenie).
     pub incident: IncidentOptions,
+    /// Settings of log backends (Loki, Elasticsearch, the journal, the demo).
+    pub logs: super::logs::LogOptions,
 }
 
 /// What incident backends read beyond URL and token. Validation rejects each field on a
@@ -175,6 +177,12 @@ pub enum SourceKind {
     Jaeger,
     /// Grafana Tempo (traces).
     Tempo,
+    /// Grafana Loki (logs).
+    Loki,
+    /// Elasticsearch or OpenSearch (logs).
+    Elasticsearch,
+    /// The systemd journal through systemd-journal-gatewayd (logs).
+    Journal,
 }
 
 /// One SLO as configured.
@@ -335,13 +343,14 @@ impl SourceConfig {
             http: HttpOptions::default(),
             recording_rules: RecordingRules::Auto,
             incident: IncidentOptions::default(),
+            logs: super::logs::LogOptions::defaults_for(SourceKind::Demo),
         }
     }
 }
 
 impl SourceKind {
     /// Every kind, in the order the docs list them.
-    pub const ALL: [SourceKind; 8] = [
+    pub const ALL: [SourceKind; 11] = [
         SourceKind::Demo,
         SourceKind::Prometheus,
         SourceKind::Alertmanager,
@@ -350,6 +359,9 @@ impl SourceKind {
         SourceKind::Opsgenie,
         SourceKind::Jaeger,
         SourceKind::Tempo,
+        SourceKind::Loki,
+        SourceKind::Elasticsearch,
+        SourceKind::Journal,
     ];
 
     /// The name written in the config file.
@@ -363,13 +375,21 @@ impl SourceKind {
             SourceKind::Opsgenie => "opsgenie",
             SourceKind::Jaeger => "jaeger",
             SourceKind::Tempo => "tempo",
+            SourceKind::Loki => "loki",
+            SourceKind::Elasticsearch => "elasticsearch",
+            SourceKind::Journal => "journal",
         }
     }
 
     /// The refresh interval used when the file gives none.
     pub fn default_refresh(self) -> Duration {
         match self {
-            SourceKind::Demo => DEMO_REFRESH,
+            // A log source is polled only while its panel follows, and a follow that lags
+            // by half a minute is no follow.
+            SourceKind::Demo
+            | SourceKind::Loki
+            | SourceKind::Elasticsearch
+            | SourceKind::Journal => DEMO_REFRESH,
             _ => REMOTE_REFRESH,
         }
     }

@@ -154,6 +154,7 @@ fn validate_source(
     at: &Locator<'_>,
 ) -> Checked<SourceConfig> {
     let incident_fields = RawIncidentFields::take(&mut raw);
+    let log_fields = super::logs::RawLogFields::take(&mut raw);
     let name_span = raw.name.span();
     let name = non_empty(raw.name, "the source name", at)?;
     let refresh = match raw.refresh {
@@ -236,6 +237,7 @@ fn validate_source(
         http: validate_http(http, base, at)?,
         recording_rules: raw.use_recording_rules,
         incident,
+        logs: super::logs::validate_logs(log_fields, raw.kind, at)?,
     })
 }
 

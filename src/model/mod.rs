@@ -1,9 +1,11 @@
-//! Owned data that sources produce and state keeps: metric observations, incidents, traces.
+//! Owned data that sources produce and state keeps: metric observations, incidents, traces,
+//! log lines.
 //! Every backend maps its wire format into these types, so panes never know where data
 //! came from.
 
 pub mod history;
 pub mod incident;
+pub mod log;
 pub mod metrics;
 pub mod oncall;
 pub mod query;
@@ -11,6 +13,7 @@ pub mod trace;
 
 pub use history::{HistoryReport, HistoryUpdate, IncidentHistory, PastIncident};
 pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
+pub use log::{LogBatch, LogLevel, LogLine, LogQuery, LogTarget, contains_ignoring_case};
 pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};
 pub use oncall::{IncidentSnapshot, OnCall, Silence, SilenceMatcher};
 pub use query::{Exemplar, QueryAnswer, QuerySeries};

@@ -230,6 +230,20 @@ fn clip(text: &str) -> String {
     }
 }
 
+/// A reply read up to a cap.
+#[derive(Debug, Clone)]
+pub enum Capped {
+    /// The whole reply.
+    Whole(Reply),
+    /// The body was longer than the cap; reading stopped.
+    Over {
+        /// HTTP status code.
+        status: u16,
+        /// Bytes read before stopping (0 when `Content-Length` already said too much).
+        read: usize,
+    },
+}
+
 /// An HTTP client bound to one backend base URL.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -318,6 +332,20 @@ impl HttpClient {
     /// Sends a request and reads the whole reply, whatever its status, up to
     /// [`MAX_RESPONSE_BYTES`]. Transport failures become `Timeout`/`Unreachable`.
     pub async fn send(&self, request: RequestBuilder) -> Result<Reply, SourceError> {
+        match self.send_capped(request, MAX_RESPONSE_BYTES).await? {
+            Capped::Whole(reply) => Ok(reply),
+            Capped::Over { .. } => Err(too_large()),
+        }
+    }
+
+    /// Sends a request and reads the reply up to `max_bytes`: a longer body is not read on
+    /// (the connection is dropped) and comes back as [`Capped::Over`], so a caller can ask
+    /// again for less instead of failing.
+    pub async fn send_capped(
+        &self,
+        request: RequestBuilder,
+        max_bytes: usize,
+    ) -> Result<Capped, SourceError> {
         let mut response = request.send().await.map_err(|e| self.transport(&e))?;
         let status = response.status().as_u16();
         let header = |name| {
@@ -331,9 +359,9 @@ impl HttpClient {
         let retry_after = header(RETRY_AFTER).and_then(|v| v.trim().parse::<u64>().ok());
         let location = header(reqwest::header::LOCATION);
         if let Some(length) = response.content_length()
-            && length > MAX_RESPONSE_BYTES as u64
+            && length > max_bytes as u64
         {
-            return Err(too_large());
+            return Ok(Capped::Over { status, read: 0 });
         }
         // The chunks are kept as received and joined once at the end: growing one buffer
         // would reallocate (and briefly hold twice) up to the cap for a body refused anyway.
@@ -341,19 +369,22 @@ impl HttpClient {
         let mut length = 0usize;
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
             length += chunk.len();
-            if length > MAX_RESPONSE_BYTES {
-                return Err(too_large());
+            if length > max_bytes {
+                return Ok(Capped::Over {
+                    status,
+                    read: length,
+                });
             }
             chunks.push(chunk);
         }
         let body = chunks.concat();
-        Ok(Reply {
+        Ok(Capped::Whole(Reply {
             status,
             content_type,
             retry_after,
             location,
             body,
-        })
+        }))
     }
 
     /// Sends a request and parses a 2xx JSON reply ([`Reply::json`]).

@@ -1,4 +1,5 @@
-//! IO only: the backends ondeck polls, behind three traits (metrics, incidents, traces).
+//! IO only: the backends ondeck polls, behind three traits (metrics, incidents, traces),
+//! and the log sources it asks on demand (`logs`).
 //!
 //! Each configured source runs in its own poller task and sends owned [`SourceUpdate`]s over
 //! the app channel. Commands (acknowledge, trace search) run as spawned tasks on a clone of
@@ -8,11 +9,15 @@ pub mod alerta;
 pub mod alertmanager;
 pub mod clock;
 pub mod demo;
+pub mod elasticsearch;
 pub mod error;
 pub mod explore;
 pub mod history;
 pub mod http;
 pub mod jaeger;
+pub mod journal;
+pub mod logs;
+pub mod loki;
 pub mod opsgenie;
 pub mod pagerduty;
 pub mod paging;

@@ -216,17 +216,21 @@ pub struct Backends {
     pub incidents: Vec<(SourceMeta, IncidentBackend)>,
     /// Tracing backends (queried on demand, not polled).
     pub traces: Vec<(SourceMeta, TraceBackend)>,
+    /// Log backends (queried on demand, not polled).
+    pub logs: Vec<(SourceMeta, super::logs::LogBackend)>,
 }
 
 impl Backends {
-    /// Registers a demo fleet that feeds metrics, incidents and traces under one name.
+    /// Registers a demo fleet that feeds metrics, incidents, traces and logs under one name.
     pub fn add_demo(&mut self, meta: SourceMeta, seed: u64, clock: Clock) {
         let demo = DemoSource::new(&meta.name, seed, clock);
         self.metrics
             .push((meta.clone(), MetricsBackend::Demo(demo.clone())));
         self.incidents
             .push((meta.clone(), IncidentBackend::Demo(demo.clone())));
-        self.traces.push((meta, TraceBackend::Demo(demo)));
+        self.traces
+            .push((meta.clone(), TraceBackend::Demo(demo.clone())));
+        self.logs.push((meta, super::logs::LogBackend::Demo(demo)));
     }
 
     /// Keeps every demo source's responder actions in the state dir `dir`, so `ondeck ack`

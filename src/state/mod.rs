@@ -5,6 +5,7 @@ pub mod debug;
 pub mod freshness;
 pub mod history;
 pub mod incidents;
+pub mod logs;
 pub mod runbook;
 pub mod slos;
 pub mod sources;
@@ -20,6 +21,7 @@ pub use debug::{
 pub use freshness::{Freshness, ServiceTrends, Sourced};
 pub use history::{Measure, ResponseTimes, SourceHistory};
 pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState};
+pub use logs::{LogFeed, LogFilter, LogWindow, LogsState};
 pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
 };
@@ -117,6 +119,8 @@ pub enum Overlay {
     Detail,
     /// The answer to a `:promql` query, as a table and a chart.
     Query,
+    /// The selected log line in full, with its labels or fields.
+    LogLine,
 }
 
 /// Whether a flash message reports success or trouble.
@@ -187,6 +191,8 @@ pub struct State {
     pub show_silences: bool,
     /// Debug pane state.
     pub debug: DebugState,
+    /// The debug pane's logs panel.
+    pub logs: LogsState,
     /// The latest result message.
     pub flash: Option<Flash>,
     /// First help line shown when help does not fit the screen at once.
@@ -227,6 +233,7 @@ impl State {
             silence_durations: BTreeMap::new(),
             show_silences: false,
             debug: DebugState::default(),
+            logs: LogsState::default(),
             flash: None,
             help_scroll: 0,
             help_len: 0,
@@ -248,7 +255,7 @@ impl State {
             Some(Overlay::Confirm(_)) => vec!["confirm"],
             Some(Overlay::Detail) => vec!["detail"],
             // Read-only and scrollable like help: its keys (esc, up/down, y) fit.
-            Some(Overlay::Query) => vec!["help"],
+            Some(Overlay::Query | Overlay::LogLine) => vec!["help"],
             None => match &self.runbook.view {
                 Some(view) if view.confirm.is_some() => vec!["confirm"],
                 Some(_) => vec!["runbook", "global"],

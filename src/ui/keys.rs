@@ -108,6 +108,12 @@ fn acts_here(state: &State, context: &str, action: &Action) -> bool {
             .view
             .as_ref()
             .is_some_and(|v| v.link.is_some()),
+        // `F` and `/` work on an open logs panel.
+        Action::FollowLogs | Action::FilterLogs => state.logs.open,
+        // In the debug pane `t` opens the trace of a log line.
+        Action::TraceService if context == "debug" => {
+            state.debug.focus == crate::state::DebugFocus::Logs
+        }
         _ => true,
     }
 }

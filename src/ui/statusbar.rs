@@ -106,6 +106,32 @@ pub fn source_span(name: &str, health: &Health, theme: &Theme, width: usize) -> 
     }
 }
 
+/// Badges of the log sources that feed nothing else (a demo's logs share its badge): asked
+/// only by the logs panel, so none has a health until then — "loki logs on demand" — and
+/// one whose last answer failed says why, like any failed source.
+fn log_badges(state: &State, shown: &[(&str, Health)], theme: &Theme) -> Vec<Span<'static>> {
+    state
+        .logs
+        .feeds
+        .iter()
+        .filter(|feed| !shown.iter().any(|(name, _)| *name == feed.name))
+        .map(|feed| match &feed.failure {
+            Some((error, _)) => {
+                let health = Health::Failed {
+                    error: error.clone(),
+                    last_ok_age_secs: None,
+                    retry_in_secs: None,
+                };
+                source_span(&feed.name, &health, theme, MIN_BADGE * 2)
+            }
+            None => Span::styled(
+                format!("{} logs on demand", inert::line(&feed.name)),
+                theme.text_muted,
+            ),
+        })
+        .collect()
+}
+
 /// "! 2 config warnings (ondeck check-config)": SLOs skipped or fields ignored when the
 /// config was read stay in view, with where to read them, for as long as the cockpit runs.
 fn config_warnings_badge(count: usize, theme: &Theme) -> Option<Span<'static>> {
@@ -179,6 +205,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keyma
                 theme.sev_warning,
             ));
         }
+    }
+    for badge in log_badges(state, &healths, theme) {
+        if !sources.is_empty() {
+            sources.push(Span::raw("  "));
+        }
+        sources.push(badge);
     }
     if sources.is_empty() {
         sources.push(Span::styled("no sources configured", theme.text_muted));
@@ -289,6 +321,33 @@ mod tests {
         assert_eq!(failed_badge_width(&line, 60, &theme), 49);
         // Never squeezed below the minimum, even on a tiny line.
         assert_eq!(failed_badge_width(&line, 10, &theme), MIN_BADGE);
+    }
+
+    #[test]
+    fn log_only_sources_are_named_and_a_failed_one_says_why() {
+        let now = Utc.timestamp_opt(1_000_000, 0).unwrap();
+        let theme = Theme::monochrome();
+        let mut state = State::new(now, crate::slo::default_tiers());
+        let demo = SourceStatus::new("demo", "demo", Feed::Metrics, Duration::from_secs(5));
+        state.sources.push(demo);
+        for name in ["demo", "loki", "journal"] {
+            let feed = crate::state::LogFeed::new(name, Duration::from_secs(5), 2000);
+            state.logs.feeds.push(feed);
+        }
+        state.logs.feeds[2].failure = Some(("HTTP 502: bad gateway".to_string(), now));
+        let healths = source_health(&state.sources, now);
+        let shown: Vec<String> = log_badges(&state, &healths, &theme)
+            .iter()
+            .map(|span| span.content.to_string())
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "loki logs on demand",
+                "✕ journal failed: HTTP 502: bad gateway"
+            ],
+            "the demo's logs share its badge"
+        );
     }
 
     #[test]

@@ -160,8 +160,8 @@ pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command
             }
             vec![]
         }
-        // The debug pane's answers; `update` routes them to `debug::completed` first.
-        CommandResult::Explore(_) => vec![],
+        // The debug pane's and the logs panel's answers; `update` routes them first.
+        CommandResult::Explore(_) | CommandResult::Logs(_) => vec![],
         CommandResult::Copied { text, outcome } => {
             let text = crate::inert::line(&text).into_owned();
             match outcome {

@@ -4,6 +4,7 @@
 mod commandline;
 mod debug;
 mod ingest;
+mod logs;
 mod navigate;
 mod respond;
 mod runbook;
@@ -12,6 +13,7 @@ use chrono::Duration;
 
 use crate::action::Action;
 use crate::command::Command;
+use crate::event::CommandResult;
 use crate::state::{Overlay, Pane, State};
 
 pub use commandline::parse::{COMMANDS, LineCommand, ParseError, parse as parse_command_line};
@@ -60,10 +62,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::Open => navigate::open(state),
-        Action::Back => {
-            navigate::back(state);
-            vec![]
-        }
+        Action::Back => navigate::back(state),
         Action::Acknowledge => {
             respond::ask(state, crate::model::IncidentAction::Acknowledge);
             vec![]
@@ -108,7 +107,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             if expired {
                 state.flash = None;
             }
-            debug::tick(state)
+            let mut commands = debug::tick(state);
+            commands.extend(logs::fetch::tick(state));
+            commands
         }
         Action::Ingest(update) => {
             ingest::ingest(state, *update);
@@ -128,16 +129,32 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         Action::Runbook(result) => runbook::completed(state, *result),
         Action::CommandLine => commandline::open(state),
         Action::CommandLineKey(key) => commandline::key(state, key),
-        Action::Completed(result) => match debug::completed(state, result) {
-            Ok(commands) => commands,
-            Err(result) => ingest::completed(state, *result),
+        Action::Completed(result) => match *result {
+            CommandResult::Logs(answer) => {
+                logs::fetch::completed(state, *answer);
+                vec![]
+            }
+            other => match debug::completed(state, Box::new(other)) {
+                Ok(commands) => commands,
+                Err(result) => ingest::completed(state, *result),
+            },
         },
+        Action::OpenLogs => logs::open(state),
+        Action::FollowLogs => logs::follow(state),
+        Action::FilterLogs => logs::start_filter(state),
+        Action::LogFilterKey(key) => logs::filter_key(state, key),
+        // `t` in the debug pane: the trace of the selected log line.
+        Action::TraceService if state.pane == Pane::Debug => logs::trace_of_line(state),
+        action @ (Action::RangeShorter | Action::RangeLonger) => {
+            let before = state.debug.range;
+            let mut commands = debug::handle(state, action);
+            commands.extend(logs::fetch::range_changed(state, before));
+            commands
+        }
         action @ (Action::TraceService
         | Action::ToggleCollapse
         | Action::Collapse
         | Action::Expand
-        | Action::RangeShorter
-        | Action::RangeLonger
         | Action::Copy) => debug::handle(state, action),
     }
 }

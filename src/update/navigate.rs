@@ -53,6 +53,10 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
         }
         return vec![];
     }
+    if state.overlay == Some(Overlay::LogLine) {
+        super::logs::scroll_detail(state, |at, len| step(at, delta, len));
+        return vec![];
+    }
     if state.overlay.is_some() {
         return vec![];
     }
@@ -82,6 +86,7 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
                 let len = state.debug.waterfall_view().map_or(0, |(_, w)| w.len());
                 state.debug.selected_span = step(state.debug.selected_span, delta, len);
             }
+            DebugFocus::Logs => super::logs::move_selection(state, |at, len| step(at, delta, len)),
         },
     }
     vec![]
@@ -99,7 +104,8 @@ pub(super) fn next_focus(state: &mut State) {
         Pane::Debug => {
             state.debug.focus = match state.debug.focus {
                 DebugFocus::Traces => DebugFocus::Waterfall,
-                DebugFocus::Waterfall => DebugFocus::Traces,
+                DebugFocus::Waterfall if state.logs.open => DebugFocus::Logs,
+                DebugFocus::Waterfall | DebugFocus::Logs => DebugFocus::Traces,
             }
         }
     }
@@ -153,23 +159,29 @@ pub(super) fn open(state: &mut State) -> Vec<Command> {
                 }
                 vec![]
             }
+            DebugFocus::Logs => {
+                super::logs::open_line(state);
+                vec![]
+            }
         },
     }
 }
 
-pub(super) fn back(state: &mut State) {
+pub(super) fn back(state: &mut State) -> Vec<Command> {
     if state.overlay.take().is_some() {
-        return;
+        return vec![];
     }
     match state.pane {
         Pane::Debug if state.debug.focus == DebugFocus::Waterfall => {
             state.debug.focus = DebugFocus::Traces;
         }
+        Pane::Debug if state.debug.focus == DebugFocus::Logs => return super::logs::back(state),
         Pane::Oncall if state.oncall_focus == OncallFocus::Alerts => {
             state.oncall_focus = OncallFocus::Incidents;
         }
         _ => {}
     }
+    vec![]
 }
 
 /// Points the debug pane at a service and searches its traces (see `debug`).

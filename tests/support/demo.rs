@@ -13,6 +13,7 @@ use ondeck::command::Command;
 use ondeck::config::Config;
 use ondeck::headless::poll_once;
 use ondeck::sources::demo::DemoSource;
+use ondeck::sources::logs::LogBackend;
 use ondeck::sources::{Backends, Clock, IncidentBackend, MetricsBackend, SourceMeta, TraceBackend};
 use ondeck::state::State;
 use ondeck::update::update;
@@ -28,6 +29,26 @@ pub async fn demo_state() -> State {
 
 /// As [`demo_state`], `since_start` after the demo started.
 pub async fn demo_state_at(since_start: chrono::Duration) -> State {
+    demo_world_at(since_start).await.0
+}
+
+/// Carries out `commands` and every command their results cause, as the app loop would
+/// (refreshes skipped: the state was polled already).
+pub async fn run(state: &mut State, backends: &Backends, clock: Clock, commands: Vec<Command>) {
+    let mut queue = commands;
+    while let Some(command) = queue.pop() {
+        if command == Command::RefreshNow {
+            continue;
+        }
+        if let Some(result) = perform(backends, clock, command).await {
+            queue.extend(update(state, Action::Completed(Box::new(result))));
+        }
+    }
+}
+
+/// As [`demo_state_at`], with the backends and clock it was drawn from, for tests that go on
+/// acting on it.
+pub async fn demo_world_at(since_start: chrono::Duration) -> (State, Backends, Clock) {
     let start = Utc.with_ymd_and_hms(2026, 11, 21, 3, 10, 0).unwrap();
     let clock = Clock::Fixed(start + since_start);
     let demo = DemoSource::with_start("demo", SEED, start, clock);
@@ -41,23 +62,17 @@ pub async fn demo_state_at(since_start: chrono::Duration) -> State {
     let backends = Backends {
         metrics: vec![(meta.clone(), MetricsBackend::Demo(demo.clone()))],
         incidents: vec![(meta.clone(), IncidentBackend::Demo(demo.clone()))],
-        traces: vec![(meta, TraceBackend::Demo(demo))],
+        traces: vec![(meta.clone(), TraceBackend::Demo(demo.clone()))],
+        logs: vec![(meta, LogBackend::Demo(demo))],
     };
     let mut state = ondeck::setup::initial_state(&Config::demo(), &backends, clock, false);
     for source_update in poll_once(&backends, clock).await {
         update(&mut state, Action::Ingest(Box::new(source_update)));
     }
-    let mut queue = update(&mut state, Action::Open);
-    while let Some(command) = queue.pop() {
-        if command == Command::RefreshNow {
-            continue;
-        }
-        if let Some(result) = perform(&backends, clock, command).await {
-            queue.extend(update(&mut state, Action::Completed(Box::new(result))));
-        }
-    }
+    let commands = update(&mut state, Action::Open);
+    run(&mut state, &backends, clock, commands).await;
     update(&mut state, Action::ShowExecutive);
-    state
+    (state, backends, clock)
 }
 
 /// Every screen a user can reach in a few keys: the three panes, then help, detail,

@@ -9,7 +9,8 @@
 //! Submodules: `rng` (hashing), `roster` (services and SLOs), `fleet` (traffic and error
 //! model), `counts`
 //! (window integration), `snapshot` (metrics feed), `catalog` and `incidents` (the incident
-//! schedule and responder overrides), `flows` and `traces` (trace generation).
+//! schedule and responder overrides), `flows` and `traces` (trace generation), `logs` (log
+//! lines from the same traces).
 
 mod catalog;
 mod counts;
@@ -17,6 +18,7 @@ mod fleet;
 mod flows;
 mod incidents;
 mod kept;
+mod logs;
 mod rng;
 mod roster;
 mod shifts;
@@ -50,6 +52,8 @@ pub struct DemoSource {
 
 /// The shared world: the immutable model plus the few things that change.
 struct Inner {
+    /// The configured source name, which its log lines carry.
+    name: String,
     seed: u64,
     clock: Clock,
     fleet: Fleet,
@@ -88,6 +92,7 @@ impl DemoSource {
         let book = Book::new(name, seed, start);
         Self {
             inner: Arc::new(Inner {
+                name: name.to_string(),
                 seed,
                 clock,
                 fleet,
@@ -243,6 +248,20 @@ impl IncidentSource for DemoSource {
         }
         lock(&self.inner.notes).push((incident_id.to_string(), text.to_string()));
         Ok(())
+    }
+}
+
+impl crate::sources::logs::LogSource for DemoSource {
+    async fn query_logs(
+        &self,
+        query: &crate::model::LogQuery,
+    ) -> Result<crate::model::LogBatch, SourceError> {
+        Ok(logs::logs(
+            &self.inner.fleet,
+            self.inner.seed,
+            query,
+            &self.inner.name,
+        ))
     }
 }
 

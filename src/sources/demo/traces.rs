@@ -21,7 +21,7 @@ use crate::sources::SourceError;
 
 /// Sampled traces per minute: one per flow, a forced failure, a forced stall, and three
 /// checkout traces that fail while the checkout burn is on.
-const SLOTS: u64 = FLOWS as u64 + 5;
+pub(super) const SLOTS: u64 = FLOWS as u64 + 5;
 /// How far back a search looks when it names no range.
 const SEARCH_SECS: f64 = 15.0 * 60.0;
 /// The longest range a search covers (each minute is regenerated trace by trace).
@@ -99,7 +99,7 @@ fn trace_id(seed: u64, minute: i64, slot: u64) -> String {
 }
 
 /// The minute and slot an id names, if it is one of this demo's.
-fn decode(seed: u64, id: &str) -> Option<(i64, u64)> {
+pub(super) fn decode(seed: u64, id: &str) -> Option<(i64, u64)> {
     let valid = id.len() == 32
         && id
             .bytes()
@@ -172,7 +172,7 @@ fn choose(
 }
 
 /// Generates the trace in slot `slot` of `minute`.
-fn generate(fleet: &Fleet, seed: u64, minute: i64, slot: u64) -> Trace {
+pub(super) fn generate(fleet: &Fleet, seed: u64, minute: i64, slot: u64) -> Trace {
     let plan = plan(fleet, seed, minute, slot);
     let mut rng = Rng::new(hash(&[seed, 0x5a7e, minute as u64, slot]));
     let mut flats = Vec::new();

@@ -53,6 +53,8 @@ pub enum DebugFocus {
     Traces,
     /// The span waterfall.
     Waterfall,
+    /// The logs panel (while it is open).
+    Logs,
 }
 
 /// Why a trace is in the list.

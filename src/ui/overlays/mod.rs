@@ -4,6 +4,7 @@
 pub mod confirm;
 pub mod detail;
 pub mod help;
+pub mod logline;
 pub mod query;
 pub mod span;
 
@@ -24,6 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
         Some(Overlay::Confirm(confirm)) => confirm::render(frame, area, confirm, ctx),
         Some(Overlay::Detail) => detail::render(frame, area, state, ctx.theme),
         Some(Overlay::Query) => query::render(frame, area, state, ctx.theme),
+        Some(Overlay::LogLine) => logline::render(frame, area, state, ctx.theme),
     }
 }
 

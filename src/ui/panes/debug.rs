@@ -19,10 +19,14 @@ use crate::ui::{format, freshness, text};
 /// Width of the dependencies panel beside the trends on wide screens.
 const DEPENDENCIES_WIDTH: u16 = 56;
 
+/// From this pane height on, an open logs panel sits under the waterfall; below it, the logs
+/// panel takes the place of the trace list and the waterfall while it has the keyboard.
+const LOGS_BESIDE_HEIGHT: u16 = 36;
+
 /// Draws the pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let service = state.debug.service.as_deref();
-    if service.is_none() && matches!(state.debug.trace, Load::Idle) {
+    if service.is_none() && matches!(state.debug.trace, Load::Idle) && !state.logs.open {
         let block = panel(title("Debug"), true, theme);
         let hint = Line::styled(
             "select an SLO and press Enter (or t), or type :trace <id>",
@@ -44,12 +48,41 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // eleven or five rows.
     let (trend_rows, trace_rows) = if wide { (4, 12) } else { (2, 6) };
     let (trend_rows, trace_rows) = (trend_rows + PANEL_FRAME_ROWS, trace_rows + PANEL_FRAME_ROWS);
+    let logs_beside = state.logs.open && area.height >= LOGS_BESIDE_HEIGHT;
+    if state.logs.open && !logs_beside && state.debug.focus == DebugFocus::Logs {
+        let [trends, logs] =
+            Layout::vertical([Constraint::Length(trend_rows), Constraint::Min(3)]).areas(area);
+        render_top(frame, trends, state, service, wide, theme);
+        super::logs::render(frame, logs, state, wide, theme);
+        return;
+    }
     let [trends, traces, spans] = Layout::vertical([
         Constraint::Length(trend_rows),
         Constraint::Length(trace_rows),
         Constraint::Min(3),
     ])
     .areas(area);
+    render_top(frame, trends, state, service, wide, theme);
+    render_traces(frame, traces, state, wide, theme);
+    if logs_beside {
+        let [spans, logs] =
+            Layout::vertical([Constraint::Min(6), Constraint::Percentage(60)]).areas(spans);
+        render_waterfall(frame, spans, &state.debug, theme);
+        super::logs::render(frame, logs, state, wide, theme);
+    } else {
+        render_waterfall(frame, spans, &state.debug, theme);
+    }
+}
+
+/// The service's trends (and callers and callees when wide), or why there are none.
+fn render_top(
+    frame: &mut Frame,
+    trends: Rect,
+    state: &State,
+    service: Option<&str>,
+    wide: bool,
+    theme: &Theme,
+) {
     if let Some(service) = service {
         let trends = if wide {
             let [trends, graph] =
@@ -66,8 +99,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let empty = Line::styled("no service in view: press t on an SLO", theme.text_muted);
         frame.render_widget(text::paragraph(empty).block(block), trends);
     }
-    render_traces(frame, traces, state, wide, theme);
-    render_waterfall(frame, spans, &state.debug, theme);
 }
 
 /// The trends to draw, a note on where they come from — the polled hour, or the chosen longer

@@ -3,6 +3,7 @@
 
 pub mod debug;
 pub mod executive;
+pub mod logs;
 pub mod oncall;
 pub mod runbook;
 pub mod silences;

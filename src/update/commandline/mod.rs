@@ -93,6 +93,7 @@ fn run(state: &mut State) -> Vec<Command> {
     match parse::parse(text) {
         Ok(LineCommand::Runbook { id }) => runbook::open_by_id(state, &id),
         Ok(LineCommand::Trace { id }) => super::debug::open_trace(state, id),
+        Ok(LineCommand::Logs { service }) => super::logs::open_service(state, service),
         Ok(LineCommand::Promql { expr, range }) => super::debug::run_promql(state, expr, range),
         Err(ParseError::Empty) => vec![],
         Err(error) => {

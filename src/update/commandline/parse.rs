@@ -20,6 +20,11 @@ pub enum LineCommand {
         /// The trace id.
         id: String,
     },
+    /// `:logs <service>`: the logs panel on any service's lines.
+    Logs {
+        /// The service.
+        service: String,
+    },
     /// `:promql [range <window>] <expr>`: query the first metrics source.
     Promql {
         /// The expression.
@@ -49,9 +54,10 @@ pub enum ParseError {
 }
 
 /// Every command: its name and its arguments as help writes them.
-pub const COMMANDS: [(&str, &str); 3] = [
+pub const COMMANDS: [(&str, &str); 4] = [
     ("runbook", "<id>"),
     ("trace", "<id>"),
+    ("logs", "<service>"),
     ("promql", "[range <30m|6h|7d>] <expr>"),
 ];
 
@@ -112,6 +118,7 @@ pub fn parse(text: &str) -> Result<LineCommand, ParseError> {
         "" => Err(ParseError::Empty),
         "runbook" => one_word("runbook", rest).map(|id| LineCommand::Runbook { id }),
         "trace" => one_word("trace", rest).map(|id| LineCommand::Trace { id }),
+        "logs" => one_word("logs", rest).map(|service| LineCommand::Logs { service }),
         "promql" => promql(rest),
         other => Err(ParseError::Unknown(other.to_string())),
     }
@@ -149,7 +156,7 @@ mod tests {
         assert_eq!(
             parse("runbok x").unwrap_err().to_string(),
             "unknown command `runbok`; commands: :runbook <id>, :trace <id>, \
-             :promql [range <30m|6h|7d>] <expr>"
+             :logs <service>, :promql [range <30m|6h|7d>] <expr>"
         );
     }
 

@@ -17,6 +17,10 @@ fn target(state: &State) -> Option<(&'static str, String)> {
             .as_ref()
             .map(|q| ("PromQL", q.expr.clone())),
         Some(Overlay::Help | Overlay::Confirm(_)) => None,
+        Some(Overlay::LogLine) => super::super::logs::copy_target(state),
+        None if state.pane == Pane::Debug && state.debug.focus == DebugFocus::Logs => {
+            super::super::logs::copy_target(state)
+        }
         Some(Overlay::Detail) | None => match state.pane {
             Pane::Executive => state
                 .selected_slo_row()
