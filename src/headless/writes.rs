@@ -199,6 +199,7 @@ pub async fn write(
         kind: WriteKind::from(action),
         note,
         labels,
+        silence: None,
     });
     let context = &app.outbox.context;
     if let Err(error) = context.record(vec![Record::Queued(entry.clone())]).await {

@@ -7,6 +7,7 @@ pub mod incident;
 pub mod metrics;
 pub mod oncall;
 pub mod query;
+pub mod silence;
 pub mod trace;
 
 pub use history::{HistoryReport, HistoryUpdate, IncidentHistory, PastIncident};
@@ -14,4 +15,5 @@ pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
 pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};
 pub use oncall::{IncidentSnapshot, OnCall, Silence, SilenceMatcher};
 pub use query::{Exemplar, QueryAnswer, QuerySeries};
+pub use silence::{SilenceSpec, SilenceTextError, SilenceWrite};
 pub use trace::{Dependency, Span, SpanEvent, Trace, TraceKind, TraceSearch, TraceSummary};

@@ -200,6 +200,7 @@ impl Store {
             note: draft.note,
             target: draft.target,
             labels: draft.labels,
+            silence: draft.silence,
         }
     }
 
@@ -365,6 +366,8 @@ pub struct Draft {
     pub target: Option<Target>,
     /// What the backend needs to act on the incident later, when it may not list it.
     pub labels: BTreeMap<String, String>,
+    /// For silence writes: what the silence matches, until when, and why.
+    pub silence: Option<crate::model::SilenceWrite>,
 }
 
 /// The log's story per write: owed in queue order, settled in settle order, plus a warning
@@ -473,6 +476,7 @@ mod tests {
             note: Some("on it".into()),
             target: None,
             labels: BTreeMap::new(),
+            silence: None,
         }
     }
 

@@ -22,6 +22,10 @@ use crate::model::{
 use crate::outbox::Write;
 use crate::slo::Window;
 
+/// Why a silence write is refused by a backend other than Alertmanager.
+pub const NO_SILENCES: &str = "silences are Alertmanager's: this source has none (PagerDuty has \
+     maintenance windows, Alerta blackouts)";
+
 /// How a configured source is named and polled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceMeta {
@@ -185,6 +189,9 @@ impl IncidentSource for IncidentBackend {
     }
 
     async fn deliver(&self, write: Write<'_>) -> Result<(), SourceError> {
+        if write.entry.kind.is_silence() && !matches!(self, IncidentBackend::Alertmanager(_)) {
+            return Err(SourceError::Rejected(NO_SILENCES.to_string()));
+        }
         each_incident_backend!(self, s => s.deliver(write).await)
     }
 }

@@ -10,6 +10,7 @@ pub mod api;
 pub mod group;
 pub mod history;
 pub mod mapping;
+pub mod silencing;
 pub mod wire;
 pub mod writes;
 
@@ -155,5 +156,6 @@ fn adhoc(incident: &str, kind: WriteKind, note: Option<&str>) -> OutboxEntry {
         note: note.map(str::to_string),
         target: None,
         labels: Default::default(),
+        silence: None,
     }
 }

@@ -200,6 +200,7 @@ fn record_step(state: &State, action: &str, note: String, outcome: String) -> Ve
                 settings.user
             )),
             labels: context.labels.clone(),
+            silence: None,
         }));
     }
     commands

@@ -28,6 +28,7 @@ fn acknowledge_asks_first_then_sends_exactly_once() {
             kind: WriteKind::Acknowledge,
             note: None,
             labels,
+            silence: None,
         })]
     );
     assert_eq!(s.overlay, None);
@@ -119,6 +120,7 @@ fn delivery(kind: WriteKind, state: DeliveryState) -> CommandResult {
             note: None,
             target: None,
             labels: Default::default(),
+            silence: None,
         },
         state,
     })
@@ -213,6 +215,7 @@ fn a_note_typed_in_the_dialog_goes_with_the_write() {
             kind: WriteKind::Acknowledge,
             note: Some("on it".into()),
             labels: s.selected_incident().unwrap().labels.clone(),
+            silence: None,
         })]
     );
 }
