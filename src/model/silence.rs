@@ -116,6 +116,28 @@ pub fn parse_matchers(text: &str) -> Result<Vec<SilenceMatcher>, SilenceTextErro
     Ok(matchers)
 }
 
+/// Reads one matcher given as one word by a shell (`ondeck silence add 'msg=two words'`):
+/// everything after the operator is the value, unless it is quoted.
+pub fn parse_matcher_word(word: &str) -> Result<SilenceMatcher, SilenceTextError> {
+    let trimmed = word.trim();
+    let Some((at, op)) = operator_at(trimmed) else {
+        return Err(SilenceTextError::NotAMatcher(word.to_string()));
+    };
+    if trimmed[at + op.len()..].starts_with('"') {
+        let (matcher, rest) = next_matcher(trimmed)?;
+        if rest.trim().is_empty() {
+            return Ok(matcher);
+        }
+        return Err(SilenceTextError::NotAMatcher(word.to_string()));
+    }
+    // Quote the value so spaces stay in it, then read it as usual (names and regexes checked).
+    let value = trimmed[at + op.len()..]
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    let quoted = format!("{}{op}\"{value}\"", &trimmed[..at]);
+    next_matcher(&quoted).map(|(matcher, _)| matcher)
+}
+
 /// Reads `MATCHER… DURATION COMMENT…` (the `:silence` command line and `ondeck silence
 /// add`'s words): matchers up to the first word that is not one, then the duration, then
 /// the rest is the comment.
@@ -341,6 +363,16 @@ mod tests {
             err(r#"a="x""#),
             SilenceTextError::BadDuration(String::new())
         );
+    }
+
+    #[test]
+    fn a_shell_word_keeps_its_spaces_and_backslashes() {
+        assert_eq!(
+            parse_matcher_word(r"msg=two words \d"),
+            Ok(m("msg", "=", r"two words \d"))
+        );
+        assert_eq!(parse_matcher_word(r#"a=~"x|y""#), Ok(m("a", "=~", "x|y")));
+        assert!(parse_matcher_word("nonsense").is_err());
     }
 
     #[test]

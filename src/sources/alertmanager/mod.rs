@@ -80,6 +80,24 @@ impl AlertmanagerSource {
     }
 }
 
+impl AlertmanagerSource {
+    /// The labels of every firing alert `matchers` match now, as Alertmanager lists them:
+    /// what a silence with these matchers would hide (its preview).
+    pub async fn preview(
+        &self,
+        matchers: &[crate::model::SilenceMatcher],
+    ) -> Result<Vec<std::collections::BTreeMap<String, String>>, SourceError> {
+        let wire: Vec<_> = matchers.iter().map(silencing::wire_matcher).collect();
+        let selector = group::Selector::new(&wire);
+        let alerts = self.inner.api.alerts().await?;
+        Ok(alerts
+            .into_iter()
+            .filter(|a| selector.matches(&a.labels))
+            .map(|a| a.labels)
+            .collect())
+    }
+}
+
 impl IncidentSource for AlertmanagerSource {
     async fn fetch_incidents(&self) -> Result<Vec<Incident>, SourceError> {
         self.poll_incidents()
