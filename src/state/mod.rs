@@ -6,6 +6,7 @@ pub mod freshness;
 pub mod history;
 pub mod incidents;
 pub mod runbook;
+pub mod silence;
 pub mod slos;
 pub mod sources;
 
@@ -23,6 +24,7 @@ pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState};
 pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
 };
+pub use silence::{SilenceDialog, SilenceField, SilenceOp, SilencePreview, TextField};
 pub use slos::{FiringAlert, SloKey, SloRow};
 pub use sources::{Health, SourceStatus};
 
@@ -117,6 +119,8 @@ pub enum Overlay {
     Detail,
     /// The answer to a `:promql` query, as a table and a chart.
     Query,
+    /// A new silence, an extension or an expiry, with its preview (every key goes to it).
+    Silence(Box<SilenceDialog>),
 }
 
 /// Whether a flash message reports success or trouble.
@@ -185,6 +189,8 @@ pub struct State {
     pub silence_durations: BTreeMap<String, std::time::Duration>,
     /// Whether the on-call pane shows the Alertmanager silences instead of the incidents.
     pub show_silences: bool,
+    /// Row selected in the silences view.
+    pub selected_silence: usize,
     /// Debug pane state.
     pub debug: DebugState,
     /// The latest result message.
@@ -226,6 +232,7 @@ impl State {
             pending: BTreeMap::new(),
             silence_durations: BTreeMap::new(),
             show_silences: false,
+            selected_silence: 0,
             debug: DebugState::default(),
             flash: None,
             help_scroll: 0,
@@ -249,6 +256,8 @@ impl State {
             Some(Overlay::Detail) => vec!["detail"],
             // Read-only and scrollable like help: its keys (esc, up/down, y) fit.
             Some(Overlay::Query) => vec!["help"],
+            // Every key goes to the dialog, which draws its own hints.
+            Some(Overlay::Silence(_)) => vec![],
             None => match &self.runbook.view {
                 Some(view) if view.confirm.is_some() => vec!["confirm"],
                 Some(_) => vec!["runbook", "global"],

@@ -94,6 +94,10 @@ const GLOBAL_HINTS: [Action; 5] = [
 /// (first key of each action), then a few global ones when no overlay is open.
 pub fn hints(state: &State, keymap: &Keymap) -> Vec<(String, &'static str)> {
     let first_key = |g: &KeyGroup| g.keys.first().cloned().unwrap_or_default();
+    // The silence dialog reads every key itself and draws its own hints.
+    if matches!(state.overlay, Some(crate::state::Overlay::Silence(_))) {
+        return Vec::new();
+    }
     let context = active_context(state);
     // Detail over the debug or executive pane shows no incident, so a/r would do nothing there.
     let no_incident = context == "detail" && state.pane != Pane::Oncall;
@@ -103,6 +107,11 @@ pub fn hints(state: &State, keymap: &Keymap) -> Vec<(String, &'static str)> {
         .iter()
         .filter(|g| !(no_incident && matches!(g.action, Action::Acknowledge | Action::Resolve)))
         .filter(|g| !(no_link && g.action == Action::FetchRunbook))
+        // e and x act on the selected silence: only in the silences view.
+        .filter(|g| {
+            state.show_silences
+                || !matches!(g.action, Action::ExtendSilence | Action::ExpireSilence)
+        })
         .map(|g| (first_key(g), g.action.description()))
         .collect();
     if state.overlay.is_none() {

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod detail;
 pub mod help;
 pub mod query;
+pub mod silence;
 pub mod span;
 
 use ratatui::Frame;
@@ -24,6 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
         Some(Overlay::Confirm(confirm)) => confirm::render(frame, area, confirm, ctx),
         Some(Overlay::Detail) => detail::render(frame, area, state, ctx.theme),
         Some(Overlay::Query) => query::render(frame, area, state, ctx.theme),
+        Some(Overlay::Silence(dialog)) => silence::render(frame, area, dialog, state.now, ctx),
     }
 }
 

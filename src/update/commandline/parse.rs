@@ -20,6 +20,8 @@ pub enum LineCommand {
         /// The trace id.
         id: String,
     },
+    /// `:silence MATCHER… DURATION COMMENT`: the silence dialog, filled in.
+    Silence(crate::model::SilenceSpec),
     /// `:promql [range <window>] <expr>`: query the first metrics source.
     Promql {
         /// The expression.
@@ -38,6 +40,9 @@ pub enum ParseError {
     /// The first word names no command.
     #[error("unknown command `{0}`; commands: {known}", known = known())]
     Unknown(String),
+    /// `:silence` text Alertmanager would refuse.
+    #[error("{0}; usage: :silence MATCHER… DURATION COMMENT")]
+    Silence(String),
     /// The command needs an argument that is missing.
     #[error("usage: :{name} {usage}")]
     Usage {
@@ -49,10 +54,11 @@ pub enum ParseError {
 }
 
 /// Every command: its name and its arguments as help writes them.
-pub const COMMANDS: [(&str, &str); 3] = [
+pub const COMMANDS: [(&str, &str); 4] = [
     ("runbook", "<id>"),
     ("trace", "<id>"),
     ("promql", "[range <30m|6h|7d>] <expr>"),
+    ("silence", "<matcher>… <30m|2h|1d> <comment>"),
 ];
 
 fn usage(name: &'static str) -> ParseError {
@@ -113,6 +119,9 @@ pub fn parse(text: &str) -> Result<LineCommand, ParseError> {
         "runbook" => one_word("runbook", rest).map(|id| LineCommand::Runbook { id }),
         "trace" => one_word("trace", rest).map(|id| LineCommand::Trace { id }),
         "promql" => promql(rest),
+        "silence" => crate::model::silence::parse_spec(rest)
+            .map(LineCommand::Silence)
+            .map_err(|e| ParseError::Silence(e.to_string())),
         other => Err(ParseError::Unknown(other.to_string())),
     }
 }
@@ -149,7 +158,7 @@ mod tests {
         assert_eq!(
             parse("runbok x").unwrap_err().to_string(),
             "unknown command `runbok`; commands: :runbook <id>, :trace <id>, \
-             :promql [range <30m|6h|7d>] <expr>"
+             :promql [range <30m|6h|7d>] <expr>, :silence <matcher>… <30m|2h|1d> <comment>"
         );
     }
 

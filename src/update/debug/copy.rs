@@ -16,11 +16,14 @@ fn target(state: &State) -> Option<(&'static str, String)> {
             .query
             .as_ref()
             .map(|q| ("PromQL", q.expr.clone())),
-        Some(Overlay::Help | Overlay::Confirm(_)) => None,
+        Some(Overlay::Help | Overlay::Confirm(_) | Overlay::Silence(_)) => None,
         Some(Overlay::Detail) | None => match state.pane {
             Pane::Executive => state
                 .selected_slo_row()
                 .map(|row| ("SLO id", row.report.spec.id.clone())),
+            Pane::Oncall if state.show_silences => crate::ui::panes::silences::sorted(state)
+                .get(state.selected_silence)
+                .map(|s| ("silence id", s.id.clone())),
             Pane::Oncall => match state.oncall_focus {
                 OncallFocus::Incidents => state
                     .selected_incident()
