@@ -5,6 +5,8 @@
 
 #[path = "support/alertmanager.rs"]
 mod am;
+#[path = "support/headless.rs"]
+mod headless;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -14,10 +16,14 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use am::Alertmanager;
+use crossterm::event::KeyCode;
+use headless::Headless;
 use ondeck::model::{SilenceMatcher, SilenceWrite};
 use ondeck::outbox::{OutboxEntry, Write, WriteKind};
+use ondeck::sources::Clock;
 use ondeck::sources::IncidentSource;
 use ondeck::sources::alertmanager::AlertmanagerSource;
+use ondeck::state::{Overlay, SilencePreview};
 
 fn home(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ondeck-amsil-{name}-{}", std::process::id()));
@@ -423,4 +429,86 @@ async fn a_silence_confirmed_while_alertmanager_is_down_is_created_once_when_it_
     // The audit log has it.
     let out = ondeck(&home, &am.url, &["audit"]);
     assert!(stdout(&out).contains("silence"), "{}", stdout(&out));
+}
+
+/// The cockpit on a real Alertmanager, on the system clock (silences live in real time).
+async fn cockpit(am: &Alertmanager, name: &str) -> Headless {
+    let mut config = ondeck::config::Config::demo();
+    config.user = "sam".into();
+    config.sources = vec![am::source_config(&am.url, Duration::from_secs(3600))];
+    Headless::with_config_at(&config, name, false, Clock::System).await
+}
+
+#[tokio::test]
+async fn the_cockpit_silences_a_group_with_a_preview_and_expires_it_from_the_silences_view() {
+    let am = Alertmanager::start();
+    fire_disks(&am).await;
+    let mut h = cockpit(&am, "amsil-cockpit").await;
+    h.press(KeyCode::Char('2')).await;
+    // Select the DiskFull group of checkout.
+    for _ in 0..3 {
+        let selected = h.app.state.selected_incident().map(|i| i.labels.clone());
+        if selected.is_some_and(|l| {
+            l.get("alertname").map(String::as_str) == Some("DiskFull")
+                && l.get("service").map(String::as_str) == Some("checkout")
+        }) {
+            break;
+        }
+        h.press(KeyCode::Down).await;
+    }
+    h.press(KeyCode::Char('s')).await;
+    let Some(Overlay::Silence(dialog)) = &h.app.state.overlay else {
+        panic!("no dialog: {:?}", h.app.state.flash)
+    };
+    assert!(
+        dialog.matchers.value.contains(r#"alertname="DiskFull""#),
+        "{}",
+        dialog.matchers.value
+    );
+    let SilencePreview::Ready { alerts, .. } = &dialog.preview else {
+        panic!("Alertmanager answered the preview: {:?}", dialog.preview)
+    };
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["service"], "checkout");
+    h.type_text("swapping the disk").await;
+    h.press(KeyCode::Enter).await;
+    assert!(h.app.state.overlay.is_none());
+    let flash = h
+        .app
+        .state
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(flash.ends_with(": done"), "{flash}");
+    let active = am.active_silences().await;
+    assert_eq!(active.len(), 1, "{active:#?}");
+    assert_eq!(active[0]["comment"], "swapping the disk");
+    assert_eq!(active[0]["createdBy"], "sam");
+    am.wait_for(
+        &json!({"alertname": "DiskFull", "service": "checkout"}),
+        "suppressed",
+    )
+    .await;
+    // The write is in the audit log.
+    assert!(
+        h.audit()
+            .iter()
+            .any(|e| format!("{e:?}").contains("silence")),
+        "{:?}",
+        h.audit()
+    );
+
+    // Read back (the delivery asked for a refresh), then expired from the S view.
+    h.press(KeyCode::Char('S')).await;
+    assert!(h.app.state.show_silences, "{:?}", h.app.state.flash);
+    h.press(KeyCode::Char('x')).await;
+    assert!(matches!(h.app.state.overlay, Some(Overlay::Silence(_))));
+    h.press(KeyCode::Char('y')).await;
+    assert!(am.active_silences().await.is_empty());
+    am.wait_for(
+        &json!({"alertname": "DiskFull", "service": "checkout"}),
+        "active",
+    )
+    .await;
 }
