@@ -77,6 +77,38 @@ pub enum Subcommands {
         #[command(subcommand)]
         command: SilenceCommand,
     },
+    /// Escalate a PagerDuty incident to a level of its escalation policy (default: one above
+    /// the level it is at), through the outbox (exit codes as for ack; 2 bad arguments).
+    Escalate {
+        /// Incident id.
+        id: String,
+        /// The level to escalate to (1 = first responder).
+        #[arg(long)]
+        level: Option<u32>,
+        #[command(flatten)]
+        target: IncidentTarget,
+    },
+    /// Hand a PagerDuty incident to someone, through the outbox (exit codes as for escalate).
+    Reassign {
+        /// Incident id.
+        id: String,
+        /// The new assignee: an email (looked up) or a PagerDuty user id.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        target: IncidentTarget,
+    },
+    /// Snooze an acknowledged PagerDuty incident, through the outbox (exit codes as for
+    /// escalate).
+    Snooze {
+        /// Incident id.
+        id: String,
+        /// How long: 30m, 2h, 1d.
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: String,
+        #[command(flatten)]
+        target: IncidentTarget,
+    },
     /// Poll the incident sources once and list open incidents and who is on call
     /// (exit 1 if any source failed).
     Incidents {
@@ -168,6 +200,17 @@ pub enum SilenceCommand {
         #[command(flatten)]
         target: SilenceTarget,
     },
+}
+
+/// Which incident source, and how long to keep retrying.
+#[derive(Debug, clap::Args)]
+pub struct IncidentTarget {
+    /// The incident source (needed only when several list the same id).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// How long to keep retrying before leaving the write queued in the outbox.
+    #[arg(long, default_value = "15s", value_parser = parse_span)]
+    pub wait: std::time::Duration,
 }
 
 /// Which Alertmanager, and how long to keep retrying.

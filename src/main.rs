@@ -16,6 +16,7 @@ use ondeck::config::{self, ConfigLocation};
 use ondeck::failure::Failure;
 use ondeck::headless;
 use ondeck::headless::cli as cli_commands;
+use ondeck::headless::reroute::Ask;
 use ondeck::inert;
 use ondeck::model::IncidentAction::{self, Acknowledge, Resolve, Unacknowledge};
 use ondeck::output::{self, out, outln};
@@ -81,6 +82,29 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let app = setup::build(&load_config(&location)?, &overrides, clock)?;
             Ok(ExitCode::from(runtime()?.block_on(silence(&app, command))))
         }
+        Some(Subcommands::Escalate { id, level, target }) => reroute(
+            &location,
+            &overrides,
+            clock,
+            &id,
+            Ask::Escalate(level),
+            target,
+        ),
+        Some(Subcommands::Reassign { id, to, target }) => {
+            reroute(&location, &overrides, clock, &id, Ask::Reassign(to), target)
+        }
+        Some(Subcommands::Snooze {
+            id,
+            duration,
+            target,
+        }) => reroute(
+            &location,
+            &overrides,
+            clock,
+            &id,
+            Ask::Snooze(duration),
+            target,
+        ),
         Some(Subcommands::Incidents { format }) => {
             let app = setup::build(&load_config(&location)?, &overrides, clock)?;
             let json = format == Format::Json;
@@ -222,6 +246,27 @@ fn write(
         args.note,
         args.source.as_deref(),
         args.wait,
+    ));
+    Ok(ExitCode::from(code))
+}
+
+/// `escalate`, `reassign`, `snooze`: one write through the outbox.
+fn reroute(
+    location: &ConfigLocation,
+    overrides: &Overrides,
+    clock: Clock,
+    id: &str,
+    ask: Ask,
+    target: ondeck::cli::IncidentTarget,
+) -> Result<ExitCode, Failure> {
+    let app = setup::build(&load_config(location)?, overrides, clock)?;
+    let source = target.source.as_deref();
+    let code = runtime()?.block_on(headless::reroute::reroute(
+        &app,
+        id,
+        ask,
+        source,
+        target.wait,
     ));
     Ok(ExitCode::from(code))
 }

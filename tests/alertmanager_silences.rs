@@ -305,7 +305,8 @@ fn entry(kind: WriteKind, incident: &str, silence: SilenceWrite) -> OutboxEntry 
         note: None,
         target: None,
         labels: Default::default(),
-        silence: Some(silence),
+        silence: Some(Box::new(silence)),
+        reroute: None,
     }
 }
 

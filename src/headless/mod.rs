@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod handoff;
 pub mod json;
+pub mod reroute;
 pub mod silence;
 pub mod text;
 pub mod writes;

@@ -166,6 +166,7 @@ pub async fn add(app: &App, args: AddArgs, source: Option<&str>, wait: Duration)
             ends_at: Some(app.clock.now() + duration),
             comment: args.comment.trim().to_string(),
         }),
+        reroute: None,
     };
     let mut earlier = Vec::new();
     let outcome = submit(app, request, &what, wait, &mut earlier).await;
@@ -262,6 +263,7 @@ pub async fn extend(app: &App, id: &str, by: &str, source: Option<&str>, wait: D
             ends_at: Some(until),
             comment: String::new(),
         }),
+        reroute: None,
     };
     let what = format!(
         "silence {id} on {name} (now ends {})",
@@ -292,6 +294,7 @@ pub async fn expire(app: &App, id: &str, source: Option<&str>, wait: Duration) -
         note: None,
         labels: BTreeMap::new(),
         silence: None,
+        reroute: None,
     };
     let what = format!("silence {id} on {}", meta.name);
     let mut earlier = Vec::new();

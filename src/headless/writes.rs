@@ -44,7 +44,11 @@ impl WriteOutcome {
 
 /// The incident `id` as `source` lists it now: `Ok(None)` when the source answered without
 /// it, `Err` when it did not answer.
-async fn listed(app: &App, source: &str, id: &str) -> Result<Option<Incident>, SourceError> {
+pub(crate) async fn listed(
+    app: &App,
+    source: &str,
+    id: &str,
+) -> Result<Option<Incident>, SourceError> {
     let Some((meta, backend)) = app
         .backends
         .incidents
@@ -61,7 +65,7 @@ async fn listed(app: &App, source: &str, id: &str) -> Result<Option<Incident>, S
 
 /// Finds the incident source that lists `id`: the one named, the only one configured, or
 /// the one whose current incidents include it.
-async fn source_for(app: &App, id: &str, named: Option<&str>) -> Result<String, String> {
+pub(crate) async fn source_for(app: &App, id: &str, named: Option<&str>) -> Result<String, String> {
     let sources: Vec<&str> = app
         .backends
         .incidents
@@ -200,6 +204,7 @@ pub async fn write(
         note,
         labels,
         silence: None,
+        reroute: None,
     };
     let what = format!("{id} on {source}");
     submit(app, request, &what, wait, earlier).await
@@ -270,6 +275,9 @@ fn past_of(kind: WriteKind) -> &'static str {
         WriteKind::SilenceAdd => "created",
         WriteKind::SilenceExtend => "extended",
         WriteKind::SilenceExpire => "expired",
+        WriteKind::Escalate => "escalated",
+        WriteKind::Reassign => "reassigned",
+        WriteKind::Snooze => "snoozed",
         _ => "sent",
     }
 }

@@ -74,6 +74,8 @@ pub struct WriteRequest {
     pub labels: std::collections::BTreeMap<String, String>,
     /// For silence writes: what the silence matches, until when, and why.
     pub silence: Option<crate::model::SilenceWrite>,
+    /// For escalate, reassign and snooze: to which level, to whom, until when.
+    pub reroute: Option<super::Reroute>,
 }
 
 impl OutboxSetup {
@@ -100,6 +102,7 @@ impl OutboxSetup {
                 silence.comment = crate::secrets::mask(&silence.comment).into_owned();
                 silence
             }),
+            reroute: request.reroute,
         };
         context.store.entry(draft, context.clock.now())
     }

@@ -448,6 +448,7 @@ mod tests {
             target: None,
             labels: Default::default(),
             silence: None,
+            reroute: None,
         };
         assert!(lane.accepts(&entry), "written before targets were recorded");
         entry.target = Some(Target::new("alertmanager", Some("http://127.0.0.1:9093")));

@@ -31,6 +31,27 @@ pub enum WriteKind {
     /// Expire an Alertmanager silence now (`incident` is the silence id).
     #[serde(rename = "silence_expire")]
     SilenceExpire,
+    /// Escalate the incident to a level of its escalation policy (PagerDuty).
+    Escalate,
+    /// Hand the incident to someone else (PagerDuty).
+    Reassign,
+    /// Quiet an acknowledged incident until a time (PagerDuty).
+    Snooze,
+}
+
+/// What an escalate, reassign or snooze carries, fixed when confirmed (absolute, so a late
+/// or repeated delivery does exactly what was confirmed).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Reroute {
+    /// Escalate: the level to escalate to (1 = first responder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u32>,
+    /// Reassign: the new assignee, by email or backend user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Snooze: until when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
 }
 
 impl WriteKind {
@@ -41,6 +62,9 @@ impl WriteKind {
             WriteKind::Resolve => Some(IncidentAction::Resolve),
             WriteKind::Unacknowledge => Some(IncidentAction::Unacknowledge),
             WriteKind::Note
+            | WriteKind::Escalate
+            | WriteKind::Reassign
+            | WriteKind::Snooze
             | WriteKind::SilenceAdd
             | WriteKind::SilenceExtend
             | WriteKind::SilenceExpire => None,
@@ -62,6 +86,9 @@ impl WriteKind {
             WriteKind::SilenceAdd => "silence",
             WriteKind::SilenceExtend => "extend silence",
             WriteKind::SilenceExpire => "expire silence",
+            WriteKind::Escalate => "escalate",
+            WriteKind::Reassign => "reassign",
+            WriteKind::Snooze => "snooze",
             _ => self.incident_action().map_or("write", IncidentAction::verb),
         }
     }
@@ -132,7 +159,10 @@ pub struct OutboxEntry {
     pub labels: BTreeMap<String, String>,
     /// For silence writes: what the silence matches, until when, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence: Option<SilenceWrite>,
+    pub silence: Option<Box<SilenceWrite>>,
+    /// For escalate, reassign and snooze: to which level, to whom, until when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reroute: Option<Box<Reroute>>,
 }
 
 impl OutboxEntry {

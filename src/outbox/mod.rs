@@ -41,6 +41,6 @@ pub mod watch;
 
 pub use cockpit::{OutboxSetup, WriteRequest, deliver_inline};
 pub use deliver::{Context, Lane, Step};
-pub use entry::{OutboxEntry, Target, Write, WriteKind};
+pub use entry::{OutboxEntry, Reroute, Target, Write, WriteKind};
 pub use store::{Ledger, Owed, Record, Store, outbox_path};
 pub use view::{Delivery, DeliveryState};

@@ -200,7 +200,8 @@ impl Store {
             note: draft.note,
             target: draft.target,
             labels: draft.labels,
-            silence: draft.silence,
+            silence: draft.silence.map(Box::new),
+            reroute: draft.reroute.map(Box::new),
         }
     }
 
@@ -368,6 +369,8 @@ pub struct Draft {
     pub labels: BTreeMap<String, String>,
     /// For silence writes: what the silence matches, until when, and why.
     pub silence: Option<crate::model::SilenceWrite>,
+    /// For escalate, reassign and snooze.
+    pub reroute: Option<super::entry::Reroute>,
 }
 
 /// The log's story per write: owed in queue order, settled in settle order, plus a warning
@@ -477,6 +480,7 @@ mod tests {
             target: None,
             labels: BTreeMap::new(),
             silence: None,
+            reroute: None,
         }
     }
 

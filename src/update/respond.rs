@@ -198,6 +198,7 @@ pub(super) fn confirm_write(state: &mut State) -> Vec<Command> {
         note,
         labels,
         silence: None,
+        reroute: None,
     })]
 }
 

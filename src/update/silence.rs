@@ -375,6 +375,7 @@ fn build(
         note: None,
         labels: Default::default(),
         silence,
+        reroute: None,
     };
     match &dialog.op {
         SilenceOp::Create => {

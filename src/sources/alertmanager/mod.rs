@@ -175,5 +175,6 @@ fn adhoc(incident: &str, kind: WriteKind, note: Option<&str>) -> OutboxEntry {
         target: None,
         labels: Default::default(),
         silence: None,
+        reroute: None,
     }
 }

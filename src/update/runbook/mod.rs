@@ -201,6 +201,7 @@ fn record_step(state: &State, action: &str, note: String, outcome: String) -> Ve
             )),
             labels: context.labels.clone(),
             silence: None,
+            reroute: None,
         }));
     }
     commands

@@ -166,6 +166,7 @@ fn enter_sends_one_write_with_an_absolute_end_or_says_what_to_fix() {
                 ends_at: Some(t0() + Duration::hours(4)),
                 comment: "disk swap".into(),
             }),
+            reroute: None,
         })]
     );
 }
@@ -322,6 +323,7 @@ fn a_delivered_silence_is_said_and_read_back() {
         target: None,
         labels: BTreeMap::new(),
         silence: None,
+        reroute: None,
     };
     let commands = update(
         &mut s,

@@ -29,6 +29,7 @@ fn acknowledge_asks_first_then_sends_exactly_once() {
             note: None,
             labels,
             silence: None,
+            reroute: None,
         })]
     );
     assert_eq!(s.overlay, None);
@@ -121,6 +122,7 @@ fn delivery(kind: WriteKind, state: DeliveryState) -> CommandResult {
             target: None,
             labels: Default::default(),
             silence: None,
+            reroute: None,
         },
         state,
     })
@@ -216,6 +218,7 @@ fn a_note_typed_in_the_dialog_goes_with_the_write() {
             note: Some("on it".into()),
             labels: s.selected_incident().unwrap().labels.clone(),
             silence: None,
+            reroute: None,
         })]
     );
 }
