@@ -107,6 +107,10 @@ pub fn hints(state: &State, keymap: &Keymap) -> Vec<(String, &'static str)> {
         .iter()
         .filter(|g| !(no_incident && matches!(g.action, Action::Acknowledge | Action::Resolve)))
         .filter(|g| !(no_link && g.action == Action::FetchRunbook))
+        // s makes Alertmanager silences: no hint where no source has them.
+        .filter(|g| {
+            g.action != Action::Silence || state.sources.iter().any(|s| s.kind == "alertmanager")
+        })
         // e and x act on the selected silence: only in the silences view.
         .filter(|g| {
             state.show_silences
