@@ -53,6 +53,13 @@ pub enum Action {
     EditNote,
     /// On-call pane: show the Alertmanager silences instead of the incidents, or back.
     ToggleSilences,
+    /// A new Alertmanager silence: from the selected incident's labels, or (in the silences
+    /// view) from scratch; opens the silence dialog with a preview.
+    Silence,
+    /// Silences view: move the selected silence's end later (asks first).
+    ExtendSilence,
+    /// Silences view: end the selected silence now (asks first).
+    ExpireSilence,
     /// Answer yes in a confirmation dialog.
     Confirm,
     /// Answer no in a confirmation dialog.
@@ -107,6 +114,9 @@ pub enum Action {
     /// A key typed into the open command line (internal: the line, not the keymap, reads it).
     #[serde(skip)]
     CommandLineKey(crossterm::event::KeyEvent),
+    /// A key typed into the silence dialog (internal: the dialog reads every key).
+    #[serde(skip)]
+    SilenceKey(crossterm::event::KeyEvent),
     /// A key typed into the confirmation dialog's note field (internal).
     #[serde(skip)]
     NoteKey(crossterm::event::KeyEvent),
@@ -129,7 +139,7 @@ pub enum Action {
 
 /// Every action a key can be bound to, in the order config.example.toml lists them (the
 /// order the default keymap first uses them). The keymap refuses any other name.
-pub const BINDABLE: [Action; 44] = [
+pub const BINDABLE: [Action; 47] = [
     Action::Quit,
     Action::Suspend,
     Action::ToggleHelp,
@@ -155,6 +165,9 @@ pub const BINDABLE: [Action; 44] = [
     Action::Resolve,
     Action::Unacknowledge,
     Action::ToggleSilences,
+    Action::Silence,
+    Action::ExtendSilence,
+    Action::ExpireSilence,
     Action::NextFocus,
     Action::Expand,
     Action::Collapse,
@@ -215,6 +228,9 @@ impl Action {
             Action::Unacknowledge => "un-acknowledge",
             Action::EditNote => "add a note",
             Action::ToggleSilences => "silences",
+            Action::Silence => "silence",
+            Action::ExtendSilence => "extend silence",
+            Action::ExpireSilence => "expire silence",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::RefreshNow => "refresh now",
@@ -245,6 +261,7 @@ impl Action {
             | Action::CommandLineKey(_)
             | Action::NoteKey(_)
             | Action::LogFilterKey(_)
+            | Action::SilenceKey(_)
             | Action::Terminate => "internal",
         }
     }

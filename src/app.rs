@@ -80,6 +80,9 @@ pub fn action_for_key(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<
     if state.command_line.is_open() {
         return Some(Action::CommandLineKey(*key));
     }
+    if let Some(crate::state::Overlay::Silence(_)) = &state.overlay {
+        return Some(Action::SilenceKey(*key));
+    }
     if let Some(crate::state::Overlay::Confirm(confirm)) = &state.overlay
         && confirm.note.editing
     {
@@ -339,6 +342,30 @@ pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Opt
                 service: search.service,
                 kind: search.kind,
                 outcome,
+            }
+        }
+        Command::PreviewSilence { source, matchers } => {
+            let am = backends
+                .incidents
+                .iter()
+                .find_map(|(meta, backend)| match backend {
+                    crate::sources::IncidentBackend::Alertmanager(am) if meta.name == source => {
+                        Some(am)
+                    }
+                    _ => None,
+                });
+            let outcome = match am {
+                Some(am) => tokio::time::timeout(COMMAND_TIMEOUT, am.preview(&matchers))
+                    .await
+                    .unwrap_or_else(|_| Err(timed_out())),
+                None => Err(SourceError::Rejected(format!(
+                    "no Alertmanager source named {source}"
+                ))),
+            };
+            CommandResult::SilencePreview {
+                matchers,
+                outcome,
+                at: clock.now(),
             }
         }
         Command::FetchTrace { trace_id } => {

@@ -70,6 +70,45 @@ pub enum Subcommands {
     Resolve(WriteArgs),
     /// Un-acknowledge an incident so it pages again, as `u` does (exit codes as for ack).
     Unack(WriteArgs),
+    /// Alertmanager silences: add (with a preview of what it hides), list, extend, expire —
+    /// through the outbox, as the cockpit's `S` view and `:silence` do.
+    Silence {
+        /// What to do.
+        #[command(subcommand)]
+        command: SilenceCommand,
+    },
+    /// Escalate a PagerDuty incident to a level of its escalation policy (default: one above
+    /// the level it is at), through the outbox (exit codes as for ack; 2 bad arguments).
+    Escalate {
+        /// Incident id.
+        id: String,
+        /// The level to escalate to (1 = first responder).
+        #[arg(long)]
+        level: Option<u32>,
+        #[command(flatten)]
+        target: IncidentTarget,
+    },
+    /// Hand a PagerDuty incident to someone, through the outbox (exit codes as for escalate).
+    Reassign {
+        /// Incident id.
+        id: String,
+        /// The new assignee: an email (looked up) or a PagerDuty user id.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        target: IncidentTarget,
+    },
+    /// Snooze an acknowledged PagerDuty incident, through the outbox (exit codes as for
+    /// escalate).
+    Snooze {
+        /// Incident id.
+        id: String,
+        /// How long: 30m, 2h, 1d.
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: String,
+        #[command(flatten)]
+        target: IncidentTarget,
+    },
     /// Poll the incident sources once and list open incidents and who is on call
     /// (exit 1 if any source failed).
     Incidents {
@@ -169,6 +208,77 @@ pub struct LogsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `ondeck silence …`.
+#[derive(Debug, Subcommand)]
+pub enum SilenceCommand {
+    /// Create a silence: prints the alerts firing now that it would hide, then sends it
+    /// (exit 0 created, 1 refused, 2 bad matchers/duration/comment, 75 still queued).
+    Add {
+        /// Matchers, one a word: service=checkout 'alertname=~"Disk.*"' env!=dev.
+        #[arg(required = true, value_name = "MATCHER")]
+        matchers: Vec<String>,
+        /// How long it lasts: 30m, 2h, 1d (at most 30d).
+        #[arg(long)]
+        duration: String,
+        /// Why (required: the next responder reads it).
+        #[arg(long)]
+        comment: String,
+        /// Only print the preview; create nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        target: SilenceTarget,
+    },
+    /// List the active silences, soonest to end first.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The Alertmanager source (needed only when several are configured).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+    /// Move a silence's end later by a duration (exit codes as for add).
+    Extend {
+        /// Silence id, as `ondeck silence list` shows it.
+        id: String,
+        /// How much later: 30m, 2h, 1d.
+        #[arg(long)]
+        by: String,
+        #[command(flatten)]
+        target: SilenceTarget,
+    },
+    /// End a silence now: what it hid notifies again (exit codes as for add).
+    Expire {
+        /// Silence id, as `ondeck silence list` shows it.
+        id: String,
+        #[command(flatten)]
+        target: SilenceTarget,
+    },
+}
+
+/// Which incident source, and how long to keep retrying.
+#[derive(Debug, clap::Args)]
+pub struct IncidentTarget {
+    /// The incident source (needed only when several list the same id).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// How long to keep retrying before leaving the write queued in the outbox.
+    #[arg(long, default_value = "15s", value_parser = parse_span)]
+    pub wait: std::time::Duration,
+}
+
+/// Which Alertmanager, and how long to keep retrying.
+#[derive(Debug, clap::Args)]
+pub struct SilenceTarget {
+    /// The Alertmanager source (needed only when several are configured).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// How long to keep retrying before leaving the write queued in the outbox.
+    #[arg(long, default_value = "15s", value_parser = parse_span)]
+    pub wait: std::time::Duration,
 }
 
 /// Parses `12h`, `30m`, `1d`, `15s` the way the config file writes durations.

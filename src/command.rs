@@ -18,6 +18,14 @@ pub enum Command {
     /// Record a confirmed write (acknowledge, resolve, un-acknowledge, note) in the outbox,
     /// which then delivers it.
     Write(crate::outbox::WriteRequest),
+    /// Ask Alertmanager which firing alerts a silence with these matchers would hide (the
+    /// silence dialog's preview).
+    PreviewSilence {
+        /// The Alertmanager source.
+        source: String,
+        /// The matchers.
+        matchers: Vec<crate::model::SilenceMatcher>,
+    },
     /// Search the tracing backend.
     SearchTraces(TraceSearch),
     /// Fetch one trace.

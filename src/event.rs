@@ -57,6 +57,15 @@ pub enum CommandResult {
         /// Where it went, or why tmux refused it.
         outcome: Result<String, String>,
     },
+    /// Alertmanager answered which firing alerts a silence would hide.
+    SilencePreview {
+        /// The matchers asked about.
+        matchers: Vec<crate::model::SilenceMatcher>,
+        /// The labels of each matched alert, or why there is no answer.
+        outcome: Result<Vec<std::collections::BTreeMap<String, String>>, SourceError>,
+        /// When the answer came.
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// The outcome of a runbook command (progress, notes, step runs), kept apart from

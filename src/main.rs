@@ -9,11 +9,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use ondeck::cli::{Cli, Format, RunbookCommand, SloCommand, Subcommands, WriteArgs};
+use ondeck::cli::{
+    Cli, Format, RunbookCommand, SilenceCommand, SloCommand, Subcommands, WriteArgs,
+};
 use ondeck::config::{self, ConfigLocation};
 use ondeck::failure::Failure;
 use ondeck::headless;
 use ondeck::headless::cli as cli_commands;
+use ondeck::headless::reroute::Ask;
 use ondeck::inert;
 use ondeck::model::IncidentAction::{self, Acknowledge, Resolve, Unacknowledge};
 use ondeck::output::{self, out, outln};
@@ -75,6 +78,33 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Subcommands::Ack(args)) => write(&location, &overrides, clock, args, Acknowledge),
         Some(Subcommands::Resolve(args)) => write(&location, &overrides, clock, args, Resolve),
         Some(Subcommands::Unack(args)) => write(&location, &overrides, clock, args, Unacknowledge),
+        Some(Subcommands::Silence { command }) => {
+            let app = setup::build(&load_config(&location)?, &overrides, clock)?;
+            Ok(ExitCode::from(runtime()?.block_on(silence(&app, command))))
+        }
+        Some(Subcommands::Escalate { id, level, target }) => reroute(
+            &location,
+            &overrides,
+            clock,
+            &id,
+            Ask::Escalate(level),
+            target,
+        ),
+        Some(Subcommands::Reassign { id, to, target }) => {
+            reroute(&location, &overrides, clock, &id, Ask::Reassign(to), target)
+        }
+        Some(Subcommands::Snooze {
+            id,
+            duration,
+            target,
+        }) => reroute(
+            &location,
+            &overrides,
+            clock,
+            &id,
+            Ask::Snooze(duration),
+            target,
+        ),
         Some(Subcommands::Incidents { format }) => {
             let app = setup::build(&load_config(&location)?, &overrides, clock)?;
             let json = format == Format::Json;
@@ -273,6 +303,58 @@ fn write(
         args.wait,
     ));
     Ok(ExitCode::from(code))
+}
+
+/// `escalate`, `reassign`, `snooze`: one write through the outbox.
+fn reroute(
+    location: &ConfigLocation,
+    overrides: &Overrides,
+    clock: Clock,
+    id: &str,
+    ask: Ask,
+    target: ondeck::cli::IncidentTarget,
+) -> Result<ExitCode, Failure> {
+    let app = setup::build(&load_config(location)?, overrides, clock)?;
+    let source = target.source.as_deref();
+    let code = runtime()?.block_on(headless::reroute::reroute(
+        &app,
+        id,
+        ask,
+        source,
+        target.wait,
+    ));
+    Ok(ExitCode::from(code))
+}
+
+/// `ondeck silence …`: through the outbox, as the cockpit's `S` view.
+async fn silence(app: &ondeck::app::App, command: SilenceCommand) -> u8 {
+    use ondeck::headless::silence as s;
+    match command {
+        SilenceCommand::Add {
+            matchers,
+            duration,
+            comment,
+            dry_run,
+            target,
+        } => {
+            let args = s::AddArgs {
+                matchers,
+                duration,
+                comment,
+                dry_run,
+            };
+            s::add(app, args, target.source.as_deref(), target.wait).await
+        }
+        SilenceCommand::List { format, source } => {
+            s::list(app, source.as_deref(), format == Format::Json).await
+        }
+        SilenceCommand::Extend { id, by, target } => {
+            s::extend(app, &id, &by, target.source.as_deref(), target.wait).await
+        }
+        SilenceCommand::Expire { id, target } => {
+            s::expire(app, &id, target.source.as_deref(), target.wait).await
+        }
+    }
 }
 
 fn load_config(location: &ConfigLocation) -> Result<config::Config, Failure> {

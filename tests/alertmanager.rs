@@ -344,6 +344,8 @@ async fn a_group_not_listed_is_retried_until_its_silence_would_have_ended() {
         note: None,
         target: None,
         labels: Default::default(),
+        silence: None,
+        reroute: None,
     };
     let error = source(&am.url)
         .deliver(Write::new(&entry))

@@ -6,6 +6,8 @@ pub mod cli;
 pub mod handoff;
 pub mod json;
 pub mod logs;
+pub mod reroute;
+pub mod silence;
 pub mod text;
 pub mod writes;
 

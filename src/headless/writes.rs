@@ -44,7 +44,11 @@ impl WriteOutcome {
 
 /// The incident `id` as `source` lists it now: `Ok(None)` when the source answered without
 /// it, `Err` when it did not answer.
-async fn listed(app: &App, source: &str, id: &str) -> Result<Option<Incident>, SourceError> {
+pub(crate) async fn listed(
+    app: &App,
+    source: &str,
+    id: &str,
+) -> Result<Option<Incident>, SourceError> {
     let Some((meta, backend)) = app
         .backends
         .incidents
@@ -61,7 +65,7 @@ async fn listed(app: &App, source: &str, id: &str) -> Result<Option<Incident>, S
 
 /// Finds the incident source that lists `id`: the one named, the only one configured, or
 /// the one whose current incidents include it.
-async fn source_for(app: &App, id: &str, named: Option<&str>) -> Result<String, String> {
+pub(crate) async fn source_for(app: &App, id: &str, named: Option<&str>) -> Result<String, String> {
     let sources: Vec<&str> = app
         .backends
         .incidents
@@ -193,13 +197,34 @@ pub async fn write(
         }
         Ok(None) | Err(_) => Default::default(),
     };
-    let entry = app.outbox.entry(WriteRequest {
+    let request = WriteRequest {
         source: source.clone(),
         incident: id.to_string(),
         kind: WriteKind::from(action),
         note,
         labels,
-    });
+        silence: None,
+        reroute: None,
+    };
+    let what = format!("{id} on {source}");
+    submit(app, request, &what, wait, earlier).await
+}
+
+/// Records `request` in the outbox and delivers it, retrying for up to `wait`; `what` names
+/// it in the outcome (`PABC123 on pd`, `silence 3f9c… on am`).
+pub async fn submit(
+    app: &App,
+    request: WriteRequest,
+    what: &str,
+    wait: Duration,
+    earlier: &mut Vec<String>,
+) -> WriteOutcome {
+    let kind = request.kind;
+    let (verb, past) = match kind.incident_action() {
+        Some(action) => (action.verb(), action.past()),
+        None => (kind.verb(), past_of(kind)),
+    };
+    let entry = app.outbox.entry(request);
     let context = &app.outbox.context;
     if let Err(error) = context.record(vec![Record::Queued(entry.clone())]).await {
         return WriteOutcome::Refused(format!("cannot write the outbox: {error}"));
@@ -213,20 +238,19 @@ pub async fn write(
         }
         Err(error) => return WriteOutcome::Queued(format!("cannot read the outbox: {error}")),
     };
-    let what = format!("{id} on {source}");
     let ledger = match context.read().await {
         Ok(ledger) => ledger,
         Err(error) => return WriteOutcome::Queued(format!("cannot read the outbox: {error}")),
     };
     if let Some(settled) = ledger.settled(&entry.id) {
         return if settled.ok {
-            WriteOutcome::Delivered(format!("{} {what}", action.past()))
+            WriteOutcome::Delivered(format!("{past} {what}"))
         } else {
             let why = settled
                 .outcome
                 .strip_prefix("failed: ")
                 .unwrap_or(&settled.outcome);
-            WriteOutcome::Refused(format!("could not {} {what}: {why}", action.verb()))
+            WriteOutcome::Refused(format!("could not {verb} {what}: {why}"))
         };
     }
     let owed = ledger.owed(&entry.id);
@@ -239,11 +263,23 @@ pub async fn write(
         None => "an earlier write to the same backend is still owed".to_string(),
     };
     WriteOutcome::Queued(format!(
-        "{} of {what} queued after {attempts} attempt(s): {why}; kept in {} and delivered by \
+        "{verb} of {what} queued after {attempts} attempt(s): {why}; kept in {} and delivered by \
          the next ondeck run (or the one running now)",
-        action.verb(),
         context.store.path().display()
     ))
+}
+
+/// What a write that is not a status change did, for the outcome line.
+fn past_of(kind: WriteKind) -> &'static str {
+    match kind {
+        WriteKind::SilenceAdd => "created",
+        WriteKind::SilenceExtend => "extended",
+        WriteKind::SilenceExpire => "expired",
+        WriteKind::Escalate => "escalated",
+        WriteKind::Reassign => "reassigned",
+        WriteKind::Snooze => "snoozed",
+        _ => "sent",
+    }
 }
 
 /// Delivers through the entry's lane until it is settled or `deadline` passes; when another

@@ -9,6 +9,7 @@ pub mod log;
 pub mod metrics;
 pub mod oncall;
 pub mod query;
+pub mod silence;
 pub mod trace;
 
 pub use history::{HistoryReport, HistoryUpdate, IncidentHistory, PastIncident};
@@ -17,4 +18,5 @@ pub use log::{LogBatch, LogLevel, LogLine, LogQuery, LogTarget, contains_ignorin
 pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};
 pub use oncall::{IncidentSnapshot, OnCall, Silence, SilenceMatcher};
 pub use query::{Exemplar, QueryAnswer, QuerySeries};
+pub use silence::{SilenceSpec, SilenceTextError, SilenceWrite};
 pub use trace::{Dependency, Span, SpanEvent, Trace, TraceKind, TraceSearch, TraceSummary};

@@ -72,6 +72,10 @@ pub struct WriteRequest {
     pub note: Option<String>,
     /// The incident's labels, for backends that act on them later.
     pub labels: std::collections::BTreeMap<String, String>,
+    /// For silence writes: what the silence matches, until when, and why.
+    pub silence: Option<crate::model::SilenceWrite>,
+    /// For escalate, reassign and snooze: to which level, to whom, until when.
+    pub reroute: Option<super::Reroute>,
 }
 
 impl OutboxSetup {
@@ -93,6 +97,12 @@ impl OutboxSetup {
             note: request.note.map(|n| crate::secrets::mask(&n).into_owned()),
             target,
             labels: request.labels,
+            silence: request.silence.map(|mut silence| {
+                // A comment, like a note, never carries a token ondeck holds.
+                silence.comment = crate::secrets::mask(&silence.comment).into_owned();
+                silence
+            }),
+            reroute: request.reroute,
         };
         context.store.entry(draft, context.clock.now())
     }

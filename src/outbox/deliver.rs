@@ -447,6 +447,8 @@ mod tests {
             note: None,
             target: None,
             labels: Default::default(),
+            silence: None,
+            reroute: None,
         };
         assert!(lane.accepts(&entry), "written before targets were recorded");
         entry.target = Some(Target::new("alertmanager", Some("http://127.0.0.1:9093")));

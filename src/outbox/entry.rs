@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::IncidentAction;
+use crate::model::{IncidentAction, SilenceWrite};
 
 /// What a queued write does to the incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,6 +21,37 @@ pub enum WriteKind {
     Unacknowledge,
     /// Add a note to its timeline.
     Note,
+    /// Create an Alertmanager silence (`incident` is empty; the outbox entry's `silence`
+    /// says what it matches, until when, and why).
+    #[serde(rename = "silence_add")]
+    SilenceAdd,
+    /// Move an Alertmanager silence's end later (`incident` is the silence id).
+    #[serde(rename = "silence_extend")]
+    SilenceExtend,
+    /// Expire an Alertmanager silence now (`incident` is the silence id).
+    #[serde(rename = "silence_expire")]
+    SilenceExpire,
+    /// Escalate the incident to a level of its escalation policy (PagerDuty).
+    Escalate,
+    /// Hand the incident to someone else (PagerDuty).
+    Reassign,
+    /// Quiet an acknowledged incident until a time (PagerDuty).
+    Snooze,
+}
+
+/// What an escalate, reassign or snooze carries, fixed when confirmed (absolute, so a late
+/// or repeated delivery does exactly what was confirmed).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Reroute {
+    /// Escalate: the level to escalate to (1 = first responder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u32>,
+    /// Reassign: the new assignee, by email or backend user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Snooze: until when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
 }
 
 impl WriteKind {
@@ -30,15 +61,35 @@ impl WriteKind {
             WriteKind::Acknowledge => Some(IncidentAction::Acknowledge),
             WriteKind::Resolve => Some(IncidentAction::Resolve),
             WriteKind::Unacknowledge => Some(IncidentAction::Unacknowledge),
-            WriteKind::Note => None,
+            WriteKind::Note
+            | WriteKind::Escalate
+            | WriteKind::Reassign
+            | WriteKind::Snooze
+            | WriteKind::SilenceAdd
+            | WriteKind::SilenceExtend
+            | WriteKind::SilenceExpire => None,
         }
+    }
+
+    /// Whether the write acts on a silence rather than an incident.
+    pub fn is_silence(self) -> bool {
+        matches!(
+            self,
+            WriteKind::SilenceAdd | WriteKind::SilenceExtend | WriteKind::SilenceExpire
+        )
     }
 
     /// The verb, as the audit log and messages write it.
     pub fn verb(self) -> &'static str {
-        match self.incident_action() {
-            Some(action) => action.verb(),
-            None => "note",
+        match self {
+            WriteKind::Note => "note",
+            WriteKind::SilenceAdd => "silence",
+            WriteKind::SilenceExtend => "extend silence",
+            WriteKind::SilenceExpire => "expire silence",
+            WriteKind::Escalate => "escalate",
+            WriteKind::Reassign => "reassign",
+            WriteKind::Snooze => "snooze",
+            _ => self.incident_action().map_or("write", IncidentAction::verb),
         }
     }
 }
@@ -106,12 +157,25 @@ pub struct OutboxEntry {
     /// labels even while Alertmanager, just restarted, does not list the alerts yet.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
+    /// For silence writes: what the silence matches, until when, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silence: Option<Box<SilenceWrite>>,
+    /// For escalate, reassign and snooze: to which level, to whom, until when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reroute: Option<Box<Reroute>>,
 }
 
 impl OutboxEntry {
-    /// `acknowledge PABC123 on pd`, for messages.
+    /// `acknowledge PABC123 on pd`, `silence service="checkout" on am`, for messages.
     pub fn describe(&self) -> String {
-        format!("{} {} on {}", self.kind.verb(), self.incident, self.source)
+        match (self.kind, &self.silence) {
+            (WriteKind::SilenceAdd, Some(silence)) => format!(
+                "silence {} on {}",
+                crate::model::silence::display_matchers(&silence.matchers),
+                self.source
+            ),
+            _ => format!("{} {} on {}", self.kind.verb(), self.incident, self.source),
+        }
     }
 }
 

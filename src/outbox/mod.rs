@@ -1,5 +1,5 @@
-//! The durable outbox: every acknowledge, resolve, un-acknowledge and note a responder
-//! confirms is appended and fsynced to `outbox.jsonl` in the state dir before the screen says
+//! The durable outbox: every acknowledge, resolve, un-acknowledge, note, silence (create,
+//! extend, expire), escalate, reassign and snooze a responder confirms is appended and fsynced to `outbox.jsonl` in the state dir before the screen says
 //! anything about it, delivered in queue order per backend, retried with backoff while the
 //! backend cannot take it, and resent by the next run if ondeck dies first.
 //!
@@ -31,6 +31,12 @@
 //! | Opsgenie | requests are processed asynchronously: an alert created a moment ago can be missing for a few seconds | "does not exist" is retried for 10 minutes after queueing, then refused |
 //! | Alerta | alerts are rows in its database, kept across restarts | 404 is refused with Alerta's reason |
 //! | demo | in memory | refused when the demo does not know the incident |
+//!
+//! Silence writes (Alertmanager only) and escalate, reassign and snooze (PagerDuty only)
+//! carry an absolute target fixed when confirmed (matchers, comment and end; a level, an
+//! assignee, a snooze end), so a repeated delivery sets the same thing again; a new silence
+//! is looked for (same author, matchers, comment and end) before one is posted. Other
+//! backends refuse them in words (`sources::registry`).
 
 pub mod cockpit;
 pub mod deliver;
@@ -41,6 +47,6 @@ pub mod watch;
 
 pub use cockpit::{OutboxSetup, WriteRequest, deliver_inline};
 pub use deliver::{Context, Lane, Step};
-pub use entry::{OutboxEntry, Target, Write, WriteKind};
+pub use entry::{OutboxEntry, Reroute, Target, Write, WriteKind};
 pub use store::{Ledger, Owed, Record, Store, outbox_path};
 pub use view::{Delivery, DeliveryState};

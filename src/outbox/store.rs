@@ -200,6 +200,8 @@ impl Store {
             note: draft.note,
             target: draft.target,
             labels: draft.labels,
+            silence: draft.silence.map(Box::new),
+            reroute: draft.reroute.map(Box::new),
         }
     }
 
@@ -365,6 +367,10 @@ pub struct Draft {
     pub target: Option<Target>,
     /// What the backend needs to act on the incident later, when it may not list it.
     pub labels: BTreeMap<String, String>,
+    /// For silence writes: what the silence matches, until when, and why.
+    pub silence: Option<crate::model::SilenceWrite>,
+    /// For escalate, reassign and snooze.
+    pub reroute: Option<super::entry::Reroute>,
 }
 
 /// The log's story per write: owed in queue order, settled in settle order, plus a warning
@@ -473,6 +479,8 @@ mod tests {
             note: Some("on it".into()),
             target: None,
             labels: BTreeMap::new(),
+            silence: None,
+            reroute: None,
         }
     }
 

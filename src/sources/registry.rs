@@ -22,6 +22,36 @@ use crate::model::{
 use crate::outbox::Write;
 use crate::slo::Window;
 
+/// Why a silence write is refused by a backend other than Alertmanager.
+pub const NO_SILENCES: &str = "silences are Alertmanager's: this source has none (PagerDuty has \
+     maintenance windows, Alerta blackouts)";
+
+/// Why `kind` (escalate, reassign, snooze) cannot be delivered to `backend`, if it cannot:
+/// ondeck makes them on PagerDuty only.
+pub fn no_reroute(
+    backend: &IncidentBackend,
+    kind: crate::outbox::WriteKind,
+) -> Option<&'static str> {
+    use crate::outbox::WriteKind::{Escalate, Reassign, Snooze};
+    if !matches!(kind, Escalate | Reassign | Snooze)
+        || matches!(backend, IncidentBackend::Pagerduty(_))
+    {
+        return None;
+    }
+    Some(match backend {
+        IncidentBackend::Alertmanager(_) => {
+            "Alertmanager has no escalation, assignees or snooze: its routes decide who is paged (silence the alert instead)"
+        }
+        IncidentBackend::Alerta(_) => {
+            "ondeck escalates, reassigns and snoozes on PagerDuty only; Alerta's shelve and assign are not made yet"
+        }
+        IncidentBackend::Opsgenie(_) => {
+            "ondeck escalates, reassigns and snoozes on PagerDuty only; Opsgenie's are not made yet"
+        }
+        _ => "ondeck escalates, reassigns and snoozes on PagerDuty only",
+    })
+}
+
 /// How a configured source is named and polled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceMeta {
@@ -185,6 +215,12 @@ impl IncidentSource for IncidentBackend {
     }
 
     async fn deliver(&self, write: Write<'_>) -> Result<(), SourceError> {
+        if write.entry.kind.is_silence() && !matches!(self, IncidentBackend::Alertmanager(_)) {
+            return Err(SourceError::Rejected(NO_SILENCES.to_string()));
+        }
+        if let Some(why) = no_reroute(self, write.entry.kind) {
+            return Err(SourceError::Rejected(why.to_string()));
+        }
         each_incident_backend!(self, s => s.deliver(write).await)
     }
 }

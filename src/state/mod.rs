@@ -7,6 +7,7 @@ pub mod history;
 pub mod incidents;
 pub mod logs;
 pub mod runbook;
+pub mod silence;
 pub mod slos;
 pub mod sources;
 
@@ -25,6 +26,7 @@ pub use logs::{LogFeed, LogFilter, LogWindow, LogsState};
 pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
 };
+pub use silence::{SilenceDialog, SilenceField, SilenceOp, SilencePreview, TextField};
 pub use slos::{FiringAlert, SloKey, SloRow};
 pub use sources::{Health, SourceStatus};
 
@@ -121,6 +123,8 @@ pub enum Overlay {
     Query,
     /// The selected log line in full, with its labels or fields.
     LogLine,
+    /// A new silence, an extension or an expiry, with its preview (every key goes to it).
+    Silence(Box<SilenceDialog>),
 }
 
 /// Whether a flash message reports success or trouble.
@@ -189,6 +193,8 @@ pub struct State {
     pub silence_durations: BTreeMap<String, std::time::Duration>,
     /// Whether the on-call pane shows the Alertmanager silences instead of the incidents.
     pub show_silences: bool,
+    /// Row selected in the silences view.
+    pub selected_silence: usize,
     /// Debug pane state.
     pub debug: DebugState,
     /// The debug pane's logs panel.
@@ -232,6 +238,7 @@ impl State {
             pending: BTreeMap::new(),
             silence_durations: BTreeMap::new(),
             show_silences: false,
+            selected_silence: 0,
             debug: DebugState::default(),
             logs: LogsState::default(),
             flash: None,
@@ -256,6 +263,8 @@ impl State {
             Some(Overlay::Detail) => vec!["detail"],
             // Read-only and scrollable like help: its keys (esc, up/down, y) fit.
             Some(Overlay::Query | Overlay::LogLine) => vec!["help"],
+            // Every key goes to the dialog, which draws its own hints.
+            Some(Overlay::Silence(_)) => vec![],
             None => match &self.runbook.view {
                 Some(view) if view.confirm.is_some() => vec!["confirm"],
                 Some(_) => vec!["runbook", "global"],

@@ -95,6 +95,7 @@ const GLOBAL_HINTS: [Action; 5] = [
 /// views (the detail overlay shows an incident on the on-call pane and a span's attributes
 /// on the debug pane) binds keys only some of them act on.
 fn acts_here(state: &State, context: &str, action: &Action) -> bool {
+    let alertmanager = state.sources.iter().any(|s| s.kind == "alertmanager");
     match action {
         // Detail over the debug or executive pane shows no incident.
         Action::Acknowledge
@@ -108,6 +109,10 @@ fn acts_here(state: &State, context: &str, action: &Action) -> bool {
             .view
             .as_ref()
             .is_some_and(|v| v.link.is_some()),
+        // s makes Alertmanager silences: no hint where no source has them.
+        Action::Silence => alertmanager,
+        // e and x act on the selected silence: only in the silences view.
+        Action::ExtendSilence | Action::ExpireSilence => state.show_silences && alertmanager,
         // `F` and `/` work on an open logs panel.
         Action::FollowLogs | Action::FilterLogs => state.logs.open,
         // In the debug pane `t` opens the trace of a log line.
@@ -122,6 +127,10 @@ fn acts_here(state: &State, context: &str, action: &Action) -> bool {
 /// (first key of each action), then a few global ones when no overlay is open.
 pub fn hints(state: &State, keymap: &Keymap) -> Vec<(String, &'static str)> {
     let first_key = |g: &KeyGroup| g.keys.first().cloned().unwrap_or_default();
+    // The silence dialog reads every key itself and draws its own hints.
+    if matches!(state.overlay, Some(crate::state::Overlay::Silence(_))) {
+        return Vec::new();
+    }
     let context = active_context(state);
     let mut out: Vec<(String, &'static str)> = grouped(keymap.bindings(context))
         .iter()

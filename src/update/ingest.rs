@@ -120,6 +120,14 @@ fn pin_incident_selection(state: &mut State) {
 pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command> {
     match result {
         CommandResult::Delivery(update) => delivery(state, update),
+        CommandResult::SilencePreview {
+            matchers,
+            outcome,
+            at,
+        } => {
+            super::silence::preview_answer(state, matchers, outcome, at);
+            vec![]
+        }
         CommandResult::Traces {
             service,
             kind,
@@ -182,6 +190,9 @@ pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command
 /// the backend's own view back.
 fn delivery(state: &mut State, delivery: Delivery) -> Vec<Command> {
     let Delivery { entry, state: now } = delivery;
+    if entry.kind.is_silence() {
+        return super::silence::delivery(state, &entry, now);
+    }
     let key = IncidentKey {
         source: entry.source.clone(),
         id: entry.incident.clone(),

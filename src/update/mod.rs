@@ -8,6 +8,7 @@ mod logs;
 mod navigate;
 mod respond;
 mod runbook;
+mod silence;
 
 use chrono::Duration;
 
@@ -81,6 +82,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::NoteKey(key) => respond::note_key(state, key),
+        Action::Silence => silence::open_new(state),
+        Action::ExtendSilence => silence::open_on_selected(state, false),
+        Action::ExpireSilence => silence::open_on_selected(state, true),
+        Action::SilenceKey(key) => silence::key(state, key),
         Action::ToggleSilences => {
             respond::toggle_silences(state);
             vec![]

@@ -65,6 +65,10 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
             let index = step(state.selected_slo_index(), delta, state.slos.len());
             state.selected_slo = state.slos.get(index).map(SloRow::key);
         }
+        Pane::Oncall if state.show_silences => {
+            let len = crate::ui::panes::silences::sorted(state).len();
+            state.selected_silence = step(state.selected_silence, delta, len);
+        }
         Pane::Oncall => match state.oncall_focus {
             OncallFocus::Incidents => {
                 let open = state.open_incidents();

@@ -197,6 +197,8 @@ pub(super) fn confirm_write(state: &mut State) -> Vec<Command> {
         kind: WriteKind::from(action),
         note,
         labels,
+        silence: None,
+        reroute: None,
     })]
 }
 

@@ -52,6 +52,12 @@ impl Headless {
     /// `config` on the fixed clock, with a state dir of its own, polled once.
     pub async fn with_config(config: &Config, name: &str, readonly: bool) -> Self {
         let clock = Clock::Fixed(Utc.with_ymd_and_hms(2026, 11, 21, 3, 12, 0).unwrap());
+        Self::with_config_at(config, name, readonly, clock).await
+    }
+
+    /// `config` on `clock` (the system clock for real servers, whose silences and alerts
+    /// live in real time), with a state dir of its own, polled once.
+    pub async fn with_config_at(config: &Config, name: &str, readonly: bool, clock: Clock) -> Self {
         let dir = temp_dir(name);
         let overrides = Overrides {
             theme: None,

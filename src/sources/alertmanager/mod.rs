@@ -10,6 +10,7 @@ pub mod api;
 pub mod group;
 pub mod history;
 pub mod mapping;
+pub mod silencing;
 pub mod wire;
 pub mod writes;
 
@@ -76,6 +77,24 @@ impl AlertmanagerSource {
     pub fn with_history_from(mut self, prometheus: &SourceConfig) -> Self {
         self.history = HistorySource::prometheus(prometheus);
         self
+    }
+}
+
+impl AlertmanagerSource {
+    /// The labels of every firing alert `matchers` match now, as Alertmanager lists them:
+    /// what a silence with these matchers would hide (its preview).
+    pub async fn preview(
+        &self,
+        matchers: &[crate::model::SilenceMatcher],
+    ) -> Result<Vec<std::collections::BTreeMap<String, String>>, SourceError> {
+        let wire: Vec<_> = matchers.iter().map(silencing::wire_matcher).collect();
+        let selector = group::Selector::new(&wire);
+        let alerts = self.inner.api.alerts().await?;
+        Ok(alerts
+            .into_iter()
+            .filter(|a| selector.matches(&a.labels))
+            .map(|a| a.labels)
+            .collect())
     }
 }
 
@@ -155,5 +174,7 @@ fn adhoc(incident: &str, kind: WriteKind, note: Option<&str>) -> OutboxEntry {
         note: note.map(str::to_string),
         target: None,
         labels: Default::default(),
+        silence: None,
+        reroute: None,
     }
 }

@@ -76,7 +76,7 @@ impl<'a> Target<'a> {
 }
 
 /// Whether two matcher lists are the same set.
-fn same_matchers(a: &[Matcher], b: &[Matcher]) -> bool {
+pub(super) fn same_matchers(a: &[Matcher], b: &[Matcher]) -> bool {
     let sorted = |m: &[Matcher]| {
         let mut v: Vec<(String, String, bool, bool)> = m
             .iter()
@@ -141,6 +141,9 @@ impl Writer {
     /// Delivers a write from the outbox.
     pub async fn deliver(&self, api: &Api, write: Write<'_>) -> Result<(), SourceError> {
         use crate::model::IncidentAction::{Acknowledge, Resolve, Unacknowledge};
+        if write.entry.kind.is_silence() {
+            return super::silencing::deliver(self, api, write).await;
+        }
         match write.action() {
             Some(Acknowledge) => self.acknowledge(api, write).await,
             Some(Unacknowledge) => self.unacknowledge(api, write).await,

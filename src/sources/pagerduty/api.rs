@@ -313,6 +313,17 @@ impl Api {
             .await
     }
 
+    /// A write (`PUT`/`POST` with a JSON body, the `From` header of the acting user); the
+    /// reply whatever its status.
+    pub(crate) async fn send_write(
+        &self,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<Reply, SourceError> {
+        self.http.send(self.write(method, path)?.json(body)).await
+    }
+
     /// `POST /incidents/{id}/notes`.
     pub(crate) async fn note(&self, id: &str, content: &str) -> Result<(), SourceError> {
         let path = format!("/incidents/{}/notes", segment(id));

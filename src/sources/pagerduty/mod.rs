@@ -10,6 +10,7 @@ mod api;
 mod history;
 mod oncall;
 mod parse;
+mod reroute;
 mod wire;
 mod write;
 
@@ -32,7 +33,7 @@ use self::oncall::{GroupBy, apply_levels, rows};
 use crate::config::SourceConfig;
 use crate::config::backend::PAGERDUTY_API;
 use crate::model::{HistoryReport, Incident, IncidentAction, IncidentSnapshot};
-use crate::outbox::Write;
+use crate::outbox::{Write, WriteKind};
 use crate::sources::http::{HttpClient, options_for, scheme};
 use crate::sources::{Clock, IncidentSource, SourceError};
 
@@ -181,6 +182,12 @@ impl IncidentSource for PagerdutySource {
     }
 
     async fn deliver(&self, write: Write<'_>) -> Result<(), SourceError> {
+        if matches!(
+            write.entry.kind,
+            WriteKind::Escalate | WriteKind::Reassign | WriteKind::Snooze
+        ) {
+            return reroute::deliver(&self.api, write).await;
+        }
         write::deliver(&self.api, write).await
     }
 }

@@ -6,6 +6,7 @@ pub mod detail;
 pub mod help;
 pub mod logline;
 pub mod query;
+pub mod silence;
 pub mod span;
 
 use ratatui::Frame;
@@ -26,6 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
         Some(Overlay::Detail) => detail::render(frame, area, state, ctx.theme),
         Some(Overlay::Query) => query::render(frame, area, state, ctx.theme),
         Some(Overlay::LogLine) => logline::render(frame, area, state, ctx.theme),
+        Some(Overlay::Silence(dialog)) => silence::render(frame, area, dialog, state.now, ctx),
     }
 }
 

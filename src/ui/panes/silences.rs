@@ -47,7 +47,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let table = ScrolledTable {
         block: panel(
             freshness::title(
-                format!("Silences ({} active) · S back to incidents", silences.len()),
+                format!(
+                    "Silences ({} active) · s new · e extend · x expire · S back",
+                    silences.len()
+                ),
                 state,
                 Feed::Incidents,
                 theme,
@@ -64,7 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Constraint::Length(16),
         ],
         len: silences.len(),
-        selected: None,
+        selected: Some(state.selected_silence.min(silences.len().saturating_sub(1))),
         empty: freshness::empty(
             "no active silences",
             theme.text_muted,

@@ -95,6 +95,7 @@ fn run(state: &mut State) -> Vec<Command> {
         Ok(LineCommand::Trace { id }) => super::debug::open_trace(state, id),
         Ok(LineCommand::Logs { service }) => super::logs::open_service(state, service),
         Ok(LineCommand::Promql { expr, range }) => super::debug::run_promql(state, expr, range),
+        Ok(LineCommand::Silence(spec)) => super::silence::open_from_line(state, spec),
         Err(ParseError::Empty) => vec![],
         Err(error) => {
             flash(state, FlashKind::Error, error.to_string());

@@ -25,6 +25,8 @@ pub enum LineCommand {
         /// The service.
         service: String,
     },
+    /// `:silence MATCHER… DURATION COMMENT`: the silence dialog, filled in.
+    Silence(crate::model::SilenceSpec),
     /// `:promql [range <window>] <expr>`: query the first metrics source.
     Promql {
         /// The expression.
@@ -43,6 +45,9 @@ pub enum ParseError {
     /// The first word names no command.
     #[error("unknown command `{0}`; commands: {known}", known = known())]
     Unknown(String),
+    /// `:silence` text Alertmanager would refuse.
+    #[error("{0}; usage: :silence MATCHER… DURATION COMMENT")]
+    Silence(String),
     /// The command needs an argument that is missing.
     #[error("usage: :{name} {usage}")]
     Usage {
@@ -54,11 +59,12 @@ pub enum ParseError {
 }
 
 /// Every command: its name and its arguments as help writes them.
-pub const COMMANDS: [(&str, &str); 4] = [
+pub const COMMANDS: [(&str, &str); 5] = [
     ("runbook", "<id>"),
     ("trace", "<id>"),
     ("logs", "<service>"),
     ("promql", "[range <30m|6h|7d>] <expr>"),
+    ("silence", "<matcher>… <30m|2h|1d> <comment>"),
 ];
 
 fn usage(name: &'static str) -> ParseError {
@@ -120,6 +126,9 @@ pub fn parse(text: &str) -> Result<LineCommand, ParseError> {
         "trace" => one_word("trace", rest).map(|id| LineCommand::Trace { id }),
         "logs" => one_word("logs", rest).map(|service| LineCommand::Logs { service }),
         "promql" => promql(rest),
+        "silence" => crate::model::silence::parse_spec(rest)
+            .map(LineCommand::Silence)
+            .map_err(|e| ParseError::Silence(e.to_string())),
         other => Err(ParseError::Unknown(other.to_string())),
     }
 }
@@ -156,7 +165,8 @@ mod tests {
         assert_eq!(
             parse("runbok x").unwrap_err().to_string(),
             "unknown command `runbok`; commands: :runbook <id>, :trace <id>, \
-             :logs <service>, :promql [range <30m|6h|7d>] <expr>"
+             :logs <service>, :promql [range <30m|6h|7d>] <expr>, \
+             :silence <matcher>… <30m|2h|1d> <comment>"
         );
     }
 

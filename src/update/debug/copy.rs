@@ -16,7 +16,7 @@ fn target(state: &State) -> Option<(&'static str, String)> {
             .query
             .as_ref()
             .map(|q| ("PromQL", q.expr.clone())),
-        Some(Overlay::Help | Overlay::Confirm(_)) => None,
+        Some(Overlay::Help | Overlay::Confirm(_) | Overlay::Silence(_)) => None,
         Some(Overlay::LogLine) => super::super::logs::copy_target(state),
         None if state.pane == Pane::Debug && state.debug.focus == DebugFocus::Logs => {
             super::super::logs::copy_target(state)
@@ -25,6 +25,9 @@ fn target(state: &State) -> Option<(&'static str, String)> {
             Pane::Executive => state
                 .selected_slo_row()
                 .map(|row| ("SLO id", row.report.spec.id.clone())),
+            Pane::Oncall if state.show_silences => crate::ui::panes::silences::sorted(state)
+                .get(state.selected_silence)
+                .map(|s| ("silence id", s.id.clone())),
             Pane::Oncall => match state.oncall_focus {
                 OncallFocus::Incidents => state
                     .selected_incident()

@@ -200,6 +200,8 @@ fn record_step(state: &State, action: &str, note: String, outcome: String) -> Ve
                 settings.user
             )),
             labels: context.labels.clone(),
+            silence: None,
+            reroute: None,
         }));
     }
     commands

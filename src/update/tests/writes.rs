@@ -28,6 +28,8 @@ fn acknowledge_asks_first_then_sends_exactly_once() {
             kind: WriteKind::Acknowledge,
             note: None,
             labels,
+            silence: None,
+            reroute: None,
         })]
     );
     assert_eq!(s.overlay, None);
@@ -119,6 +121,8 @@ fn delivery(kind: WriteKind, state: DeliveryState) -> CommandResult {
             note: None,
             target: None,
             labels: Default::default(),
+            silence: None,
+            reroute: None,
         },
         state,
     })
@@ -213,6 +217,8 @@ fn a_note_typed_in_the_dialog_goes_with_the_write() {
             kind: WriteKind::Acknowledge,
             note: Some("on it".into()),
             labels: s.selected_incident().unwrap().labels.clone(),
+            silence: None,
+            reroute: None,
         })]
     );
 }
