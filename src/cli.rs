@@ -89,6 +89,19 @@ pub enum Subcommands {
         #[command(subcommand)]
         command: SloCommand,
     },
+    /// List the changes — deploys, rollbacks, config and flag changes, scaling — the change
+    /// sources report, newest first (exit 1 if a change source failed, 2 if none is configured).
+    Changes {
+        /// How far back to look, e.g. 2h, 30m, 1d.
+        #[arg(long, default_value = "2h", value_parser = parse_span)]
+        since: std::time::Duration,
+        /// Only the changes of this service.
+        #[arg(long, value_name = "NAME")]
+        service: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print a Markdown report of the shift (pages, acks, resolves, runbook steps, SLOs that
     /// burned) from the audit log and the sources, ready to paste into the team channel.
     Handoff {

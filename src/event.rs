@@ -48,6 +48,13 @@ pub enum CommandResult {
     },
     /// A debug-pane question was answered.
     Explore(Box<crate::sources::explore::ExploreResult>),
+    /// An incident's source said which changes it relates to the page.
+    RelatedChanges {
+        /// The incident.
+        key: crate::state::IncidentKey,
+        /// The changes, or why not.
+        outcome: Result<Vec<crate::model::Change>, SourceError>,
+    },
 }
 
 /// The outcome of a runbook command (progress, notes, step runs), kept apart from

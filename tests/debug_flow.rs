@@ -58,6 +58,7 @@ impl Harness {
             metrics: vec![(meta("demo", "demo"), MetricsBackend::Demo(demo.clone()))],
             incidents: vec![(meta("demo", "demo"), IncidentBackend::Demo(demo.clone()))],
             traces: vec![(meta("demo", "demo"), TraceBackend::Demo(demo))],
+            ..Backends::default()
         };
         let mut harness = Self::with(backends, clock);
         for source_update in ondeck::headless::poll_once(&harness.backends, clock).await {

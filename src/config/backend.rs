@@ -211,7 +211,10 @@ pub(crate) fn validate_incident(
             };
             url.is_none().then(|| host.to_string())
         }
-        SourceKind::Demo => None,
+        SourceKind::Demo | SourceKind::Command => None,
+        SourceKind::Github => url
+            .is_none()
+            .then(|| super::changes::GITHUB_API.to_string()),
         _ => {
             if url.is_none() {
                 return Err(missing(&format!(
@@ -233,6 +236,8 @@ fn example_url(kind: SourceKind) -> &'static str {
         SourceKind::Alerta => "http://127.0.0.1:8080",
         SourceKind::Jaeger => "http://127.0.0.1:16686",
         SourceKind::Tempo => "http://127.0.0.1:3200",
+        SourceKind::Grafana => "http://127.0.0.1:3000",
+        SourceKind::Argocd => "https://argocd.example.com",
         _ => "https://…",
     }
 }

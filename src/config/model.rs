@@ -100,6 +100,8 @@ pub struct SourceConfig {
     pub recording_rules: RecordingRules,
     /// Settings of incident backends (Alertmanager, PagerDuty, Opsgenie).
     pub incident: IncidentOptions,
+    /// What the source reads as changes (deploys, config changes, …), if anything.
+    pub changes: super::changes::ChangeOptions,
 }
 
 /// What incident backends read beyond URL and token. Validation rejects each field on a
@@ -175,6 +177,14 @@ pub enum SourceKind {
     Jaeger,
     /// Grafana Tempo (traces).
     Tempo,
+    /// Grafana annotations (changes).
+    Grafana,
+    /// GitHub Deployments (changes).
+    Github,
+    /// Argo CD application history (changes).
+    Argocd,
+    /// A command printing changes as JSON lines.
+    Command,
 }
 
 /// One SLO as configured.
@@ -261,6 +271,8 @@ pub const WINDOW_PLACEHOLDER: &str = "{{.window}}";
 pub(crate) const DEMO_REFRESH: Duration = Duration::from_secs(5);
 /// Real backends are polled less often, to stay inside their rate limits.
 pub(crate) const REMOTE_REFRESH: Duration = Duration::from_secs(30);
+/// Change-only sources are polled once a minute.
+pub(crate) const CHANGES_REFRESH: Duration = Duration::from_secs(60);
 /// Per-request timeout for every kind.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The demo's default seed.
@@ -335,13 +347,14 @@ impl SourceConfig {
             http: HttpOptions::default(),
             recording_rules: RecordingRules::Auto,
             incident: IncidentOptions::default(),
+            changes: Default::default(),
         }
     }
 }
 
 impl SourceKind {
     /// Every kind, in the order the docs list them.
-    pub const ALL: [SourceKind; 8] = [
+    pub const ALL: [SourceKind; 12] = [
         SourceKind::Demo,
         SourceKind::Prometheus,
         SourceKind::Alertmanager,
@@ -350,6 +363,10 @@ impl SourceKind {
         SourceKind::Opsgenie,
         SourceKind::Jaeger,
         SourceKind::Tempo,
+        SourceKind::Grafana,
+        SourceKind::Github,
+        SourceKind::Argocd,
+        SourceKind::Command,
     ];
 
     /// The name written in the config file.
@@ -363,6 +380,10 @@ impl SourceKind {
             SourceKind::Opsgenie => "opsgenie",
             SourceKind::Jaeger => "jaeger",
             SourceKind::Tempo => "tempo",
+            SourceKind::Grafana => "grafana",
+            SourceKind::Github => "github",
+            SourceKind::Argocd => "argocd",
+            SourceKind::Command => "command",
         }
     }
 
@@ -370,6 +391,11 @@ impl SourceKind {
     pub fn default_refresh(self) -> Duration {
         match self {
             SourceKind::Demo => DEMO_REFRESH,
+            // Change history moves slowly and costs a window of reads (GitHub's statuses
+            // are one request per deployment), so change-only sources poll less often.
+            SourceKind::Grafana | SourceKind::Github | SourceKind::Argocd | SourceKind::Command => {
+                CHANGES_REFRESH
+            }
             _ => REMOTE_REFRESH,
         }
     }

@@ -154,6 +154,7 @@ fn validate_source(
     at: &Locator<'_>,
 ) -> Checked<SourceConfig> {
     let incident_fields = RawIncidentFields::take(&mut raw);
+    let change_fields = super::changes::RawChangeFields::take(&mut raw);
     let name_span = raw.name.span();
     let name = non_empty(raw.name, "the source name", at)?;
     let refresh = match raw.refresh {
@@ -217,6 +218,13 @@ fn validate_source(
         ca_file: raw.ca_file,
         has_token: token.is_some(),
     };
+    let changes = super::changes::validate_changes(
+        change_fields,
+        raw.kind,
+        url.is_some(),
+        name_span.clone(),
+        at,
+    )?;
     let (incident, default_url) = validate_incident(
         incident_fields,
         raw.kind,
@@ -236,6 +244,7 @@ fn validate_source(
         http: validate_http(http, base, at)?,
         recording_rules: raw.use_recording_rules,
         incident,
+        changes,
     })
 }
 

@@ -2,6 +2,7 @@
 //! Every backend maps its wire format into these types, so panes never know where data
 //! came from.
 
+pub mod change;
 pub mod history;
 pub mod incident;
 pub mod metrics;
@@ -9,6 +10,7 @@ pub mod oncall;
 pub mod query;
 pub mod trace;
 
+pub use change::{Change, ChangeKind, ChangeSnapshot};
 pub use history::{HistoryReport, HistoryUpdate, IncidentHistory, PastIncident};
 pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
 pub use metrics::{MetricsSnapshot, ServiceMetrics, SloObservation};

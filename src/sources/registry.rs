@@ -216,6 +216,8 @@ pub struct Backends {
     pub incidents: Vec<(SourceMeta, IncidentBackend)>,
     /// Tracing backends (queried on demand, not polled).
     pub traces: Vec<(SourceMeta, TraceBackend)>,
+    /// Change feeds (deploys, config changes, …).
+    pub changes: Vec<(SourceMeta, super::changes::ChangeBackend)>,
 }
 
 impl Backends {
@@ -226,7 +228,10 @@ impl Backends {
             .push((meta.clone(), MetricsBackend::Demo(demo.clone())));
         self.incidents
             .push((meta.clone(), IncidentBackend::Demo(demo.clone())));
-        self.traces.push((meta, TraceBackend::Demo(demo)));
+        self.traces
+            .push((meta.clone(), TraceBackend::Demo(demo.clone())));
+        self.changes
+            .push((meta, super::changes::ChangeBackend::Demo(demo)));
     }
 
     /// Asks every metrics source for `points` trend samples (a Prometheus source then picks its

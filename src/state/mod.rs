@@ -1,5 +1,6 @@
 //! Plain data the panes draw from. Changed only by [`crate::update::update`]; read by `ui`.
 
+pub mod changes;
 pub mod commandline;
 pub mod debug;
 pub mod freshness;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+pub use changes::{BurnAfter, BurnOnset, ChangesState};
 pub use commandline::{CommandLine, CommandLineState, HISTORY_LIMIT};
 pub use debug::{
     DebugFocus, DebugState, Investigation, Listed, ListedKind, Load, QueryView, TrendRange,
@@ -187,6 +189,8 @@ pub struct State {
     pub show_silences: bool,
     /// Debug pane state.
     pub debug: DebugState,
+    /// Changes (deploys, config changes, …) and the changes list's cursor.
+    pub changes: ChangesState,
     /// The latest result message.
     pub flash: Option<Flash>,
     /// First help line shown when help does not fit the screen at once.
@@ -227,6 +231,7 @@ impl State {
             silence_durations: BTreeMap::new(),
             show_silences: false,
             debug: DebugState::default(),
+            changes: ChangesState::default(),
             flash: None,
             help_scroll: 0,
             help_len: 0,

@@ -191,6 +191,11 @@ const FALLBACK: &[(char, char)] = &[
     ('↷', '-'),
     ('−', '-'),
     ('⏎', '<'),
+    // Change markers on the debug pane's time axis.
+    ('↶', '<'),
+    ('◆', '*'),
+    ('⚑', 'f'),
+    ('↕', 's'),
 ];
 
 /// The ASCII stand-in of one character: itself when ASCII, the table's entry for a known

@@ -1,6 +1,7 @@
 //! `update(&mut State, Action) -> Vec<Command>`: every state change happens here, with no IO,
 //! so the whole cockpit's behaviour is unit-testable without a terminal.
 
+mod changes;
 mod commandline;
 mod debug;
 mod ingest;
@@ -14,6 +15,7 @@ use crate::action::Action;
 use crate::command::Command;
 use crate::state::{Overlay, Pane, State};
 
+pub use changes::{listed as listed_changes, selected as selected_change};
 pub use commandline::parse::{COMMANDS, LineCommand, ParseError, parse as parse_command_line};
 pub use debug::{INCIDENT_LEAD_MINUTES, TRACE_REFRESH_SECS};
 pub use navigate::PAGE_ROWS;
@@ -112,7 +114,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Ingest(update) => {
             ingest::ingest(state, *update);
-            vec![]
+            changes::follow_up(state)
         }
         Action::OpenRunbook => runbook::open(state),
         Action::StepNext
@@ -130,7 +132,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         Action::CommandLineKey(key) => commandline::key(state, key),
         Action::Completed(result) => match debug::completed(state, result) {
             Ok(commands) => commands,
-            Err(result) => ingest::completed(state, *result),
+            Err(result) => match changes::completed(state, result) {
+                Ok(()) => vec![],
+                Err(result) => ingest::completed(state, *result),
+            },
         },
         action @ (Action::TraceService
         | Action::ToggleCollapse

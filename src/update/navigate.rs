@@ -82,6 +82,9 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
                 let len = state.debug.waterfall_view().map_or(0, |(_, w)| w.len());
                 state.debug.selected_span = step(state.debug.selected_span, delta, len);
             }
+            DebugFocus::Changes => {
+                super::changes::move_selection(state, |current, len| step(current, delta, len));
+            }
         },
     }
     vec![]
@@ -97,9 +100,12 @@ pub(super) fn next_focus(state: &mut State) {
             }
         }
         Pane::Debug => {
+            // The changes list joins the cycle when a change source is configured.
+            let changes = state.has_change_sources();
             state.debug.focus = match state.debug.focus {
                 DebugFocus::Traces => DebugFocus::Waterfall,
-                DebugFocus::Waterfall => DebugFocus::Traces,
+                DebugFocus::Waterfall if changes => DebugFocus::Changes,
+                DebugFocus::Waterfall | DebugFocus::Changes => DebugFocus::Traces,
             }
         }
     }
@@ -123,7 +129,7 @@ pub(super) fn open(state: &mut State) -> Vec<Command> {
                 if state.selected_incident().is_some() {
                     state.overlay = Some(Overlay::Detail);
                 }
-                vec![]
+                super::changes::on_open_incident(state)
             }
             OncallFocus::Alerts => {
                 let alerts = state.firing_alerts();
@@ -153,6 +159,10 @@ pub(super) fn open(state: &mut State) -> Vec<Command> {
                 }
                 vec![]
             }
+            DebugFocus::Changes => {
+                super::changes::open(state);
+                vec![]
+            }
         },
     }
 }
@@ -162,7 +172,7 @@ pub(super) fn back(state: &mut State) {
         return;
     }
     match state.pane {
-        Pane::Debug if state.debug.focus == DebugFocus::Waterfall => {
+        Pane::Debug if state.debug.focus != DebugFocus::Traces => {
             state.debug.focus = DebugFocus::Traces;
         }
         Pane::Oncall if state.oncall_focus == OncallFocus::Alerts => {

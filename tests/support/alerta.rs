@@ -273,6 +273,7 @@ pub fn source_config(url: &str, token: Option<SecretRef>) -> SourceConfig {
         http: Default::default(),
         recording_rules: Default::default(),
         incident: Default::default(),
+        changes: Default::default(),
     }
 }
 

@@ -295,5 +295,6 @@ pub fn source_config(url: &str, silence: Duration) -> ondeck::config::SourceConf
         http: Default::default(),
         recording_rules: Default::default(),
         incident,
+        changes: Default::default(),
     }
 }

@@ -414,5 +414,6 @@ pub fn source_config(
         http: Default::default(),
         recording_rules: Default::default(),
         incident: Default::default(),
+        changes: Default::default(),
     }
 }

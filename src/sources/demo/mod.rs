@@ -9,9 +9,11 @@
 //! Submodules: `rng` (hashing), `roster` (services and SLOs), `fleet` (traffic and error
 //! model), `counts`
 //! (window integration), `snapshot` (metrics feed), `catalog` and `incidents` (the incident
-//! schedule and responder overrides), `flows` and `traces` (trace generation).
+//! schedule and responder overrides), `flows` and `traces` (trace generation), `changes` (the
+//! deploys, config change and rollback around checkout's burn).
 
 mod catalog;
+mod changes;
 mod counts;
 mod fleet;
 mod flows;
@@ -47,6 +49,8 @@ pub struct DemoSource {
 
 /// The shared world: the immutable model plus the few things that change.
 struct Inner {
+    /// The configured source name, which its changes carry.
+    name: String,
     seed: u64,
     clock: Clock,
     fleet: Fleet,
@@ -79,6 +83,7 @@ impl DemoSource {
         let book = Book::new(name, seed, start);
         Self {
             inner: Arc::new(Inner {
+                name: name.to_string(),
                 seed,
                 clock,
                 fleet,

@@ -53,6 +53,8 @@ pub enum DebugFocus {
     Traces,
     /// The span waterfall.
     Waterfall,
+    /// The changes to the service and what it calls.
+    Changes,
 }
 
 /// Why a trace is in the list.
@@ -117,6 +119,8 @@ pub struct DebugState {
     pub range: TrendRange,
     /// The service's trends over [`DebugState::range`] when it is not the polled hour.
     pub trends: Load<ServiceMetrics>,
+    /// When those trends were asked for: the instant their newest sample is for.
+    pub trends_at: Option<DateTime<Utc>>,
     /// Trace ids from exemplars of the service's latency histogram.
     pub exemplars: Load<Vec<Exemplar>>,
     /// The tracing backend's service graph, for callers and callees.

@@ -19,6 +19,8 @@ use crate::ui::{format, freshness};
 
 /// Width of the dependencies panel beside the trends on wide screens.
 const DEPENDENCIES_WIDTH: u16 = 56;
+/// Width of the changes list beside the traces on wide screens.
+const CHANGES_WIDTH: u16 = 60;
 
 /// Draws the pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -44,7 +46,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // Trends: four series a line each when wide, two a line otherwise. Traces: a header and
     // eleven or five rows.
     let (trend_rows, trace_rows) = if wide { (4, 12) } else { (2, 6) };
-    let (trend_rows, trace_rows) = (trend_rows + PANEL_FRAME_ROWS, trace_rows + PANEL_FRAME_ROWS);
+    // One more row for the change markers under the sparklines.
+    let axis_rows = u16::from(state.has_change_sources());
+    let (trend_rows, trace_rows) = (
+        trend_rows + axis_rows + PANEL_FRAME_ROWS,
+        trace_rows + PANEL_FRAME_ROWS,
+    );
     let [trends, traces, spans] = Layout::vertical([
         Constraint::Length(trend_rows),
         Constraint::Length(trace_rows),
@@ -67,8 +74,32 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let empty = Line::styled("no service in view: press t on an SLO", theme.text_muted);
         frame.render_widget(Paragraph::new(empty).block(block), trends);
     }
-    render_traces(frame, traces, state, wide, theme);
+    render_traces_or_changes(frame, traces, state, wide, theme);
     render_waterfall(frame, spans, &state.debug, theme);
+}
+
+/// The trace list, and beside it on wide screens the changes list; on narrow ones the
+/// changes list takes the trace list's place while it has the focus.
+fn render_traces_or_changes(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    wide: bool,
+    theme: &Theme,
+) {
+    if !state.has_change_sources() {
+        render_traces(frame, area, state, wide, theme);
+    } else if wide {
+        let [traces, changes] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(CHANGES_WIDTH)])
+                .areas(area);
+        render_traces(frame, traces, state, wide, theme);
+        crate::ui::changes::render_list(frame, changes, state, false, theme);
+    } else if state.debug.focus == DebugFocus::Changes {
+        crate::ui::changes::render_list(frame, area, state, true, theme);
+    } else {
+        render_traces(frame, area, state, wide, theme);
+    }
 }
 
 /// The trends to draw, a note on where they come from — the polled hour, or the chosen longer
@@ -157,6 +188,24 @@ fn render_trends(
             Line::from(spans)
         })
         .collect();
+    let mut lines = lines;
+    let axis = crate::ui::changes::axis_line(
+        state,
+        service,
+        (m.step_seconds, m.p50.len().max(m.error_rate.len())),
+        (label_width, spark_width),
+        theme,
+    );
+    if let Some(axis) = axis {
+        // The same axis under each sparkline of a line.
+        let mut spans = Vec::new();
+        for _ in 0..per_line {
+            let used: usize = axis.iter().map(Span::width).sum();
+            spans.extend(axis.iter().cloned());
+            spans.push(Span::raw(" ".repeat(cell_width.saturating_sub(used))));
+        }
+        lines.push(Line::from(spans));
+    }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
