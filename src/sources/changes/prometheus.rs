@@ -7,11 +7,13 @@ use chrono::{DateTime, Utc};
 
 use super::detect::{Origin, detect};
 use crate::config::SourceConfig;
-use crate::config::changes::ChangeQuery;
+use crate::config::changes::{ChangeQuery, Detect};
 use crate::model::ChangeSnapshot;
 use crate::sources::SourceError;
 use crate::sources::http::scheme;
+use crate::sources::prometheus::api::Series;
 use crate::sources::prometheus::client::{Api, options_for};
+use crate::sources::prometheus::selector::Selector;
 
 /// The step of change queries: a change is placed to the minute.
 pub const STEP_SECONDS: i64 = 60;
@@ -71,6 +73,21 @@ impl PrometheusChanges {
                     &step.to_string(),
                 )
                 .await;
+            let answer = match answer {
+                Ok(mut answer) if query.detect == Detect::Timestamp => {
+                    // A version CI replaced within seconds may fall between two steps of
+                    // the range; the newest value of every series in the window does not.
+                    match self.newest_values(query, since, until).await {
+                        Ok(newest) => answer.series.extend(newest),
+                        Err(error) => snapshot.warnings.push(format!(
+                            "change query {}: versions between steps not read: {error}",
+                            index + 1
+                        )),
+                    }
+                    Ok(answer)
+                }
+                other => other,
+            };
             match answer {
                 Ok(answer) => {
                     answered += 1;
@@ -101,6 +118,34 @@ impl PrometheusChanges {
             Some(error) if answered == 0 => Err(error),
             _ => Ok(snapshot),
         }
+    }
+}
+
+impl PrometheusChanges {
+    /// For a timestamp query that is a plain selector: `max_over_time` over the window at
+    /// `until`, which sees every series that existed in it however briefly, as one point
+    /// each. Nothing for an expression (a range vector needs a selector).
+    async fn newest_values(
+        &self,
+        query: &ChangeQuery,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Series>, SourceError> {
+        if Selector::parse(&query.query).is_none() {
+            return Ok(Vec::new());
+        }
+        let window = (until - since).num_seconds().max(1);
+        let promql = format!("max_over_time({}[{window}s])", query.query.trim());
+        let at = until.timestamp_millis() as f64 / 1000.0;
+        let answer = self.api.instant(&promql, &format!("{at:.3}")).await?;
+        Ok(answer
+            .samples
+            .into_iter()
+            .map(|s| Series {
+                labels: s.labels,
+                points: vec![(at, s.value)],
+            })
+            .collect())
     }
 }
 

@@ -91,11 +91,14 @@ pub fn before_page_lines(
     let changes = state.changes_before(incident);
     let note = freshness::note(state, crate::sources::Feed::Changes);
     if changes.is_empty() {
-        let mut services = vec![incident.service.as_str()];
-        services.extend(state.callees(&incident.service));
+        let calls = if state.callees(&incident.service).is_empty() {
+            ""
+        } else {
+            " and what it calls"
+        };
         let text = format!(
-            "nothing to {} in the hour before",
-            inert::line(&services.join(", "))
+            "none in the hour before ({}{calls})",
+            inert::line(&incident.service)
         );
         let line = match note {
             None => Line::from(vec![label, Span::styled(text, theme.text_muted)]),
