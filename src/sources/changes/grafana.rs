@@ -6,8 +6,8 @@
 //! and stops only when a page brings nothing new, so a server (or proxy) that answers fewer
 //! than asked never cuts the list short unnoticed. The service is the value of the
 //! `<service_label>:<name>` tag (default `service:`); the kind is a tag naming one
-//! (`rollback`, `config`, `flag`, `scale`, `deploy`), else a deploy; the version, `version:`
-//! and `from:` tags.
+//! (`rollback`, `config`, `flag`, `scale` before `deploy`, which is often every annotation's
+//! filter tag), else a deploy; the version, `version:` and `from:` tags.
 
 use std::collections::HashSet;
 
@@ -147,11 +147,17 @@ impl GrafanaChanges {
                 .filter(|v| !v.is_empty())
         };
         let service = tag(&self.service_label)?;
+        // `deploy` is often the tag every annotation of the query carries; a more specific
+        // kind beside it wins.
         let kind = a
             .tags
             .iter()
-            .find_map(|t| ChangeKind::parse(&t.to_lowercase()))
-            .or_else(|| tag("kind").and_then(|k| ChangeKind::parse(&k.to_lowercase())))
+            .filter_map(|t| ChangeKind::parse(&t.to_lowercase()))
+            .chain(tag("kind").and_then(|k| ChangeKind::parse(&k.to_lowercase())))
+            .max_by_key(|k| match k {
+                ChangeKind::Deploy => 0,
+                other => 1 + other.weight(),
+            })
             .unwrap_or(ChangeKind::Deploy);
         let at = Utc.timestamp_millis_opt(time).single()?;
         let link = a.dashboard_uid.as_ref().map(|uid| {
