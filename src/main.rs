@@ -14,6 +14,7 @@ use ondeck::config::{self, ConfigLocation};
 use ondeck::failure::Failure;
 use ondeck::headless;
 use ondeck::headless::cli as cli_commands;
+use ondeck::inert;
 use ondeck::model::IncidentAction::{self, Acknowledge, Resolve, Unacknowledge};
 use ondeck::output::{self, out, outln};
 use ondeck::setup::{self, Overrides};
@@ -25,6 +26,7 @@ use ondeck::ui::symbols::{self, Symbols};
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn main() -> ExitCode {
+    ondeck::failure::install_panic_report();
     let cli = Cli::parse();
     let _log_guard = ondeck::logging::init(config::log_path().as_deref());
     match run(cli) {
@@ -158,7 +160,12 @@ fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> E
 /// One line per runbook file; exit 2 when any has an error.
 fn check_runbooks(dir: &std::path::Path) -> ExitCode {
     let (lines, ok) = ondeck::runbook::check_dir(dir);
-    out(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+    // One file a line: a line break in a file name or a title must not pass for another file.
+    let lines: String = lines
+        .iter()
+        .map(|l| format!("{}\n", inert::line(l)))
+        .collect();
+    out(&lines);
     if ok {
         ExitCode::SUCCESS
     } else {
@@ -200,7 +207,8 @@ fn audit(verify: bool) -> Result<ExitCode, Failure> {
     }
     for entry in entries {
         match entry {
-            Ok(entry) => outln(entry.display_line()),
+            // One entry a line: a note's line break must not pass for another entry.
+            Ok(entry) => outln(inert::line(&entry.display_line())),
             Err(error) => output::err(format_args!("{}: {error}", path.display())),
         }
     }
@@ -265,11 +273,8 @@ fn snapshot(
     let (state, generated_at) = runtime()?.block_on(headless::collect(app));
     let snapshot = headless::json::build(&state, generated_at);
     match format {
-        Format::Json => {
-            let json = serde_json::to_string_pretty(&snapshot)
-                .map_err(|e| Failure::run("cannot write the snapshot as JSON", e))?;
-            outln(json);
-        }
+        Format::Json => output::json(&snapshot)
+            .map_err(|e| Failure::run("cannot write the snapshot as JSON", e))?,
         Format::Text => out(&headless::text::render(&snapshot)),
     }
     Ok(if headless::any_failed(&state) {
