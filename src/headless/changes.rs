@@ -148,7 +148,7 @@ pub async fn command(
             "sources": sources,
             "changes": changes.iter().map(|c| ChangeJson::of(c)).collect::<Vec<_>>(),
         });
-        let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
+        let text = inert::json::to_string_pretty(&value).unwrap_or_default() + "\n";
         return (text, u8::from(failed));
     }
     if sources.is_empty() {
@@ -192,10 +192,20 @@ pub async fn command(
     }
     for source in &sources {
         if let Some(error) = &source.error {
-            let _ = writeln!(out, "source {} failed: {}", source.name, inert::line(error));
+            let _ = writeln!(
+                out,
+                "source {} failed: {}",
+                inert::line(&source.name),
+                inert::line(error)
+            );
         }
         for warning in &source.warnings {
-            let _ = writeln!(out, "source {}: {}", source.name, inert::line(warning));
+            let _ = writeln!(
+                out,
+                "source {}: {}",
+                inert::line(&source.name),
+                inert::line(warning)
+            );
         }
     }
     (out, u8::from(failed))
@@ -210,7 +220,10 @@ pub fn handoff_section(out: &mut String, state: &State, since: DateTime<Utc>, no
     let _ = writeln!(out, "## Changes during the shift ({})\n", changes.len());
     let failed: Vec<String> = sources(state)
         .into_iter()
-        .filter_map(|s| s.error.map(|e| format!("{} ({})", s.name, inert::line(&e))))
+        .filter_map(|s| {
+            s.error
+                .map(|e| format!("{} ({})", inert::line(&s.name), inert::line(&e)))
+        })
         .collect();
     if !failed.is_empty() {
         let _ = writeln!(
