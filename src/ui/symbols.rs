@@ -196,6 +196,8 @@ const FALLBACK: &[(char, char)] = &[
     ('◆', '*'),
     ('⚑', 'f'),
     ('↕', 's'),
+    // "changes ‹2": changes left of a narrow sparkline.
+    ('‹', '<'),
 ];
 
 /// The ASCII stand-in of one character: itself when ASCII, the table's entry for a known

@@ -6,7 +6,8 @@
 //! a mark sits under the bar it belongs to. When several changes share a column the one a
 //! responder most needs to see wins (a rollback, then a deploy, then the rest). A change
 //! after the newest sample, or before the oldest drawn, gets no mark; the changes list still
-//! shows it.
+//! shows it, and the changes of the series that a narrow sparkline leaves off its left edge
+//! are counted, so a narrow terminal never shows an empty axis that looks like "no change".
 
 use chrono::{DateTime, Utc};
 use ratatui::text::Span;
@@ -34,8 +35,17 @@ pub struct Mark {
     pub own: bool,
 }
 
+/// The marks of one axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Axis {
+    /// One entry per drawn column, `Some` where a change falls.
+    pub columns: Vec<Option<Mark>>,
+    /// Changes in samples of the series older than the oldest drawn.
+    pub earlier: usize,
+}
+
 /// The axis under a sparkline of `len` samples `step_seconds` apart, the newest at `end`,
-/// drawn `width` columns wide: one entry per drawn column, `Some` where a change falls.
+/// drawn `width` columns wide.
 pub fn marks(
     changes: &[&Change],
     service: &str,
@@ -43,11 +53,15 @@ pub fn marks(
     step_seconds: u64,
     len: usize,
     width: usize,
-) -> Vec<Option<Mark>> {
+) -> Axis {
     let shown = len.min(width);
     let mut out: Vec<Option<Mark>> = vec![None; shown];
+    let mut earlier = 0;
     let (Ok(step), true) = (i64::try_from(step_seconds), step_seconds > 0) else {
-        return out;
+        return Axis {
+            columns: out,
+            earlier,
+        };
     };
     let first_shown = len - shown;
     for change in changes {
@@ -60,6 +74,7 @@ pub fn marks(
             continue;
         };
         let Some(column) = sample.checked_sub(first_shown) else {
+            earlier += 1;
             continue;
         };
         let mark = Mark {
@@ -73,7 +88,10 @@ pub fn marks(
             *slot = Some(mark);
         }
     }
-    out
+    Axis {
+        columns: out,
+        earlier,
+    }
 }
 
 /// The axis as spans: a glyph per marked column (the service's own changes in the info
@@ -145,6 +163,8 @@ mod tests {
         let all = [&deploy, &exact, &newest, &future, &old];
         // 60 samples a minute apart, all drawn.
         let axis = marks(&all, "checkout", end, 60, 60, 80);
+        assert_eq!(axis.earlier, 0, "every sample is drawn");
+        let axis = axis.columns;
         assert_eq!(axis.len(), 60);
         let at = |column: usize| axis[column].map(|m| m.kind);
         // 6m30s before the newest sample: the sample 6 minutes before it is the first after.
@@ -158,6 +178,11 @@ mod tests {
         );
         // Drawn 8 wide: only the last 8 samples; the deploy is 6 back from the right.
         let narrow = marks(&all, "checkout", end, 60, 60, 8);
+        assert_eq!(
+            narrow.earlier, 1,
+            "the config change is in the series, left of the drawn part; the 90m-old one is not"
+        );
+        let narrow = narrow.columns;
         assert_eq!(narrow.len(), 8);
         assert_eq!(narrow[7 - 6].map(|m| m.kind), Some(ChangeKind::Deploy));
         assert_eq!(
@@ -174,7 +199,7 @@ mod tests {
         let theirs = change("inventory", ChangeKind::Rollback, at);
         let deploy = change("checkout", ChangeKind::Deploy, at);
         let rollback = change("checkout", ChangeKind::Rollback, at);
-        let axis = marks(&[&theirs, &deploy], "checkout", end, 60, 5, 5);
+        let axis = marks(&[&theirs, &deploy], "checkout", end, 60, 5, 5).columns;
         assert_eq!(
             axis[4],
             Some(Mark {
@@ -182,7 +207,7 @@ mod tests {
                 own: true
             })
         );
-        let axis = marks(&[&deploy, &rollback, &theirs], "checkout", end, 60, 5, 5);
+        let axis = marks(&[&deploy, &rollback, &theirs], "checkout", end, 60, 5, 5).columns;
         assert_eq!(axis[4].map(|m| m.kind), Some(ChangeKind::Rollback));
     }
 }

@@ -11,7 +11,6 @@ use ratatui::text::{Line, Span};
 
 use crate::config::Theme;
 use crate::inert;
-use crate::model::ChangeKind;
 use crate::sources::Feed;
 use crate::state::{DebugFocus, State};
 use crate::ui::widgets::panel;
@@ -47,11 +46,16 @@ pub fn axis_line(
     let end = trend_end(state, service)?;
     let marks = axis::marks(&changes, service, end, step_seconds, len, width);
     let dim = !state.feed_freshness(Feed::Changes).is_current();
+    // "changes ‹2": two changes of the series are left of what this width draws.
+    let label = match marks.earlier {
+        0 => "changes".to_string(),
+        n => format!("changes ‹{n}"),
+    };
     let mut spans = vec![Span::styled(
-        format!("{:<label_width$} ", "changes"),
+        format!("{label:<label_width$} "),
         theme.text_muted,
     )];
-    spans.extend(axis::spans(&marks, dim, theme));
+    spans.extend(axis::spans(&marks.columns, dim, theme));
     Some(spans)
 }
 
@@ -104,24 +108,19 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &State, wide: bool, the
     table.render(frame, area, theme, |i| {
         let change = changes[i];
         let fresh = state.freshness_of(change);
-        let style = words::style(change, fresh, theme.text, theme);
-        let kind = match change.kind {
-            ChangeKind::Rollback => format!("{} rollback", words::ROLLBACK_MARK),
-            other => other.as_str().to_string(),
-        };
+        // The service's own changes in the text colour, those of what it calls muted (as on
+        // the axis), a whole row in one colour: every colour change costs bytes on the wire
+        // (issue 7's redraw budget).
         let own = change.service == service;
+        let normal = if own { theme.text } else { theme.text_muted };
+        let style = words::style(change, fresh, normal, theme);
+        // The first column already carries the kind's glyph (↶ for a rollback), and
+        // "rollback" fills the column exactly: a second mark would cut the word.
         let mut cells = vec![
             Line::from(axis::glyph(change.kind)),
-            Line::styled(
-                format::age_secs((state.now - change.at).num_seconds()),
-                theme.text_muted,
-            )
-            .right_aligned(),
-            Line::styled(
-                inert::line(&change.service).into_owned(),
-                if own { theme.text } else { theme.text_muted },
-            ),
-            Line::styled(kind, style),
+            Line::from(format::age_secs((state.now - change.at).num_seconds())).right_aligned(),
+            Line::from(inert::line(&change.service).into_owned()),
+            Line::styled(change.kind.as_str(), style),
             Line::styled(inert::line(&change.what()).into_owned(), style),
         ];
         if wide {
@@ -132,7 +131,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &State, wide: bool, the
         }
         let old = !fresh.is_current();
         TableRow::new(cells)
-            .style(theme.text)
+            .style(normal)
             .over(old.then_some(theme.stale))
     });
 }
