@@ -13,8 +13,6 @@ mod prometheus;
 #[path = "support/pushgateway.rs"]
 mod pushgateway;
 
-use std::time::Duration;
-
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -56,22 +54,22 @@ fn column(row: &str, needle: &str) -> Option<usize> {
     row.find(needle).map(|byte| row[..byte].chars().count())
 }
 
+/// The README's change queries on a prometheus source (its first `toml` block under
+/// "### Changes"), run as written: only the URL is this test's.
+fn readme_source(prometheus: &str) -> String {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = &readme[readme.find("### Changes").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let block = &section[start..end];
+    let url = r#"url = "http://127.0.0.1:9090""#;
+    assert!(block.contains(url), "{block}");
+    block.replace(url, &format!("url = \"{prometheus}\"\ntimeout = \"20s\""))
+}
+
 fn config(prometheus: &str, alertmanager: &str) -> String {
     format!(
-        r#"
-[[source]]
-name = "prom"
-kind = "prometheus"
-url = "{prometheus}"
-timeout = "20s"
-
-[[source.changes]]
-query = "deploy_timestamp_seconds"
-detect = "timestamp"
-service_label = "service"
-version_label = "version"
-author_label = "deployer"
-
+        r#"{}
 [[source]]
 name = "am"
 kind = "alertmanager"
@@ -84,7 +82,8 @@ objective = 99.9
 bad = 'http_requests_total{{service="checkout",code=~"5.."}}'
 total = 'http_requests_total{{service="checkout"}}'
 source = "prom"
-"#
+"#,
+        readme_source(prometheus)
     )
 }
 
@@ -318,18 +317,28 @@ fn build_info_history() -> String {
 #[tokio::test]
 async fn a_version_label_changing_in_backfilled_history_is_found_at_its_minute() {
     let server = prometheus::start_with_extra_history(&build_info_history());
-    let source = {
-        let mut s = prometheus::source_config("prom", &server.url, Duration::from_secs(20));
-        s.changes.queries = vec![ChangeQuery {
+    // The README's version-label query, alone on the source.
+    let readme = ondeck::config::parse(
+        &readme_source(&server.url),
+        std::path::Path::new("README.md"),
+    )
+    .unwrap();
+    let mut source = readme.sources[0].clone();
+    source
+        .changes
+        .queries
+        .retain(|q| q.query == "app_build_info");
+    assert_eq!(
+        source.changes.queries,
+        [ChangeQuery {
             query: "app_build_info".into(),
             detect: Detect::Label,
             service_label: "service".into(),
             version_label: Some("version".into()),
             author_label: None,
             kind: ChangeKind::Deploy,
-        }];
-        s
-    };
+        }]
+    );
     let changes = PrometheusChanges::new(&source).unwrap();
     let end = Utc.timestamp_opt(prometheus::END, 0).unwrap();
     let snapshot = changes
