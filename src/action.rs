@@ -117,7 +117,67 @@ pub enum Action {
     Runbook(Box<RunbookResult>),
 }
 
+/// Every action a key can be bound to, in the order config.example.toml lists them (the
+/// order the default keymap first uses them). The keymap refuses any other name.
+pub const BINDABLE: [Action; 41] = [
+    Action::Quit,
+    Action::Suspend,
+    Action::ToggleHelp,
+    Action::NextPane,
+    Action::PrevPane,
+    Action::ShowExecutive,
+    Action::ShowOncall,
+    Action::ShowDebug,
+    Action::Down,
+    Action::Up,
+    Action::Top,
+    Action::Bottom,
+    Action::PageDown,
+    Action::PageUp,
+    Action::Open,
+    Action::Back,
+    Action::RefreshNow,
+    Action::CommandLine,
+    Action::Copy,
+    Action::TraceService,
+    Action::Acknowledge,
+    Action::OpenRunbook,
+    Action::Resolve,
+    Action::Unacknowledge,
+    Action::ToggleSilences,
+    Action::NextFocus,
+    Action::Expand,
+    Action::Collapse,
+    Action::ToggleCollapse,
+    Action::RangeShorter,
+    Action::RangeLonger,
+    Action::Confirm,
+    Action::Cancel,
+    Action::EditNote,
+    Action::StepNext,
+    Action::StepPrev,
+    Action::StepDone,
+    Action::StepSkip,
+    Action::StepExecute,
+    Action::KillStep,
+    Action::FetchRunbook,
+];
+
+/// The names of [`BINDABLE`], in its order.
+pub fn bindable_names() -> Vec<String> {
+    BINDABLE.iter().filter_map(Action::name).collect()
+}
+
 impl Action {
+    /// The action's name in the config and keymap (`acknowledge`, `toggle_help`); `None`
+    /// for internal actions, which no key can name.
+    pub fn name(&self) -> Option<String> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => Some(name),
+            _ => None,
+        }
+    }
+
     /// What the action does, for help and the key-hint bar.
     pub fn description(&self) -> &'static str {
         match self {

@@ -257,6 +257,24 @@ impl App {
                 if let Err(error) = crate::clipboard::copy(&mut std::io::stdout(), &text) {
                     tracing::warn!(%error, "could not write the clipboard escape");
                 }
+                // tmux ignores an application's escape by default; hand it the text too,
+                // off the UI task, bounded, and say where it went.
+                if crate::clipboard::in_tmux() {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let copied = text.clone();
+                        let work = tokio::task::spawn_blocking(move || {
+                            crate::clipboard::through_tmux(&copied)
+                        });
+                        let outcome = match tokio::time::timeout(COMMAND_TIMEOUT, work).await {
+                            Ok(Ok(outcome)) => outcome,
+                            Ok(Err(error)) => Err(error.to_string()),
+                            Err(_) => Err("tmux did not answer".into()),
+                        };
+                        let result = CommandResult::Copied { text, outcome };
+                        let _ = tx.send(Event::Done(Box::new(result))).await;
+                    });
+                }
             }
             Command::Runbook(RunbookCommand::KillStep { run_id }) => {
                 if let Some(cancel) = runs.remove(&run_id) {

@@ -1,7 +1,13 @@
 //! Copying to the clipboard of the terminal the responder sits at, over SSH and through tmux:
 //! the OSC 52 escape (`ESC ] 52 ; c ; <base64> BEL`), which the terminal emulator, not the
-//! remote host, turns into a clipboard write. Inside tmux the escape is wrapped in tmux's
-//! passthrough (`ESC P tmux; … ESC \`, every ESC inside doubled) so tmux hands it on.
+//! remote host, turns into a clipboard write.
+//!
+//! Inside tmux the escape goes plain: tmux reads it itself and, with `set-clipboard on`,
+//! forwards it (a passthrough-wrapped escape is dropped unless `allow-passthrough` is on,
+//! which tmux 3.3 leaves off). tmux's default `set-clipboard external` ignores it, so the
+//! text is also handed to `tmux load-buffer -w -`, which puts it in tmux's paste buffer
+//! (always) and on the terminal's clipboard (where tmux can) — and which can say when it
+//! failed, unlike an escape.
 //!
 //! What is copied is mostly outside text — an incident id, a trace id — and it goes where the
 //! responder pastes it: a shell. Text that would act there (a line break runs what came
@@ -53,26 +59,64 @@ pub fn refusal(text: &str) -> Option<String> {
     })
 }
 
-/// The escape sequence that puts `text` on the clipboard; wrapped for tmux when `tmux`.
-pub fn osc52(text: &str, tmux: bool) -> String {
+/// The escape sequence that puts `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
     let mut end = text.len().min(MAX_COPY_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let sequence = format!("\x1b]52;c;{}\x07", base64(&text.as_bytes()[..end]));
-    if tmux {
-        format!("\x1bPtmux;{}\x1b\\", sequence.replace('\x1b', "\x1b\x1b"))
-    } else {
-        sequence
+    format!("\x1b]52;c;{}\x07", base64(&text.as_bytes()[..end]))
+}
+
+/// Whether ondeck runs inside tmux (`$TMUX` names its server).
+pub fn in_tmux() -> bool {
+    std::env::var_os("TMUX").is_some_and(|v| !v.is_empty())
+}
+
+/// Writes the escape for `text` to `out` (the terminal) and flushes it.
+pub fn copy(out: &mut impl Write, text: &str) -> io::Result<()> {
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()
+}
+
+/// Hands `text` to tmux: its paste buffer, and the terminal's clipboard where tmux can
+/// (`load-buffer -w`, tmux 3.2 and later; older tmux gets the buffer only). Says what
+/// happened, or why tmux refused. Blocks: run it off the UI task.
+pub fn through_tmux(text: &str) -> Result<String, String> {
+    match load_buffer(text, true) {
+        Ok(()) => Ok("tmux's paste buffer and the terminal clipboard".into()),
+        Err(_) => load_buffer(text, false)
+            .map(|()| "tmux's paste buffer (this tmux cannot set the terminal clipboard)".into()),
     }
 }
 
-/// Writes the escape for `text` to `out` (the terminal) and flushes it. Runs inside tmux
-/// when `$TMUX` is set.
-pub fn copy(out: &mut impl Write, text: &str) -> io::Result<()> {
-    let tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
-    out.write_all(osc52(text, tmux).as_bytes())?;
-    out.flush()
+fn load_buffer(text: &str, clipboard: bool) -> Result<(), String> {
+    use std::process::{Command, Stdio};
+    let mut command = Command::new("tmux");
+    command.arg("load-buffer");
+    if clipboard {
+        command.arg("-w");
+    }
+    let mut child = command
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run tmux: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write to tmux: {e}"))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("tmux did not finish: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(crate::inert::line(String::from_utf8_lossy(&output.stderr).trim()).into_owned())
+    }
 }
 
 #[cfg(test)]
@@ -96,15 +140,14 @@ mod tests {
     }
 
     #[test]
-    fn the_escape_is_osc_52_and_tmux_gets_it_wrapped() {
-        assert_eq!(osc52("abc", false), "\x1b]52;c;YWJj\x07");
-        assert_eq!(osc52("abc", true), "\x1bPtmux;\x1b\x1b]52;c;YWJj\x07\x1b\\");
+    fn the_escape_is_plain_osc_52() {
+        assert_eq!(osc52("abc"), "\x1b]52;c;YWJj\x07");
     }
 
     #[test]
     fn long_text_is_cut_on_a_character_boundary() {
         let text = "é".repeat(MAX_COPY_BYTES);
-        let sequence = osc52(&text, false);
+        let sequence = osc52(&text);
         let payload = sequence
             .trim_start_matches("\x1b]52;c;")
             .trim_end_matches('\x07');

@@ -55,6 +55,13 @@ pub enum CommandResult {
         /// The changes, or why not.
         outcome: Result<Vec<crate::model::Change>, SourceError>,
     },
+    /// tmux took (or refused) a copy: where the text went, or why not.
+    Copied {
+        /// The text copied.
+        text: String,
+        /// Where it went, or why tmux refused it.
+        outcome: Result<String, String>,
+    },
 }
 
 /// The outcome of a runbook command (progress, notes, step runs), kept apart from

@@ -54,7 +54,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         state_dir: config::state_dir(),
     };
     match cli.command {
-        Some(Subcommands::CheckConfig { path }) => Ok(check_config(path, &location)),
+        Some(Subcommands::CheckConfig { path }) => Ok(check_config(path, &location, &overrides)),
         Some(Subcommands::Snapshot { format }) => snapshot(&location, &overrides, format, clock),
         Some(Subcommands::Runbook {
             command: RunbookCommand::Check { dir },
@@ -112,8 +112,38 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             out(&report);
             Ok(ExitCode::SUCCESS)
         }
+        Some(Subcommands::Init(args)) => init(&args, &location, clock),
         None => cockpit(&location, &overrides, clock, cli.ascii),
     }
+}
+
+/// Writes a config for the user's stack; exit 1 when a backend did not answer (the file is
+/// written all the same, that source marked as not working).
+fn init(
+    args: &ondeck::cli::InitArgs,
+    location: &ConfigLocation,
+    clock: Clock,
+) -> Result<ExitCode, Failure> {
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| location.path().to_path_buf());
+    // The header names the command as typed, the program as `ondeck` wherever it lives.
+    let command: Vec<String> = std::iter::once("ondeck".to_string())
+        .chain(std::env::args().skip(1))
+        .collect();
+    let written = runtime()?.block_on(ondeck::init::run(
+        args,
+        &path,
+        clock.now(),
+        &command.join(" "),
+    ))?;
+    out(&written.summary(&ondeck::init::token_vars(args)));
+    Ok(if written.all_answered() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn print_version(location: &ConfigLocation) {
@@ -129,16 +159,30 @@ fn print_version(location: &ConfigLocation) {
 }
 
 /// Exit 2 with the error on stderr when the file is invalid, or with one line per secret or
-/// file a run would need and cannot read (never the secret itself).
-fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> ExitCode {
+/// file a run would need and cannot read (never the secret itself). What it prints is what
+/// a run with the same flags would use: `--theme` and `--readonly` (or `--at`) included, and
+/// the demo when there is no file.
+fn check_config(
+    path: Option<std::path::PathBuf>,
+    default: &ConfigLocation,
+    overrides: &Overrides,
+) -> ExitCode {
     let location = path.map_or_else(|| default.clone(), ConfigLocation::Explicit);
-    let config = match config::load(&location) {
+    let mut config = match config::load(&location) {
         Ok(config) => config,
         Err(error) => {
             output::err(Failure::from(error));
             return ExitCode::from(2);
         }
     };
+    config.theme = overrides.theme.clone().or(config.theme);
+    config.readonly |= overrides.readonly;
+    // The theme and keys are resolved as the run resolves them, so a name the run would
+    // refuse is refused here.
+    if let Err(failure) = setup::resolve_look(&config, None) {
+        output::err(&failure);
+        return ExitCode::from(2);
+    }
     let unreadable = config.check_run_needs();
     for error in &unreadable {
         output::err(error);
@@ -149,11 +193,16 @@ fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> E
     if !unreadable.is_empty() {
         return ExitCode::from(2);
     }
-    out(&format!(
-        "{}: ok\n{}",
-        location.path().display(),
-        config.describe()
-    ));
+    let found = location.path().exists();
+    let heading = if found {
+        format!("{}: ok", location.path().display())
+    } else {
+        format!(
+            "no config at {}: the demo (write one with `ondeck init`)",
+            location.path().display()
+        )
+    };
+    out(&format!("{heading}\n{}", config.describe()));
     ExitCode::SUCCESS
 }
 

@@ -54,19 +54,20 @@ fn column(row: &str, needle: &str) -> Option<usize> {
     row.find(needle).map(|byte| row[..byte].chars().count())
 }
 
-/// The README's change queries on a prometheus source (its first `toml` block under
-/// "### Changes"), run as written: only the URL is this test's.
+/// The README's change queries on a prometheus source and its SLO (its first `toml` block
+/// under "### Changes"), run as written: only the URL and timeout are this test's.
 fn readme_source(prometheus: &str) -> String {
     let readme = std::fs::read_to_string("README.md").unwrap();
     let section = &readme[readme.find("### Changes").unwrap()..];
     let start = section.find("```toml\n").unwrap() + "```toml\n".len();
     let end = start + section[start..].find("```").unwrap();
     let block = &section[start..end];
-    let url = r#"url = "http://127.0.0.1:9090""#;
+    let url = r#"url = "http://prometheus.internal:9090""#;
     assert!(block.contains(url), "{block}");
     block.replace(url, &format!("url = \"{prometheus}\"\ntimeout = \"20s\""))
 }
 
+/// The README's block (its source and checkout's SLO) and a real Alertmanager.
 fn config(prometheus: &str, alertmanager: &str) -> String {
     format!(
         r#"{}
@@ -74,14 +75,6 @@ fn config(prometheus: &str, alertmanager: &str) -> String {
 name = "am"
 kind = "alertmanager"
 url = "{alertmanager}"
-
-[[slo]]
-name = "availability"
-service = "checkout"
-objective = 99.9
-bad = 'http_requests_total{{service="checkout",code=~"5.."}}'
-total = 'http_requests_total{{service="checkout"}}'
-source = "prom"
 "#,
         readme_source(prometheus)
     )

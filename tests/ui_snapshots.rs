@@ -310,3 +310,53 @@ fn an_empty_list_from_a_failed_source_is_not_good_news() {
     );
     assert!(!text.contains("no open incidents\""), "{text}");
 }
+
+/// The help box keeps its place and width at every scroll position, on screens where it
+/// scrolls in one column or several: scrolling moves lines, never the box or its columns.
+#[test]
+fn help_scrolls_without_moving_or_widening() {
+    for (width, height) in [(80, 24), (100, 24), (120, 24), (130, 30)] {
+        let mut state = with_overlay(Pane::Executive, Overlay::Help);
+        let mut boxes = Vec::new();
+        // Past the end too: the help clamps the scroll itself.
+        for scroll in 0..=120 {
+            state.help_scroll = scroll;
+            let terminal = draw(&state, width, height);
+            let buffer = terminal.backend().buffer();
+            // The box's top corners: on the row of its title, around the title.
+            let rows: Vec<Vec<String>> = (0..height)
+                .map(|y| {
+                    (0..width)
+                        .map(|x| buffer[(x, y)].symbol().to_string())
+                        .collect()
+                })
+                .collect();
+            let (left, right) = rows
+                .iter()
+                .find_map(|row| {
+                    let title = (0..row.len()).find(|&x| {
+                        row[x..]
+                            .iter()
+                            .take(5)
+                            .map(String::as_str)
+                            .collect::<String>()
+                            == " Keys"
+                    })?;
+                    let left = (0..title).rev().find(|&x| row[x] == "┌")?;
+                    let right = (title..row.len()).find(|&x| row[x] == "┐")?;
+                    Some((Some(left), Some(right)))
+                })
+                .unwrap_or((None, None));
+            boxes.push((left, right));
+        }
+        let first = boxes[0];
+        assert!(
+            first.0.is_some() && first.1.is_some(),
+            "{width}x{height}: no box"
+        );
+        assert!(
+            boxes.iter().all(|b| *b == first),
+            "{width}x{height}: the help box moved or widened while scrolling: {boxes:?}"
+        );
+    }
+}

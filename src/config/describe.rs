@@ -81,7 +81,10 @@ impl Config {
             }
             writeln!(out)?;
         }
-        if self.slos.is_empty() {
+        let demo = self.sources.iter().any(|s| s.kind == SourceKind::Demo);
+        if self.slos.is_empty() && demo {
+            writeln!(out, "slos:     the demo fleet's own")?;
+        } else if self.slos.is_empty() {
             writeln!(out, "slos:     none configured")?;
         } else {
             writeln!(out, "slos:")?;

@@ -284,7 +284,14 @@ impl Keymap {
                 let action: Action = action_value
                     .clone()
                     .try_into()
-                    .map_err(|_| fail(format!("unknown action {action_value}")))?;
+                    .ok()
+                    .filter(|a| crate::action::BINDABLE.contains(a))
+                    .ok_or_else(|| {
+                        fail(format!(
+                            "unknown action {action_value}; actions are {}",
+                            crate::action::bindable_names().join(", ")
+                        ))
+                    })?;
                 self.bind(context, key, action);
             }
         }
@@ -359,7 +366,16 @@ mod tests {
     fn internal_actions_cannot_be_bound() {
         let mut keymap = Keymap::defaults();
         let err = keymap.merge_toml("[global]\nx = \"tick\"\n").unwrap_err();
-        assert_eq!(err.to_string(), "[global] \"x\": unknown action \"tick\"");
+        assert!(
+            err.to_string()
+                .starts_with("[global] \"x\": unknown action \"tick\"; actions are quit, "),
+            "{err}"
+        );
+        // Internal and bindable alike deserialize; only the bindable list decides.
+        let err = keymap
+            .merge_toml("[global]\nx = \"terminate\"\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("unknown action"), "{err}");
         let err = keymap
             .merge_toml("[global]\n\"ctrl-\" = \"quit\"\n")
             .unwrap_err();

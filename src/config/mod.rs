@@ -29,7 +29,7 @@ mod validate;
 
 pub use error::{ConfigError, Place};
 pub use http::{BasicAuth, HttpOptions};
-pub use keymap::{Binding, Key, Keymap};
+pub use keymap::{Binding, CONTEXTS, Key, Keymap};
 pub use load::{ConfigLocation, load, log_path, parse, resolve_path, resolve_path_from, state_dir};
 pub use model::{
     Config, DEFAULT_SILENCE, IncidentOptions, RecordingRules, SloConfig, SloSliConfig,

@@ -90,19 +90,36 @@ const GLOBAL_HINTS: [Action; 5] = [
     Action::RefreshNow,
 ];
 
+/// Whether `action`, bound in `context`, does something in what is on screen now: a hint
+/// for a key that would do nothing is a lie about the screen. A context shared by several
+/// views (the detail overlay shows an incident on the on-call pane and a span's attributes
+/// on the debug pane) binds keys only some of them act on.
+fn acts_here(state: &State, context: &str, action: &Action) -> bool {
+    match action {
+        // Detail over the debug or executive pane shows no incident.
+        Action::Acknowledge
+        | Action::Resolve
+        | Action::Unacknowledge
+        | Action::OpenRunbook
+        | Action::EditNote => context != "detail" || state.pane == Pane::Oncall,
+        // `f` fetches only when the alert links its runbook by URL.
+        Action::FetchRunbook => state
+            .runbook
+            .view
+            .as_ref()
+            .is_some_and(|v| v.link.is_some()),
+        _ => true,
+    }
+}
+
 /// Hints for the status bar as (key, description): the active context's own bindings first
 /// (first key of each action), then a few global ones when no overlay is open.
 pub fn hints(state: &State, keymap: &Keymap) -> Vec<(String, &'static str)> {
     let first_key = |g: &KeyGroup| g.keys.first().cloned().unwrap_or_default();
     let context = active_context(state);
-    // Detail over the debug or executive pane shows no incident, so a/r would do nothing there.
-    let no_incident = context == "detail" && state.pane != Pane::Oncall;
-    // `f` fetches only when the alert links its runbook by URL.
-    let no_link = state.runbook.view.as_ref().is_none_or(|v| v.link.is_none());
     let mut out: Vec<(String, &'static str)> = grouped(keymap.bindings(context))
         .iter()
-        .filter(|g| !(no_incident && matches!(g.action, Action::Acknowledge | Action::Resolve)))
-        .filter(|g| !(no_link && g.action == Action::FetchRunbook))
+        .filter(|g| acts_here(state, context, &g.action))
         .map(|g| (first_key(g), g.action.description()))
         .collect();
     if state.overlay.is_none() {
@@ -146,5 +163,28 @@ mod tests {
         state.overlay = Some(Overlay::Help);
         let in_help = super::hints(&state, &keymap);
         assert!(in_help.iter().all(|(_, d)| *d != "quit"));
+    }
+
+    /// The span-attributes overlay (detail on the debug pane) hints only keys that act on a
+    /// span; the same overlay over an incident hints the incident's keys.
+    #[test]
+    fn the_span_overlay_hints_no_incident_keys() {
+        let keymap = Keymap::defaults();
+        let mut state = State::new(Utc.timestamp_opt(0, 0).unwrap(), default_tiers());
+        state.overlay = Some(Overlay::Detail);
+        state.pane = crate::state::Pane::Debug;
+        let span: Vec<&str> = hints(&state, &keymap).iter().map(|(_, d)| *d).collect();
+        for incident_only in ["acknowledge", "resolve", "un-acknowledge", "runbook"] {
+            assert!(
+                !span.contains(&incident_only),
+                "{incident_only} in {span:?}"
+            );
+        }
+        assert!(span.contains(&"back") && span.contains(&"copy"), "{span:?}");
+        state.pane = crate::state::Pane::Oncall;
+        let incident: Vec<&str> = hints(&state, &keymap).iter().map(|(_, d)| *d).collect();
+        for key in ["acknowledge", "resolve", "un-acknowledge", "runbook"] {
+            assert!(incident.contains(&key), "{key} missing from {incident:?}");
+        }
     }
 }

@@ -167,6 +167,18 @@ pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command
         }
         // The debug pane's and the changes' answers; `update` routes them there first.
         CommandResult::Explore(_) | CommandResult::RelatedChanges { .. } => vec![],
+        CommandResult::Copied { text, outcome } => {
+            let text = crate::inert::line(&text).into_owned();
+            match outcome {
+                Ok(into) => flash(state, FlashKind::Info, format!("copied {text} into {into}")),
+                Err(why) => flash(
+                    state,
+                    FlashKind::Error,
+                    format!("tmux did not take the copy of {text}: {why}"),
+                ),
+            }
+            vec![]
+        }
     }
 }
 

@@ -103,7 +103,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
         let last = (first + window).min(total);
         let visible: Vec<Line<'static>> = lines.into_iter().skip(first).take(window).collect();
         let title = format!("Keys {}-{} of {total} · j/k scroll", first + 1, last);
-        (columns(visible, rows), title)
+        // Scrolling moves lines through a fixed grid: exactly `rows` lines a column (a
+        // heading may end one), so no scroll position adds a column or widens the box.
+        let mut grid: Vec<Vec<Line<'static>>> = visible
+            .chunks(rows)
+            .map(<[Line<'static>]>::to_vec)
+            .collect();
+        grid.resize(fitting, Vec::new());
+        (grid, title)
     };
     let width = u16::try_from(shown.len() * column_width + 2).unwrap_or(u16::MAX);
     let height =
