@@ -1,6 +1,9 @@
 //! Config fixtures: every invalid file fails with the exact error in its sibling `.err`, every
 //! valid file loads to what it says, and `config.example.toml` stays valid.
 
+#[path = "support/example.rs"]
+mod example;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -220,17 +223,6 @@ fn key_overrides_merge_over_the_defaults_and_theme_overrides_apply() {
     assert_eq!(theme.text, light.text);
 }
 
-/// Lines like `#key = value` or `#[table]` are commented-out settings; `# text` is prose.
-fn uncomment_settings(text: &str) -> String {
-    text.lines()
-        .map(|line| match line.strip_prefix('#') {
-            Some(rest) if !rest.is_empty() && !rest.starts_with([' ', '#']) => rest,
-            _ => line,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn the_example_config_is_valid_commented_and_uncommented() {
     let path = Path::new("config.example.toml");
@@ -241,8 +233,8 @@ fn the_example_config_is_valid_commented_and_uncommented() {
         "everything in the example is commented out"
     );
 
-    let full =
-        parse(&uncomment_settings(&text), path).unwrap_or_else(|e| panic!("uncommented: {e}"));
+    let full = parse(&example::uncomment_settings(&text), path)
+        .unwrap_or_else(|e| panic!("uncommented: {e}"));
     // The documented defaults are the real ones.
     assert_eq!(full.tiers, default_tiers());
     assert_eq!(full.sources[0], Config::demo().sources[0]);

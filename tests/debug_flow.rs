@@ -219,6 +219,25 @@ async fn t_on_an_incident_and_trace_by_id_and_a_longer_range() {
     assert!(matches!(h.state.debug.trace, Load::Failed(_)));
 }
 
+/// On the demo, `:promql` says what it would show on a real source rather than failing
+/// without a word about why.
+#[tokio::test]
+async fn promql_on_the_demo_says_what_it_would_show() {
+    let mut h = Harness::demo().await;
+    h.type_line("promql up").await;
+    let query = h
+        .state
+        .debug
+        .query
+        .as_ref()
+        .expect("the answer overlay is open");
+    assert!(
+        matches!(&query.answer, Load::Failed(e) if e.contains("on a prometheus source :promql shows")),
+        "{:?}",
+        query.answer
+    );
+}
+
 // ---- :promql against a real Prometheus -------------------------------------------------
 
 fn end() -> DateTime<Utc> {

@@ -10,6 +10,10 @@
 
 #[path = "support/alertmanager.rs"]
 mod alertmanager;
+#[path = "support/example.rs"]
+mod example;
+#[path = "support/pagerduty.rs"]
+mod pagerduty;
 #[path = "support/prometheus.rs"]
 mod prometheus;
 #[path = "support/pty.rs"]
@@ -21,8 +25,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use alertmanager::Alertmanager;
 use prometheus::{END, assert_same, prometheus_says};
@@ -78,27 +80,6 @@ impl Hosts {
             .replace("http://alertmanager.internal:9093", &self.alertmanager)
             .replace("https://api.pagerduty.com", &self.pagerduty)
     }
-}
-
-/// A PagerDuty that lists no incidents to the README's token and refuses any other.
-async fn pagerduty() -> MockServer {
-    let stub = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/incidents"))
-        .and(header(
-            "authorization",
-            format!("Token token={PAGERDUTY_TOKEN}").as_str(),
-        ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "incidents": [], "limit": 25, "offset": 0, "more": false, "total": null
-        })))
-        .mount(&stub)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&stub)
-        .await;
-    stub
 }
 
 /// What a documented line is, to this test.
@@ -225,7 +206,7 @@ async fn every_readme_command_runs() {
     .await
     .unwrap();
     let am = Alertmanager::start();
-    let pd = pagerduty().await;
+    let pd = pagerduty::accepting_only(PAGERDUTY_TOKEN).await;
     let hosts = Hosts {
         prometheus: prom.url.clone(),
         alertmanager: am.url.clone(),
@@ -331,7 +312,7 @@ async fn measures(text: &str, hosts: &Hosts, name: &str) {
 async fn every_documented_config_measures_what_prometheus_says() {
     let prom = prometheus::server();
     let am = Alertmanager::start();
-    let pd = pagerduty().await;
+    let pd = pagerduty::accepting_only(PAGERDUTY_TOKEN).await;
     let hosts = Hosts {
         prometheus: prom.url.clone(),
         alertmanager: am.url.clone(),
@@ -347,23 +328,12 @@ async fn every_documented_config_measures_what_prometheus_says() {
         measures(&block.join("\n"), &hosts, &format!("README toml block {n}")).await;
     }
     // The example, uncommented, keeps the SLOs and the Prometheus source they name.
-    let example = uncomment_settings(EXAMPLE);
+    let example = example::uncomment_settings(EXAMPLE);
     let only_prometheus = keep_tables(&example, |table| {
         table.starts_with("[[slo]]")
             || (table.starts_with("[[source]]") && table.contains("name = \"prom\""))
     });
     measures(&only_prometheus, &hosts, "config.example.toml").await;
-}
-
-/// Lines like `#key = value` or `#[table]` are commented-out settings; `# text` is prose.
-fn uncomment_settings(text: &str) -> String {
-    text.lines()
-        .map(|line| match line.strip_prefix('#') {
-            Some(rest) if !rest.is_empty() && !rest.starts_with([' ', '#']) => rest,
-            _ => line,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The top-level settings of `text` and those of its `[…]` tables `keep` accepts.

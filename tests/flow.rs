@@ -136,3 +136,44 @@ async fn help_lists_and_closes_and_q_quits() {
     h.press(KeyCode::Char('q')).await;
     assert!(h.app.state.quit);
 }
+
+/// The demo shows what a real stack's incident sources add: who is on call (with a handover
+/// coming), and silences in `S` — one covering the certificate alert, which stays listed
+/// marked suppressed, and one that matches nothing, as a forgotten silence does.
+#[tokio::test]
+async fn the_demo_has_rotations_and_silences() {
+    let mut h = Harness::start(false).await;
+    h.press(KeyCode::Char('2')).await;
+    let oncall: Vec<_> = h.app.state.oncall.values().flatten().collect();
+    assert_eq!(oncall.len(), 2, "{oncall:?}");
+    let primary = oncall
+        .iter()
+        .find(|o| o.schedule == "platform primary")
+        .unwrap();
+    let handover = primary.now_until.expect("the shift's end") - h.app.state.now;
+    assert!(handover <= chrono::TimeDelta::minutes(25), "{handover}");
+
+    h.press(KeyCode::Char('S')).await;
+    assert!(
+        h.app.state.show_silences,
+        "S shows the silences on the demo"
+    );
+    let silences: Vec<_> = h.app.state.silences.values().flatten().collect();
+    let cert = silences
+        .iter()
+        .find(|s| s.matchers.iter().any(|m| m.value == "CertExpiringSoon"))
+        .expect("the certificate silence");
+    assert_eq!(cert.matching_alerts, 1);
+    assert!(silences.iter().any(|s| s.matching_alerts == 0));
+    let silenced = h
+        .app
+        .state
+        .open_incidents()
+        .into_iter()
+        .find(|i| {
+            i.service == "auth"
+                && i.labels.get("alertname").map(String::as_str) == Some("CertExpiringSoon")
+        })
+        .expect("the certificate incident is still listed");
+    assert!(silenced.suppressed);
+}

@@ -5,6 +5,8 @@
 
 #[path = "support/alertmanager.rs"]
 mod alertmanager;
+#[path = "support/pagerduty.rs"]
+mod pagerduty;
 #[path = "support/prometheus.rs"]
 mod prometheus;
 
@@ -12,8 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use alertmanager::Alertmanager;
 use prometheus::{END, assert_same, prometheus_says, server};
@@ -53,29 +53,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A PagerDuty that answers its incident list only to `Token token=<TOKEN>`.
-async fn pagerduty() -> MockServer {
-    let stub = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/incidents"))
-        .and(header(
-            "authorization",
-            format!("Token token={TOKEN}").as_str(),
-        ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "incidents": [], "limit": 1, "offset": 0, "more": false, "total": null
-        })))
-        .mount(&stub)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
-            "error": {"message": "Unauthorized", "code": 2006}
-        })))
-        .mount(&stub)
-        .await;
-    stub
-}
-
 /// The config a new user gets from their Prometheus, Alertmanager and PagerDuty: it loads,
 /// every SLO in it measures, its numbers are Prometheus's own, and the token is named, never
 /// written.
@@ -83,7 +60,7 @@ async fn pagerduty() -> MockServer {
 async fn init_writes_a_config_that_loads_and_measures_what_prometheus_says() {
     let prom = server();
     let am = Alertmanager::start();
-    let pd = pagerduty().await;
+    let pd = pagerduty::accepting_only(TOKEN).await;
     let home = temp_dir("full");
     let file = home.join("ondeck.toml");
     let mut init = ondeck(
@@ -230,7 +207,7 @@ async fn init_writes_a_config_that_loads_and_measures_what_prometheus_says() {
 /// and the run says so with exit 1; the token never appears.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backend_that_refuses_or_does_not_answer_is_marked_and_the_run_fails() {
-    let pd = pagerduty().await;
+    let pd = pagerduty::accepting_only(TOKEN).await;
     let home = temp_dir("refused");
     let file = home.join("ondeck.toml");
     let mut init = ondeck(

@@ -34,7 +34,11 @@ fn at() -> DateTime<Utc> {
 
 /// A Jaeger source for `url` as the config file would declare it, with a token file.
 fn source(url: &str) -> JaegerSource {
-    let dir = std::env::temp_dir().join(format!("ondeck-jaeger-{}", std::process::id()));
+    // A directory per call: tests run in parallel, and one rewriting a shared token file
+    // let another read it empty.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ondeck-jaeger-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("jaeger.token"), format!("{TOKEN}\n")).unwrap();
     let text = format!(

@@ -206,7 +206,10 @@ pub(super) fn toggle_silences(state: &mut State) {
         return;
     }
     if state.silences.values().all(Vec::is_empty) && !state.show_silences {
-        let any_alertmanager = state.sources.iter().any(|s| s.kind == "alertmanager");
+        let any_alertmanager = state
+            .sources
+            .iter()
+            .any(|s| s.kind == "alertmanager" || s.kind == "demo");
         let text = if any_alertmanager {
             "no active silences"
         } else {

@@ -78,3 +78,28 @@ pub fn list(offset: &str) -> wiremock::MockBuilder {
         .and(header("authorization", AUTH))
         .and(header("accept", ACCEPT))
 }
+
+/// A PagerDuty whose incident list answers only `Token token=<token>` (with no incidents,
+/// `more` false and `total` null, as the reference allows) and refuses anything else with
+/// 401: what `ondeck init` probes and a fresh config polls.
+pub async fn accepting_only(token: &str) -> MockServer {
+    let stub = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/incidents"))
+        .and(header(
+            "authorization",
+            format!("Token token={token}").as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "incidents": [], "limit": 25, "offset": 0, "more": false, "total": null
+        })))
+        .mount(&stub)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "error": {"message": "Unauthorized", "code": 2006}
+        })))
+        .mount(&stub)
+        .await;
+    stub
+}

@@ -65,6 +65,16 @@ pub(super) struct Book {
 }
 
 impl Book {
+    /// The source's name.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// When this demo world started.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
     /// Keeps the responder's actions in `kept` from now on, starting from what it holds.
     pub fn keep_in(&mut self, kept: Kept) {
         self.kept = Some(kept);

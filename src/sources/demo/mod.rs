@@ -21,6 +21,7 @@ mod incidents;
 mod kept;
 mod rng;
 mod roster;
+mod shifts;
 mod snapshot;
 mod traces;
 
@@ -34,7 +35,8 @@ use chrono::{DateTime, Utc};
 use super::{Clock, IncidentSource, MetricsSource, SourceError, TraceSource};
 use crate::model::{
     Dependency, Exemplar, HistoryReport, Incident, IncidentAction, IncidentHistory,
-    MetricsSnapshot, PastIncident, ServiceMetrics, Trace, TraceSearch, TraceSummary,
+    IncidentSnapshot, MetricsSnapshot, PastIncident, ServiceMetrics, Trace, TraceSearch,
+    TraceSummary,
 };
 use crate::slo::Window;
 use counts::Counter;
@@ -133,6 +135,21 @@ impl MetricsSource for DemoSource {
         Ok(self.metrics_at(at))
     }
 
+    /// The demo simulates its fleet rather than storing series, so it says what the query
+    /// would show on a real source instead of pretending.
+    async fn query(
+        &self,
+        _promql: &str,
+        _range: Option<Window>,
+        _at: DateTime<Utc>,
+    ) -> Result<crate::model::QueryAnswer, SourceError> {
+        Err(SourceError::Rejected(
+            "the demo stores no series to run PromQL on; on a prometheus source :promql shows \
+             that server's answer, one value per series, or a chart with `range 6h`"
+                .into(),
+        ))
+    }
+
     /// The slowest traces touching the service stand in for its histogram's exemplars.
     async fn exemplars(
         &self,
@@ -168,6 +185,27 @@ impl MetricsSource for DemoSource {
 impl IncidentSource for DemoSource {
     async fn fetch_incidents(&self) -> Result<Vec<Incident>, SourceError> {
         Ok(self.incidents_now())
+    }
+
+    /// The incidents, plus the demo's on-call rotations and silences.
+    async fn poll_incidents(&self) -> Result<IncidentSnapshot, SourceError> {
+        let now = self.inner.clock.now();
+        let (source, start) = {
+            let book = lock(&self.inner.book);
+            (book.source().to_string(), book.start())
+        };
+        let mut incidents = self.incidents_now();
+        let silences = shifts::silences(&source, start, now, &incidents);
+        // As in Alertmanager, a silenced alert stays listed, marked suppressed.
+        for incident in &mut incidents {
+            incident.suppressed = incident.resolved_at.is_none()
+                && silences.iter().any(|s| shifts::covers(s, incident));
+        }
+        Ok(IncidentSnapshot {
+            oncall: shifts::oncall(&source, start, now),
+            silences,
+            ..IncidentSnapshot::of(incidents)
+        })
     }
 
     /// The demo's scripted incidents of the window, resolved ones included (it keeps 30 days).
