@@ -1,7 +1,8 @@
 //! Criterion benchmark of one frame: the executive pane with 1,000 SLOs and the on-call pane
 //! with 500 incidents, rendered into a 160x48 `TestBackend` (render, diff, no IO) — the panes
 //! build only the rows on screen, so the cost should not grow with the list — and a key press
-//! on the demo at 200x50 through everything the cockpit does before the write.
+//! on the demo at 200x50 through everything the cockpit does before the write; and the debug
+//! pane with 500 changes in its hour, marked on the axis and listed.
 
 use std::hint::black_box;
 
@@ -12,7 +13,8 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 
 use ondeck::action::Action;
 use ondeck::config::{ColorDepth, Keymap, Theme};
-use ondeck::state::State;
+use ondeck::model::{Change, ChangeKind};
+use ondeck::state::{DebugFocus, State};
 use ondeck::ui::terminal::QuietBackend;
 use ondeck::ui::{UiContext, render, wire};
 use ondeck::update::update;
@@ -92,6 +94,63 @@ fn bench_render(c: &mut Criterion) {
 
 /// A key press on the demo at 200x50, as the cockpit handles it: `update`, render, the wire's
 /// canonical form, ratatui's diff and the encoded bytes (written to a sink).
+/// The demo's debug pane on checkout with 500 changes to it and what it calls in the hour
+/// its trends show, the changes list focused.
+fn debug_with_changes() -> State {
+    let mut state = demo_state();
+    update(&mut state, Action::ShowDebug);
+    let services = ["checkout", "inventory", "payments", "auth"];
+    let kinds = [
+        ChangeKind::Deploy,
+        ChangeKind::Config,
+        ChangeKind::Rollback,
+        ChangeKind::Flag,
+        ChangeKind::Scale,
+    ];
+    let now = state.now;
+    let changes = (0..500)
+        .map(|i| Change {
+            source: "demo".into(),
+            id: format!("bench-{i}"),
+            at: now - chrono::Duration::seconds(7 * i64::from(i)),
+            service: services[i as usize % services.len()].into(),
+            kind: kinds[i as usize % kinds.len()],
+            summary: format!("change {i}"),
+            from: Some(format!("1.{i}")),
+            to: Some(format!("1.{}", i + 1)),
+            link: None,
+            author: Some("ci-bot".into()),
+        })
+        .collect();
+    state.changes.by_source.insert("demo".into(), changes);
+    update(&mut state, Action::NextFocus);
+    update(&mut state, Action::NextFocus);
+    state
+}
+
+fn bench_debug_changes(c: &mut Criterion) {
+    let state = debug_with_changes();
+    assert_eq!(
+        state.debug.focus,
+        DebugFocus::Changes,
+        "the list has the focus"
+    );
+    let theme = Theme::dark();
+    let keymap = Keymap::defaults();
+    let ctx = UiContext {
+        theme: &theme,
+        keymap: &keymap,
+    };
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    c.bench_function("debug pane, 500 changes, 160x48", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| render(frame, black_box(&state), &ctx))
+                .unwrap();
+        })
+    });
+}
+
 fn bench_key_press(c: &mut Criterion) {
     let mut state = demo_state();
     let theme = Theme::dark().for_depth(ColorDepth::Ansi256);
@@ -119,5 +178,5 @@ fn bench_key_press(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_render, bench_key_press);
+criterion_group!(benches, bench_render, bench_debug_changes, bench_key_press);
 criterion_main!(benches);

@@ -327,6 +327,22 @@ pub async fn perform(backends: &Backends, clock: Clock, command: Command) -> Opt
             crate::sources::logs::fetch(backends, clock, request).await,
         )),
         Command::Runbook(_) => return None,
+        Command::RelatedChanges { source, incident } => {
+            let outcome = crate::sources::changes::related(backends, &source, &incident)
+                .await
+                .unwrap_or_else(|| {
+                    Err(SourceError::Rejected(format!(
+                        "{source} does not relate changes to incidents"
+                    )))
+                });
+            CommandResult::RelatedChanges {
+                key: crate::state::IncidentKey {
+                    source,
+                    id: incident,
+                },
+                outcome,
+            }
+        }
         // Writes go through the outbox (`App::execute`), never straight to a backend.
         Command::Write(_) => return None,
         Command::SearchTraces(search) => {
@@ -477,6 +493,7 @@ pub fn spawn_pollers(
             },
         );
     }
+    crate::sources::changes::spawn_pollers(backends, clock, tx, refresh);
     for (meta, backend) in &backends.incidents {
         let backend = backend.clone();
         // History (MTTA/MTTR) is read in the background on its own cadence; each poll carries

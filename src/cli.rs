@@ -131,6 +131,19 @@ pub enum Subcommands {
     /// Print the log lines of a service (or of a trace) from every log source, oldest first,
     /// as the logs panel reads them (exit 1 if any log source failed).
     Logs(LogsArgs),
+    /// List the changes — deploys, rollbacks, config and flag changes, scaling — the change
+    /// sources report, newest first (exit 1 if a change source failed, 2 if none is configured).
+    Changes {
+        /// How far back to look, e.g. 2h, 30m, 1d.
+        #[arg(long, default_value = "2h", value_parser = parse_span)]
+        since: std::time::Duration,
+        /// Only the changes of this service.
+        #[arg(long, value_name = "NAME")]
+        service: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Write a working, commented config for your stack: probe each URL (reachable, auth
     /// accepted, version), find SLIs in the Prometheus (request counters with a status code,
     /// latency histograms, Sloth and Pyrra rules), check each SLO once, and write the file.

@@ -43,6 +43,13 @@ pub enum Command {
         /// The text.
         text: String,
     },
+    /// Ask an incident's source for the changes it relates to the page (PagerDuty).
+    RelatedChanges {
+        /// The incident's source.
+        source: String,
+        /// The incident's id.
+        incident: String,
+    },
     /// Runbook work: files, audit, notes and step processes, carried out by
     /// [`crate::runbook::perform::perform`], which streams results back.
     Runbook(RunbookCommand),

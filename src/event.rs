@@ -50,6 +50,13 @@ pub enum CommandResult {
     Explore(Box<crate::sources::explore::ExploreResult>),
     /// A log source answered.
     Logs(Box<crate::sources::logs::LogAnswer>),
+    /// An incident's source said which changes it relates to the page.
+    RelatedChanges {
+        /// The incident.
+        key: crate::state::IncidentKey,
+        /// The changes, or why not.
+        outcome: Result<Vec<crate::model::Change>, SourceError>,
+    },
     /// tmux took (or refused) a copy: where the text went, or why not.
     Copied {
         /// The text copied.

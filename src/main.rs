@@ -123,6 +123,22 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             out(&text);
             Ok(ExitCode::from(code))
         }
+        Some(Subcommands::Changes {
+            since,
+            service,
+            format,
+        }) => {
+            let app = setup::build(&load_config(&location)?, &overrides, clock)?;
+            let json = format == Format::Json;
+            let (text, code) = runtime()?.block_on(headless::changes::command(
+                app,
+                since,
+                service.as_deref(),
+                json,
+            ));
+            out(&text);
+            Ok(ExitCode::from(code))
+        }
         Some(Subcommands::Handoff { since }) => {
             let app = setup::build(&load_config(&location)?, &overrides, clock)?;
             let dir = overrides.state_dir.clone();

@@ -6,6 +6,7 @@ use crate::config::{Config, Keymap, SourceConfig, SourceKind, Theme, select_them
 use crate::failure::Failure;
 use crate::sources::alerta::AlertaSource;
 use crate::sources::alertmanager::AlertmanagerSource;
+use crate::sources::changes::ChangeBackend;
 use crate::sources::elasticsearch::ElasticsearchSource;
 use crate::sources::jaeger::JaegerSource;
 use crate::sources::journal::JournalSource;
@@ -33,7 +34,7 @@ pub struct Overrides {
     pub state_dir: Option<std::path::PathBuf>,
 }
 
-fn meta(source: &SourceConfig) -> SourceMeta {
+pub(crate) fn meta(source: &SourceConfig) -> SourceMeta {
     SourceMeta {
         name: source.name.clone(),
         kind: source.kind.as_str().to_string(),
@@ -77,7 +78,22 @@ pub fn backends(config: &Config, clock: Clock) -> Backends {
                 SourceKind::Loki | SourceKind::Elasticsearch | SourceKind::Journal => backends
                     .logs
                     .push((meta(source), LogBackend::Unstarted(unstarted))),
+                // Change-only kinds start in `add_changes`.
+                SourceKind::Grafana
+                | SourceKind::Github
+                | SourceKind::Argocd
+                | SourceKind::Command => {}
             }
+        }
+        if source.kind != SourceKind::Demo
+            && source.changes.reads_changes(source.kind)
+            && let Err(error) = crate::sources::changes::setup::add(&mut backends, source, config)
+        {
+            tracing::warn!(source = %source.name, %error, "change source not started");
+            backends.changes.push((
+                meta(source),
+                ChangeBackend::Unstarted(Unstarted::new(&error)),
+            ));
         }
     }
     backends
@@ -153,6 +169,8 @@ fn add(
             let journal = JournalSource::new(source)?;
             backends.logs.push((meta, LogBackend::Journal(journal)));
         }
+        // Their only feed is changes, which `backends` adds.
+        SourceKind::Grafana | SourceKind::Github | SourceKind::Argocd | SourceKind::Command => {}
     }
     Ok(())
 }
@@ -189,7 +207,8 @@ pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonl
         .metrics
         .iter()
         .map(|(m, _)| (m, Feed::Metrics))
-        .chain(backends.incidents.iter().map(|(m, _)| (m, Feed::Incidents)));
+        .chain(backends.incidents.iter().map(|(m, _)| (m, Feed::Incidents)))
+        .chain(backends.changes.iter().map(|(m, _)| (m, Feed::Changes)));
     for (meta, feed) in feeds {
         state.sources.push(SourceStatus::new(
             &meta.name,

@@ -7,10 +7,12 @@ mod example;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ondeck::config::changes::Detect;
 use ondeck::config::{
     Config, ConfigLocation, SecretRef, SloSliConfig, SourceKind, Theme, load, parse,
     resolve_path_from, select_theme,
 };
+use ondeck::model::ChangeKind;
 use ondeck::slo::{Severity, Window, default_tiers};
 
 const INVALID: &str = "tests/fixtures/config/invalid";
@@ -278,14 +280,28 @@ fn the_example_config_is_valid_commented_and_uncommented() {
         "ca_file",
         "group_by",
         "use_recording_rules",
+        "query",
+        "detect",
+        "service_label",
+        "version_label",
+        "author_label",
+        "change_events",
+        "repo",
+        "environment",
+        "tags",
+        "projects",
+        "command",
+        "env",
     ] {
         assert!(
             text.contains(&format!("{option} = ")),
             "config.example.toml does not show {option}"
         );
     }
+    the_example_change_sources_load_as_documented(&full);
     for table in [
         "#[[source]]",
+        "#[[source.changes]]",
         "#[[slo]]",
         "#[[tier]]",
         "#[keys.",
@@ -303,6 +319,89 @@ fn the_example_config_is_valid_commented_and_uncommented() {
             kind.as_str()
         );
     }
+}
+
+/// Every change source of the uncommented example, read as its comments say.
+fn the_example_change_sources_load_as_documented(full: &Config) {
+    let source = |name: &str| {
+        full.sources
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("the example has no source {name}"))
+    };
+    let queries = &source("prom").changes.queries;
+    let shown: Vec<_> = queries
+        .iter()
+        .map(|q| {
+            (
+                q.query.as_str(),
+                q.detect,
+                q.service_label.as_str(),
+                q.version_label.as_deref(),
+                q.author_label.as_deref(),
+                q.kind,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "deploy_timestamp_seconds",
+                Detect::Timestamp,
+                "service",
+                Some("version"),
+                Some("deployer"),
+                ChangeKind::Deploy
+            ),
+            (
+                "app_build_info",
+                Detect::Label,
+                "service",
+                Some("version"),
+                None,
+                ChangeKind::Deploy
+            ),
+            (
+                "kube_deployment_spec_replicas",
+                Detect::Value,
+                "deployment",
+                None,
+                None,
+                ChangeKind::Scale
+            ),
+        ]
+    );
+    assert!(source("pagerduty").changes.change_events);
+
+    let grafana = source("grafana");
+    assert_eq!(grafana.kind, SourceKind::Grafana);
+    assert_eq!(grafana.changes.tags, ["deploy"]);
+    assert_eq!(grafana.changes.service_label.as_deref(), Some("service"));
+
+    let github = source("github");
+    assert_eq!(github.url.as_deref(), Some("https://api.github.com"));
+    assert_eq!(github.changes.repo.as_deref(), Some("acme/checkout"));
+    assert_eq!(github.changes.environment.as_deref(), Some("production"));
+    assert_eq!(github.changes.service.as_deref(), Some("checkout"));
+
+    let argo = source("argo");
+    assert_eq!(argo.kind, SourceKind::Argocd);
+    assert_eq!(argo.changes.projects, ["shop"]);
+    assert_eq!(
+        argo.changes.service_label.as_deref(),
+        Some("app.kubernetes.io/name")
+    );
+
+    let helm = source("helm");
+    assert_eq!(helm.kind, SourceKind::Command);
+    assert_eq!(
+        helm.changes.command.as_deref(),
+        Some("./helm-changes.sh checkout")
+    );
+    assert_eq!(helm.changes.env, ["KUBECONFIG", "HOME"]);
+    assert_eq!(helm.url, None);
+    assert_eq!(helm.timeout, Duration::from_secs(20));
 }
 
 #[test]

@@ -211,7 +211,10 @@ pub(crate) fn validate_incident(
             };
             url.is_none().then(|| host.to_string())
         }
-        SourceKind::Demo => None,
+        SourceKind::Demo | SourceKind::Command => None,
+        SourceKind::Github => url
+            .is_none()
+            .then(|| super::changes::GITHUB_API.to_string()),
         _ => {
             if url.is_none() {
                 return Err(missing(&format!(
@@ -236,6 +239,8 @@ fn example_url(kind: SourceKind) -> &'static str {
         SourceKind::Loki => "http://127.0.0.1:3100",
         SourceKind::Elasticsearch => "http://127.0.0.1:9200",
         SourceKind::Journal => "http://127.0.0.1:19531",
+        SourceKind::Grafana => "http://127.0.0.1:3000",
+        SourceKind::Argocd => "https://argocd.example.com",
         _ => "https://…",
     }
 }

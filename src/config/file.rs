@@ -162,6 +162,26 @@ pub(crate) struct RawSource {
     pub(crate) max_lines: Option<Spanned<u64>>,
     /// Log sources: the largest response read.
     pub(crate) max_bytes: Option<Spanned<super::logs::ByteSize>>,
+    /// Prometheus: queries whose answers are changes (`[[source.changes]]`).
+    pub(crate) changes: Option<Spanned<Vec<Spanned<super::changes::RawChangeQuery>>>>,
+    /// PagerDuty: also read change events.
+    pub(crate) change_events: Option<Spanned<bool>>,
+    /// GitHub: `owner/name`.
+    pub(crate) repo: Option<Spanned<String>>,
+    /// GitHub: only deployments to this environment.
+    pub(crate) environment: Option<Spanned<String>>,
+    /// GitHub: the service its deployments change.
+    pub(crate) service: Option<Spanned<String>>,
+    /// Grafana: only annotations with every one of these tags.
+    pub(crate) tags: Option<Spanned<Vec<String>>>,
+    /// Argo CD: only applications of these projects.
+    pub(crate) projects: Option<Spanned<Vec<String>>>,
+    /// Grafana / Argo CD: the tag key or label naming the service.
+    pub(crate) service_label: Option<Spanned<String>>,
+    /// Command: what `sh -c` runs.
+    pub(crate) command: Option<Spanned<String>>,
+    /// Command: variables of ondeck's environment it gets.
+    pub(crate) env: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `[[slo]]`.

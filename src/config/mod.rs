@@ -5,6 +5,7 @@
 //! column and field; nothing here panics on any input.
 
 pub mod backend;
+pub mod changes;
 mod describe;
 pub mod duration;
 mod error;

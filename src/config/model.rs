@@ -102,6 +102,8 @@ pub struct SourceConfig {
     pub incident: IncidentOptions,
     /// Settings of log backends (Loki, Elasticsearch, the journal, the demo).
     pub logs: super::logs::LogOptions,
+    /// What the source reads as changes (deploys, config changes, …), if anything.
+    pub changes: super::changes::ChangeOptions,
 }
 
 /// What incident backends read beyond URL and token. Validation rejects each field on a
@@ -183,6 +185,14 @@ pub enum SourceKind {
     Elasticsearch,
     /// The systemd journal through systemd-journal-gatewayd (logs).
     Journal,
+    /// Grafana annotations (changes).
+    Grafana,
+    /// GitHub Deployments (changes).
+    Github,
+    /// Argo CD application history (changes).
+    Argocd,
+    /// A command printing changes as JSON lines.
+    Command,
 }
 
 /// One SLO as configured.
@@ -269,6 +279,8 @@ pub const WINDOW_PLACEHOLDER: &str = "{{.window}}";
 pub(crate) const DEMO_REFRESH: Duration = Duration::from_secs(5);
 /// Real backends are polled less often, to stay inside their rate limits.
 pub(crate) const REMOTE_REFRESH: Duration = Duration::from_secs(30);
+/// Change-only sources are polled once a minute.
+pub(crate) const CHANGES_REFRESH: Duration = Duration::from_secs(60);
 /// Per-request timeout for every kind.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The demo's default seed.
@@ -344,13 +356,14 @@ impl SourceConfig {
             recording_rules: RecordingRules::Auto,
             incident: IncidentOptions::default(),
             logs: super::logs::LogOptions::defaults_for(SourceKind::Demo),
+            changes: Default::default(),
         }
     }
 }
 
 impl SourceKind {
     /// Every kind, in the order the docs list them.
-    pub const ALL: [SourceKind; 11] = [
+    pub const ALL: [SourceKind; 15] = [
         SourceKind::Demo,
         SourceKind::Prometheus,
         SourceKind::Alertmanager,
@@ -362,6 +375,10 @@ impl SourceKind {
         SourceKind::Loki,
         SourceKind::Elasticsearch,
         SourceKind::Journal,
+        SourceKind::Grafana,
+        SourceKind::Github,
+        SourceKind::Argocd,
+        SourceKind::Command,
     ];
 
     /// The name written in the config file.
@@ -378,6 +395,10 @@ impl SourceKind {
             SourceKind::Loki => "loki",
             SourceKind::Elasticsearch => "elasticsearch",
             SourceKind::Journal => "journal",
+            SourceKind::Grafana => "grafana",
+            SourceKind::Github => "github",
+            SourceKind::Argocd => "argocd",
+            SourceKind::Command => "command",
         }
     }
 
@@ -390,6 +411,11 @@ impl SourceKind {
             | SourceKind::Loki
             | SourceKind::Elasticsearch
             | SourceKind::Journal => DEMO_REFRESH,
+            // Change history moves slowly and costs a window of reads (GitHub's statuses
+            // are one request per deployment), so change-only sources poll less often.
+            SourceKind::Grafana | SourceKind::Github | SourceKind::Argocd | SourceKind::Command => {
+                CHANGES_REFRESH
+            }
             _ => REMOTE_REFRESH,
         }
     }

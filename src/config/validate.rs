@@ -155,6 +155,7 @@ fn validate_source(
 ) -> Checked<SourceConfig> {
     let incident_fields = RawIncidentFields::take(&mut raw);
     let log_fields = super::logs::RawLogFields::take(&mut raw);
+    let change_fields = super::changes::RawChangeFields::take(&mut raw);
     let name_span = raw.name.span();
     let name = non_empty(raw.name, "the source name", at)?;
     let refresh = match raw.refresh {
@@ -218,6 +219,13 @@ fn validate_source(
         ca_file: raw.ca_file,
         has_token: token.is_some(),
     };
+    let changes = super::changes::validate_changes(
+        change_fields,
+        raw.kind,
+        url.is_some(),
+        name_span.clone(),
+        at,
+    )?;
     let (incident, default_url) = validate_incident(
         incident_fields,
         raw.kind,
@@ -238,6 +246,7 @@ fn validate_source(
         recording_rules: raw.use_recording_rules,
         incident,
         logs: super::logs::validate_logs(log_fields, raw.kind, at)?,
+        changes,
     })
 }
 

@@ -121,7 +121,10 @@ pub async fn handoff_command(
             .collect(),
         None => Vec::new(),
     };
-    let (state, at) = super::collect(app).await;
+    let (backends, clock) = (app.backends.clone(), app.clock);
+    let (mut state, at) = super::collect(app).await;
     let span = chrono::Duration::from_std(since).unwrap_or(chrono::Duration::hours(12));
+    // The shift's changes, however long the shift: a poll reads only the last day.
+    super::changes::read_into(&backends, clock, &mut state, at - span, at).await;
     Ok(super::handoff::render(&state, &audit, at - span, at))
 }

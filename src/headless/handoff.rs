@@ -50,6 +50,7 @@ pub fn render(
         a.starts_with("step_")
     });
     burned(&mut out, state, now - since);
+    super::changes::handoff_section(&mut out, state, since, now);
     out
 }
 

@@ -2,6 +2,7 @@
 //! It goes through the same backends, `update` and state as the cockpit, so what scripts see
 //! is what responders see. Polling here calls the backends directly (no poller tasks), once.
 
+pub mod changes;
 pub mod cli;
 pub mod handoff;
 pub mod json;
@@ -26,7 +27,8 @@ use crate::sources::{
 use crate::state::{Health, State};
 use crate::update::update;
 
-/// Polls every metrics and incident feed once, concurrently, each under its own timeout.
+/// Polls every metrics, incident and change feed once, concurrently, each under its own
+/// timeout.
 pub async fn poll_once(backends: &Backends, clock: Clock) -> Vec<SourceUpdate> {
     let at = clock.now();
     let metrics = backends.metrics.iter().map(|(meta, backend)| async move {
@@ -52,9 +54,15 @@ pub async fn poll_once(backends: &Backends, clock: Clock) -> Vec<SourceUpdate> {
         });
         finished(meta, Feed::Incidents, clock, outcome)
     });
-    let (mut updates, more) =
-        futures_util::future::join(join_all(metrics), join_all(incidents)).await;
+    let changes = backends.changes.iter().map(|(meta, backend)| async move {
+        let outcome = crate::sources::changes::poll(meta, backend, clock).await;
+        finished(meta, Feed::Changes, clock, outcome)
+    });
+    let (mut updates, more, changed) =
+        futures_util::future::join3(join_all(metrics), join_all(incidents), join_all(changes))
+            .await;
     updates.extend(more);
+    updates.extend(changed);
     updates
 }
 

@@ -3,6 +3,7 @@
 //! Every backend maps its wire format into these types, so panes never know where data
 //! came from.
 
+pub mod change;
 pub mod history;
 pub mod incident;
 pub mod log;
@@ -12,6 +13,7 @@ pub mod query;
 pub mod silence;
 pub mod trace;
 
+pub use change::{Change, ChangeKind, ChangeSnapshot};
 pub use history::{HistoryReport, HistoryUpdate, IncidentHistory, PastIncident};
 pub use incident::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
 pub use log::{LogBatch, LogLevel, LogLine, LogQuery, LogTarget, contains_ignoring_case};

@@ -117,6 +117,8 @@ pub struct Reply {
     pub retry_after: Option<u64>,
     /// `Location` of a redirect, which is reported rather than followed.
     pub location: Option<String>,
+    /// `Link` (RFC 8288), where a server says where the next page is (GitHub).
+    pub link: Option<String>,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -358,6 +360,7 @@ impl HttpClient {
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let retry_after = header(RETRY_AFTER).and_then(|v| v.trim().parse::<u64>().ok());
         let location = header(reqwest::header::LOCATION);
+        let link = header(reqwest::header::LINK);
         if let Some(length) = response.content_length()
             && length > max_bytes as u64
         {
@@ -383,6 +386,7 @@ impl HttpClient {
             content_type,
             retry_after,
             location,
+            link,
             body,
         }))
     }
@@ -461,6 +465,7 @@ mod tests {
             content_type: None,
             retry_after: Some(30),
             location: None,
+            link: None,
             body: vec![],
         };
         assert_eq!(reply.error(), SourceError::RateLimited(Some(30)));

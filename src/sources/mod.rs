@@ -7,6 +7,7 @@
 
 pub mod alerta;
 pub mod alertmanager;
+pub mod changes;
 pub mod clock;
 pub mod demo;
 pub mod elasticsearch;
@@ -51,6 +52,8 @@ pub enum Feed {
     Metrics,
     /// Pages and alerts.
     Incidents,
+    /// Deploys, rollbacks, config and flag changes, scaling.
+    Changes,
 }
 
 impl Feed {
@@ -59,6 +62,7 @@ impl Feed {
         match self {
             Feed::Metrics => "metrics",
             Feed::Incidents => "incidents",
+            Feed::Changes => "changes",
         }
     }
 }
@@ -71,6 +75,8 @@ pub enum SourcePayload {
     /// Every incident the source currently reports, with who is on call and active
     /// silences where the backend has them.
     Incidents(IncidentSnapshot),
+    /// The changes the source lists in the window it read.
+    Changes(crate::model::ChangeSnapshot),
 }
 
 /// The result of one poll, sent from a poller to the app.

@@ -254,6 +254,8 @@ pub struct Backends {
     pub traces: Vec<(SourceMeta, TraceBackend)>,
     /// Log backends (queried on demand, not polled).
     pub logs: Vec<(SourceMeta, super::logs::LogBackend)>,
+    /// Change feeds (deploys, config changes, …).
+    pub changes: Vec<(SourceMeta, super::changes::ChangeBackend)>,
 }
 
 impl Backends {
@@ -266,7 +268,10 @@ impl Backends {
             .push((meta.clone(), IncidentBackend::Demo(demo.clone())));
         self.traces
             .push((meta.clone(), TraceBackend::Demo(demo.clone())));
-        self.logs.push((meta, super::logs::LogBackend::Demo(demo)));
+        self.logs
+            .push((meta.clone(), super::logs::LogBackend::Demo(demo.clone())));
+        self.changes
+            .push((meta, super::changes::ChangeBackend::Demo(demo)));
     }
 
     /// Keeps every demo source's responder actions in the state dir `dir`, so `ondeck ack`

@@ -116,6 +116,9 @@ pub struct ServiceTrends {
     pub source: String,
     /// The trends.
     pub metrics: ServiceMetrics,
+    /// The instant their newest sample is for (the metrics poll's evaluation instant), so a
+    /// change can be placed under the right sample.
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Sourced for ServiceTrends {
@@ -262,6 +265,7 @@ mod tests {
         let trends = ServiceTrends {
             source: "demo".into(),
             metrics: ServiceMetrics::default(),
+            at: state.now,
         };
         assert!(state.freshness_of(&trends).is_current());
     }

@@ -1,5 +1,6 @@
 //! Plain data the panes draw from. Changed only by [`crate::update::update`]; read by `ui`.
 
+pub mod changes;
 pub mod commandline;
 pub mod debug;
 pub mod freshness;
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+pub use changes::{BurnAfter, BurnOnset, ChangesState};
 pub use commandline::{CommandLine, CommandLineState, HISTORY_LIMIT};
 pub use debug::{
     DebugFocus, DebugState, Investigation, Listed, ListedKind, Load, QueryView, TrendRange,
@@ -199,6 +201,8 @@ pub struct State {
     pub debug: DebugState,
     /// The debug pane's logs panel.
     pub logs: LogsState,
+    /// Changes (deploys, config changes, …) and the changes list's cursor.
+    pub changes: ChangesState,
     /// The latest result message.
     pub flash: Option<Flash>,
     /// First help line shown when help does not fit the screen at once.
@@ -241,6 +245,7 @@ impl State {
             selected_silence: 0,
             debug: DebugState::default(),
             logs: LogsState::default(),
+            changes: ChangesState::default(),
             flash: None,
             help_scroll: 0,
             help_len: 0,

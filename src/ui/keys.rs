@@ -113,6 +113,10 @@ fn acts_here(state: &State, context: &str, action: &Action) -> bool {
         Action::Silence => alertmanager,
         // e and x act on the selected silence: only in the silences view.
         Action::ExtendSilence | Action::ExpireSilence => state.show_silences && alertmanager,
+        // Folding works on the span waterfall only.
+        Action::ToggleCollapse | Action::Collapse | Action::Expand => {
+            state.debug.focus == crate::state::DebugFocus::Waterfall
+        }
         // `F` and `/` work on an open logs panel.
         Action::FollowLogs | Action::FilterLogs => state.logs.open,
         // In the debug pane `t` opens the trace of a log line.

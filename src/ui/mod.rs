@@ -1,6 +1,7 @@
 //! All drawing. Rendering is a pure function of the state, the theme and the keymap: no IO,
 //! no sends, no mutation. The app loop calls [`render`] once per frame.
 
+pub mod changes;
 pub mod commandline;
 pub mod format;
 pub mod freshness;

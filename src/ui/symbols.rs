@@ -191,6 +191,13 @@ const FALLBACK: &[(char, char)] = &[
     ('↷', '-'),
     ('−', '-'),
     ('⏎', '<'),
+    // Change markers on the debug pane's time axis.
+    ('↶', '<'),
+    ('◆', '*'),
+    ('⚑', 'f'),
+    ('↕', 's'),
+    // "changes ‹2": changes left of a narrow sparkline.
+    ('‹', '<'),
 ];
 
 /// The ASCII stand-in of one character: itself when ASCII, the table's entry for a known

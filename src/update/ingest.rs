@@ -68,6 +68,10 @@ pub(super) fn ingest(state: &mut State, update: SourceUpdate) {
                     state.incidents.insert(source, snapshot.incidents);
                     pin_incident_selection(state);
                 }
+                SourcePayload::Changes(snapshot) => {
+                    status.warnings = snapshot.warnings;
+                    state.changes.by_source.insert(source, snapshot.changes);
+                }
             }
         }
     }
@@ -93,6 +97,7 @@ fn ingest_metrics(state: &mut State, source: &str, snapshot: crate::model::Metri
         let trends = ServiceTrends {
             source: source.to_string(),
             metrics,
+            at: snapshot.at,
         };
         state
             .services
@@ -168,8 +173,11 @@ pub(super) fn completed(state: &mut State, result: CommandResult) -> Vec<Command
             }
             vec![]
         }
-        // The debug pane's and the logs panel's answers; `update` routes them first.
-        CommandResult::Explore(_) | CommandResult::Logs(_) => vec![],
+        // The debug pane's, the logs panel's and the changes' answers; `update` routes them
+        // there first.
+        CommandResult::Explore(_)
+        | CommandResult::Logs(_)
+        | CommandResult::RelatedChanges { .. } => vec![],
         CommandResult::Copied { text, outcome } => {
             let text = crate::inert::line(&text).into_owned();
             match outcome {

@@ -1,6 +1,7 @@
 //! `update(&mut State, Action) -> Vec<Command>`: every state change happens here, with no IO,
 //! so the whole cockpit's behaviour is unit-testable without a terminal.
 
+mod changes;
 mod commandline;
 mod debug;
 mod ingest;
@@ -17,6 +18,7 @@ use crate::command::Command;
 use crate::event::CommandResult;
 use crate::state::{Overlay, Pane, State};
 
+pub use changes::{listed as listed_changes, selected as selected_change};
 pub use commandline::parse::{COMMANDS, LineCommand, ParseError, parse as parse_command_line};
 pub use debug::{INCIDENT_LEAD_MINUTES, TRACE_REFRESH_SECS};
 pub use navigate::PAGE_ROWS;
@@ -118,7 +120,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Ingest(update) => {
             ingest::ingest(state, *update);
-            vec![]
+            changes::follow_up(state)
         }
         Action::OpenRunbook => runbook::open(state),
         Action::StepNext
@@ -141,7 +143,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             }
             other => match debug::completed(state, Box::new(other)) {
                 Ok(commands) => commands,
-                Err(result) => ingest::completed(state, *result),
+                Err(result) => match changes::completed(state, result) {
+                    Ok(()) => vec![],
+                    Err(result) => ingest::completed(state, *result),
+                },
             },
         },
         Action::OpenLogs => logs::open(state),

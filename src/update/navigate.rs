@@ -91,6 +91,9 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Command> {
                 state.debug.selected_span = step(state.debug.selected_span, delta, len);
             }
             DebugFocus::Logs => super::logs::move_selection(state, |at, len| step(at, delta, len)),
+            DebugFocus::Changes => {
+                super::changes::move_selection(state, |current, len| step(current, delta, len));
+            }
         },
     }
     vec![]
@@ -106,10 +109,15 @@ pub(super) fn next_focus(state: &mut State) {
             }
         }
         Pane::Debug => {
+            // The changes list joins the cycle when a change source is configured.
+            let changes = state.has_change_sources();
             state.debug.focus = match state.debug.focus {
                 DebugFocus::Traces => DebugFocus::Waterfall,
-                DebugFocus::Waterfall if state.logs.open => DebugFocus::Logs,
-                DebugFocus::Waterfall | DebugFocus::Logs => DebugFocus::Traces,
+                DebugFocus::Waterfall if changes => DebugFocus::Changes,
+                DebugFocus::Waterfall | DebugFocus::Changes if state.logs.open => DebugFocus::Logs,
+                DebugFocus::Waterfall | DebugFocus::Changes | DebugFocus::Logs => {
+                    DebugFocus::Traces
+                }
             }
         }
     }
@@ -133,7 +141,7 @@ pub(super) fn open(state: &mut State) -> Vec<Command> {
                 if state.selected_incident().is_some() {
                     state.overlay = Some(Overlay::Detail);
                 }
-                vec![]
+                super::changes::on_open_incident(state)
             }
             OncallFocus::Alerts => {
                 let alerts = state.firing_alerts();
@@ -167,6 +175,10 @@ pub(super) fn open(state: &mut State) -> Vec<Command> {
                 super::logs::open_line(state);
                 vec![]
             }
+            DebugFocus::Changes => {
+                super::changes::open(state);
+                vec![]
+            }
         },
     }
 }
@@ -176,10 +188,10 @@ pub(super) fn back(state: &mut State) -> Vec<Command> {
         return vec![];
     }
     match state.pane {
-        Pane::Debug if state.debug.focus == DebugFocus::Waterfall => {
+        Pane::Debug if state.debug.focus == DebugFocus::Logs => return super::logs::back(state),
+        Pane::Debug if state.debug.focus != DebugFocus::Traces => {
             state.debug.focus = DebugFocus::Traces;
         }
-        Pane::Debug if state.debug.focus == DebugFocus::Logs => return super::logs::back(state),
         Pane::Oncall if state.oncall_focus == OncallFocus::Alerts => {
             state.oncall_focus = OncallFocus::Incidents;
         }

@@ -274,6 +274,7 @@ pub fn source_config(url: &str, token: Option<SecretRef>) -> SourceConfig {
         recording_rules: Default::default(),
         incident: Default::default(),
         logs: Default::default(),
+        changes: Default::default(),
     }
 }
 

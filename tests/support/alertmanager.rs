@@ -296,5 +296,6 @@ pub fn source_config(url: &str, silence: Duration) -> ondeck::config::SourceConf
         recording_rules: Default::default(),
         incident,
         logs: Default::default(),
+        changes: Default::default(),
     }
 }

@@ -12,6 +12,7 @@ use ondeck::app::perform;
 use ondeck::command::Command;
 use ondeck::config::Config;
 use ondeck::headless::poll_once;
+use ondeck::sources::changes::ChangeBackend;
 use ondeck::sources::demo::DemoSource;
 use ondeck::sources::logs::LogBackend;
 use ondeck::sources::{Backends, Clock, IncidentBackend, MetricsBackend, SourceMeta, TraceBackend};
@@ -63,7 +64,8 @@ pub async fn demo_world_at(since_start: chrono::Duration) -> (State, Backends, C
         metrics: vec![(meta.clone(), MetricsBackend::Demo(demo.clone()))],
         incidents: vec![(meta.clone(), IncidentBackend::Demo(demo.clone()))],
         traces: vec![(meta.clone(), TraceBackend::Demo(demo.clone()))],
-        logs: vec![(meta, LogBackend::Demo(demo))],
+        logs: vec![(meta.clone(), LogBackend::Demo(demo.clone()))],
+        changes: vec![(meta, ChangeBackend::Demo(demo))],
     };
     let mut state = ondeck::setup::initial_state(&Config::demo(), &backends, clock, false);
     for source_update in poll_once(&backends, clock).await {

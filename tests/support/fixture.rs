@@ -289,6 +289,7 @@ fn services() -> BTreeMap<String, ServiceTrends> {
     let trends = ServiceTrends {
         source: "demo".to_string(),
         metrics: checkout,
+        at: now(),
     };
     BTreeMap::from([("checkout".to_string(), trends)])
 }

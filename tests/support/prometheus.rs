@@ -415,5 +415,6 @@ pub fn source_config(
         recording_rules: Default::default(),
         incident: Default::default(),
         logs: Default::default(),
+        changes: Default::default(),
     }
 }

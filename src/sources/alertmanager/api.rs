@@ -111,6 +111,7 @@ mod tests {
             content_type: None,
             retry_after: None,
             location: None,
+            link: None,
             body: body.as_bytes().to_vec(),
         };
         assert!(is_not_found(&reply(500, "\"silence not found\"")));

@@ -10,9 +10,11 @@
 //! model), `counts`
 //! (window integration), `snapshot` (metrics feed), `catalog` and `incidents` (the incident
 //! schedule and responder overrides), `flows` and `traces` (trace generation), `logs` (log
-//! lines from the same traces).
+//! lines from the same traces), `changes` (the deploys, config change and rollback around
+//! checkout's burn).
 
 mod catalog;
+mod changes;
 mod counts;
 mod fleet;
 mod flows;
@@ -52,7 +54,7 @@ pub struct DemoSource {
 
 /// The shared world: the immutable model plus the few things that change.
 struct Inner {
-    /// The configured source name, which its log lines carry.
+    /// The configured source name, which its log lines and changes carry.
     name: String,
     seed: u64,
     clock: Clock,

@@ -68,6 +68,7 @@ mod tests {
             content_type: None,
             retry_after: None,
             location: None,
+            link: None,
             body: body.as_bytes().to_vec(),
         }
     }

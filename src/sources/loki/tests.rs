@@ -60,6 +60,7 @@ fn a_metric_answer_or_an_error_status_is_refused_in_lokis_words() {
         content_type: Some("application/json".into()),
         retry_after: None,
         location: None,
+        link: None,
         body: body.as_bytes().to_vec(),
     };
     let matrix = parse(&reply(

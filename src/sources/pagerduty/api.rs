@@ -38,23 +38,23 @@ pub(crate) struct Listing {
 }
 
 /// One page of any list, as the paging loop needs it.
-struct Paged<T> {
-    items: Vec<T>,
-    more: bool,
-    limit: Option<usize>,
-    offset: Option<usize>,
+pub(super) struct Paged<T> {
+    pub(super) items: Vec<T>,
+    pub(super) more: bool,
+    pub(super) limit: Option<usize>,
+    pub(super) offset: Option<usize>,
 }
 
 /// Everything a paged list gave, and the warning when it could not be read to its end.
-struct Gathered<T> {
-    items: Vec<T>,
-    warning: Option<String>,
+pub(super) struct Gathered<T> {
+    pub(super) items: Vec<T>,
+    pub(super) warning: Option<String>,
 }
 
 /// A PagerDuty API client bound to one account.
 #[derive(Clone)]
 pub(crate) struct Api {
-    http: HttpClient,
+    pub(super) http: HttpClient,
     from: Option<String>,
     source: String,
 }
@@ -68,7 +68,7 @@ impl Api {
         }
     }
 
-    fn read(&self, path: &str) -> RequestBuilder {
+    pub(super) fn read(&self, path: &str) -> RequestBuilder {
         self.http.get(path).header(reqwest::header::ACCEPT, ACCEPT)
     }
 
@@ -91,7 +91,7 @@ impl Api {
     /// says this one ended, until `more` is false. Items already listed (offset pages shift
     /// while incidents change) are kept once, by `key`. Stops at the [`Budget`] with a
     /// warning naming `what`.
-    async fn gather<T>(
+    pub(super) async fn gather<T>(
         &self,
         path: &str,
         query: &[(&str, String)],

@@ -7,6 +7,7 @@
 //! far below PagerDuty's ~960 requests per minute per key.
 
 mod api;
+mod changes;
 mod history;
 mod oncall;
 mod parse;
@@ -23,6 +24,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::OnceCell;
 
 pub use api::ACCEPT;
+pub use changes::PagerdutyChanges;
 pub use history::{LOOKUPS_PER_READ, parse_first_acknowledgement};
 pub use oncall::{OncallPage, parse_oncalls};
 pub use parse::{IncidentPage, parse_incident, parse_incidents, parse_user_id};

@@ -55,6 +55,8 @@ pub enum DebugFocus {
     Waterfall,
     /// The logs panel (while it is open).
     Logs,
+    /// The changes to the service and what it calls.
+    Changes,
 }
 
 /// Why a trace is in the list.
@@ -119,6 +121,8 @@ pub struct DebugState {
     pub range: TrendRange,
     /// The service's trends over [`DebugState::range`] when it is not the polled hour.
     pub trends: Load<ServiceMetrics>,
+    /// When those trends were asked for: the instant their newest sample is for.
+    pub trends_at: Option<DateTime<Utc>>,
     /// Trace ids from exemplars of the service's latency histogram.
     pub exemplars: Load<Vec<Exemplar>>,
     /// The tracing backend's service graph, for callers and callees.

@@ -215,17 +215,29 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Pane::Oncall => match state.selected_incident() {
             Some(i) => {
                 let mut lines = vec![Line::styled(i.title.clone(), theme.title), Line::default()];
-                lines.extend(incident_lines(i, state, theme));
+                let mut facts = incident_lines(i, state, theme);
+                facts.splice(
+                    1..1,
+                    crate::ui::changes::words::before_page_lines(i, state, theme, 8),
+                );
+                lines.extend(facts);
                 let note = old(&i.source, state.freshness_of(i));
                 (i.id.clone(), lines, note)
             }
             None => ("Incident".to_string(), vec![], None),
         },
-        Pane::Debug => {
-            let (title, lines) =
-                super::span::detail(state, theme).unwrap_or_else(|| ("Span".to_string(), vec![]));
-            (title, lines, None)
-        }
+        Pane::Debug => match crate::update::selected_change(state) {
+            Some(change) => {
+                let note = old(&change.source, state.freshness_of(change));
+                let lines = crate::ui::changes::words::detail_lines(change, state, theme);
+                ("Change".to_string(), lines, note)
+            }
+            None => {
+                let (title, lines) = super::span::detail(state, theme)
+                    .unwrap_or_else(|| ("Span".to_string(), vec![]));
+                (title, lines, None)
+            }
+        },
         Pane::Executive => match state.selected_slo_row() {
             Some(row) => {
                 let note = old(&row.source, state.freshness_of(row));

@@ -18,6 +18,8 @@ use crate::ui::{format, freshness, text};
 
 /// Width of the dependencies panel beside the trends on wide screens.
 const DEPENDENCIES_WIDTH: u16 = 56;
+/// Width of the changes list beside the traces on wide screens.
+const CHANGES_WIDTH: u16 = 60;
 
 /// From this pane height on, an open logs panel sits under the waterfall; below it, the logs
 /// panel takes the place of the trace list and the waterfall while it has the keyboard.
@@ -47,7 +49,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // Trends: four series a line each when wide, two a line otherwise. Traces: a header and
     // eleven or five rows.
     let (trend_rows, trace_rows) = if wide { (4, 12) } else { (2, 6) };
-    let (trend_rows, trace_rows) = (trend_rows + PANEL_FRAME_ROWS, trace_rows + PANEL_FRAME_ROWS);
+    // One more row for the change markers under the sparklines.
+    let axis_rows = u16::from(state.has_change_sources());
+    let (trend_rows, trace_rows) = (
+        trend_rows + axis_rows + PANEL_FRAME_ROWS,
+        trace_rows + PANEL_FRAME_ROWS,
+    );
     let logs_beside = state.logs.open && area.height >= LOGS_BESIDE_HEIGHT;
     if state.logs.open && !logs_beside && state.debug.focus == DebugFocus::Logs {
         let [trends, logs] =
@@ -63,7 +70,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ])
     .areas(area);
     render_top(frame, trends, state, service, wide, theme);
-    render_traces(frame, traces, state, wide, theme);
+    render_traces_or_changes(frame, traces, state, wide, theme);
     if logs_beside {
         let [spans, logs] =
             Layout::vertical([Constraint::Min(6), Constraint::Percentage(60)]).areas(spans);
@@ -98,6 +105,30 @@ fn render_top(
         let block = panel(title("Trends"), false, theme);
         let empty = Line::styled("no service in view: press t on an SLO", theme.text_muted);
         frame.render_widget(text::paragraph(empty).block(block), trends);
+    }
+}
+
+/// The trace list, and beside it on wide screens the changes list; on narrow ones the
+/// changes list takes the trace list's place while it has the focus.
+fn render_traces_or_changes(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    wide: bool,
+    theme: &Theme,
+) {
+    if !state.has_change_sources() {
+        render_traces(frame, area, state, wide, theme);
+    } else if wide {
+        let [traces, changes] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(CHANGES_WIDTH)])
+                .areas(area);
+        render_traces(frame, traces, state, wide, theme);
+        crate::ui::changes::render_list(frame, changes, state, false, theme);
+    } else if state.debug.focus == DebugFocus::Changes {
+        crate::ui::changes::render_list(frame, area, state, true, theme);
+    } else {
+        render_traces(frame, area, state, wide, theme);
     }
 }
 
@@ -187,6 +218,24 @@ fn render_trends(
             Line::from(spans)
         })
         .collect();
+    let mut lines = lines;
+    let axis = crate::ui::changes::axis_line(
+        state,
+        service,
+        (m.step_seconds, m.p50.len().max(m.error_rate.len())),
+        (label_width, spark_width),
+        theme,
+    );
+    if let Some(axis) = axis {
+        // The same axis under each sparkline of a line.
+        let mut spans = Vec::new();
+        for _ in 0..per_line {
+            let used: usize = axis.iter().map(Span::width).sum();
+            spans.extend(axis.iter().cloned());
+            spans.push(Span::raw(" ".repeat(cell_width.saturating_sub(used))));
+        }
+        lines.push(Line::from(spans));
+    }
     frame.render_widget(text::paragraph(lines), inner);
 }
 

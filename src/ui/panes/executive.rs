@@ -219,12 +219,18 @@ struct Columns {
     trend: usize,
     /// How old each row's numbers are, shown while some row's numbers are not current.
     age: bool,
+    /// The last change of each row's service (wide terminals, change sources configured).
+    last_change: bool,
 }
 
 /// Width from which the SLI and the 5m burn rate are shown.
 const SLI_FROM: u16 = 100;
 /// Width from which the trend sparkline is shown.
 const TREND_FROM: u16 = 118;
+/// Width from which the last change of each SLO's service is shown (in the kind's place).
+const LAST_CHANGE_FROM: u16 = 160;
+/// Width of the LAST CHANGE column: "deploy 1.43 · 12m ago".
+const LAST_CHANGE_WIDTH: usize = 22;
 
 /// How many trend samples the executive pane shows at a terminal `width` (0 when the trend
 /// column is hidden). Metrics sources size their trend queries from it, so the step follows the
@@ -251,6 +257,7 @@ fn columns(width: u16, old: bool) -> Columns {
             _ => 0,
         },
         age: old,
+        last_change: false,
     }
 }
 
@@ -275,6 +282,9 @@ fn layout(cols: &Columns) -> (Vec<&'static str>, Vec<Constraint>) {
     if cols.age {
         columns.push(("AS OF", len(freshness::AGE_WIDTH)));
     }
+    if cols.last_change {
+        columns.push(("LAST CHANGE", len(LAST_CHANGE_WIDTH)));
+    }
     if cols.trend > 0 {
         columns.push(("TREND 1h", len(cols.trend)));
     }
@@ -294,15 +304,20 @@ fn render_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .slos
             .iter()
             .any(|row| old_sources.contains(&row.source.as_str()));
-    let cols = columns(area.width, old);
+    let mut cols = columns(area.width, old);
+    if state.has_change_sources() && area.width >= LAST_CHANGE_FROM {
+        // The kind is the least read column; the last change takes its room.
+        cols.last_change = true;
+        cols.kind = false;
+    }
     let (headers, widths) = layout(&cols);
     let count = format!("SLOs ({})", state.slos.len());
+    let mut heading = freshness::title(count, state, Feed::Metrics, theme);
+    if let Some(note) = burn_note(state, theme) {
+        heading.spans.push(note);
+    }
     let table = ScrolledTable {
-        block: panel(
-            freshness::title(count, state, Feed::Metrics, theme),
-            true,
-            theme,
-        ),
+        block: panel(heading, true, theme),
         header: TableRow::new(headers),
         widths,
         len: state.slos.len(),
@@ -317,8 +332,58 @@ fn render_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     table.render(frame, area, theme, |i| {
         let row = &state.slos[i];
-        slo_row(row, state.freshness_of(row), &cols, theme)
+        let change = cols
+            .last_change
+            .then(|| last_change_cell(state, row, theme));
+        slo_row(row, state.freshness_of(row), &cols, change, theme)
     });
+}
+
+/// "· checkout/availability: burn began 3m after deploy 1.43" for the most at-risk SLO whose
+/// burn began shortly after a change on its service, with how many more there are.
+fn burn_note(state: &State, theme: &Theme) -> Option<Span<'static>> {
+    let mut found = state
+        .slos
+        .iter()
+        .filter_map(|row| Some((row, state.burn_after_change(row)?)));
+    let (row, burn) = found.next()?;
+    let more = found.count();
+    let more = if more > 0 {
+        format!(" (+{more} more)")
+    } else {
+        String::new()
+    };
+    let fresh = state.freshness_of(burn.change);
+    let mut text = format!(
+        "· {}: {}{more} ",
+        row.report.spec.id,
+        crate::ui::changes::words::burn_after(&burn)
+    );
+    if let Some(age) = freshness::age(fresh) {
+        text.push_str(&format!("(changes as of {age}) "));
+    }
+    Some(Span::styled(
+        text,
+        freshness::style(fresh, theme.sev_warning, theme),
+    ))
+}
+
+/// The LAST CHANGE cell of `row`: its service's latest change, or the change its burn began
+/// after, in the stale role when its source is not current.
+fn last_change_cell(state: &State, row: &SloRow, theme: &Theme) -> Line<'static> {
+    let service = &row.report.spec.service;
+    let Some(change) = state.last_change(service) else {
+        return Line::styled(format::NO_DATA, theme.text_muted);
+    };
+    let burn = state.burn_after_change(row);
+    let text = crate::ui::changes::words::last_change_cell(change, burn.as_ref(), state);
+    let normal = if burn.is_some() {
+        theme.sev_warning
+    } else {
+        theme.text
+    };
+    let style = crate::ui::changes::words::style(change, state.freshness_of(change), normal, theme);
+    Line::styled(fit(&text, LAST_CHANGE_WIDTH), style)
 }
 
 fn right(text: String, style: Style) -> Line<'static> {
@@ -356,7 +421,13 @@ fn alert_cell(row: &SloRow, severity: Option<Severity>, theme: &Theme) -> Line<'
 
 /// One SLO's row. Numbers that are not current are drawn whole in the stale role, a firing
 /// badge included, with their age in the AS OF column.
-fn slo_row<'a>(row: &'a SloRow, fresh: Freshness, cols: &Columns, theme: &Theme) -> TableRow<'a> {
+fn slo_row<'a>(
+    row: &'a SloRow,
+    fresh: Freshness,
+    cols: &Columns,
+    change: Option<Line<'static>>,
+    theme: &Theme,
+) -> TableRow<'a> {
     let report = &row.report;
     let severity = report.worst_firing().map(|t| t.spec.severity);
     let mut cells = vec![
@@ -403,6 +474,7 @@ fn slo_row<'a>(row: &'a SloRow, fresh: Freshness, cols: &Columns, theme: &Theme)
         let age = freshness::age(fresh).unwrap_or_default();
         cells.push(right(age, theme.stale));
     }
+    cells.extend(change);
     if cols.trend > 0 {
         // Scale against the SLO's first page threshold: bar height reads as closeness to paging.
         let page_factor = report.alerts.first().map_or(1.0, |tier| tier.factor);

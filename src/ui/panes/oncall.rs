@@ -355,7 +355,11 @@ fn render_detail(
         heading.push_span(Span::styled(format!("· {note} "), theme.stale));
     }
     let block = panel(heading, false, theme);
-    let lines = incident_lines(incident, state, theme);
+    let mut lines = incident_lines(incident, state, theme);
+    // What changed before it fired goes right under its status: the first thing to ask.
+    let most = if area.height > DETAIL_ROWS { 3 } else { 1 };
+    let changed = crate::ui::changes::words::before_page_lines(incident, state, theme, most);
+    lines.splice(1..1, changed);
     frame.render_widget(
         text::paragraph(lines)
             .block(block)

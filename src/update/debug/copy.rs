@@ -37,6 +37,16 @@ fn target(state: &State) -> Option<(&'static str, String)> {
                     .get(state.selected_alert)
                     .map(|a| ("SLO id", a.slo.report.spec.id.clone())),
             },
+            Pane::Debug if state.debug.focus == DebugFocus::Changes => {
+                crate::update::changes::selected(state).map(|change| {
+                    let what = match (&change.to, &change.link) {
+                        (Some(_), _) => "revision",
+                        (None, Some(_)) => "link",
+                        (None, None) => "change",
+                    };
+                    (what, change.copy_text())
+                })
+            }
             Pane::Debug => {
                 let shown = state.debug.trace_id.clone();
                 let id = match (state.debug.focus, &state.overlay) {

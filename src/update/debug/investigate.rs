@@ -146,6 +146,7 @@ fn fetch_trends(state: &mut State) -> Vec<Command> {
         return vec![];
     }
     state.debug.trends = Load::Loading;
+    state.debug.trends_at = Some(state.now);
     vec![Command::Explore(ExploreCommand::Trends {
         service,
         range: range.window(),

@@ -61,7 +61,8 @@ fn debug_opening(state: &State) -> Option<Opening> {
             let s = &t.summary;
             trace_opening(&s.trace_id, s.start, s.duration_us)
         }),
-        DebugFocus::Logs => None,
+        // The changes list and the panel itself name no trace: the service in view.
+        DebugFocus::Logs | DebugFocus::Changes => None,
     };
     listed.or_else(|| {
         let service = debug.service.clone()?;
