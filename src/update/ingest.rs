@@ -53,7 +53,10 @@ pub(super) fn ingest(state: &mut State, update: SourceUpdate) {
             status.last_ok = Some(at);
             status.failure = None;
             match payload {
-                SourcePayload::Metrics(snapshot) => ingest_metrics(state, &source, snapshot),
+                SourcePayload::Metrics(mut snapshot) => {
+                    status.evaluated = std::mem::take(&mut snapshot.evaluated);
+                    ingest_metrics(state, &source, snapshot);
+                }
                 SourcePayload::Incidents(snapshot) => {
                     status.warnings = snapshot.warnings;
                     if let Some(history) = snapshot.history {

@@ -9,6 +9,7 @@
 //! query per pair of shapes, `sum by (label) (rate(bad)) / sum by (label) (rate(total))` (or
 //! `1 - good / total`). SLOs that are not batched (expressions, Sloth queries) give no
 //! service trend. Instants without traffic are left out of a trend rather than drawn as 0.
+//! The instants are whole minutes ([`grid`]), so each refresh only fetches the newest.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,6 +18,7 @@ use chrono::{DateTime, Utc};
 use super::api::RangeAnswer;
 use super::plan::{Numerator, PlannedSlo, QueryPlan, ShapeKind, batched_selector};
 use super::selector::Matcher;
+use super::trend::TrendGrid;
 use crate::model::ServiceMetrics;
 use crate::slo::{SliKind, Window};
 
@@ -49,10 +51,16 @@ pub struct ServiceQuery {
     pub fills: Fills,
 }
 
-/// The first instant of the service trends ending at `at`, in unix seconds.
-pub fn services_start(at: DateTime<Utc>) -> f64 {
-    let span = SERVICE_STEP_SECONDS * (SERVICE_POINTS - 1);
-    at.timestamp_millis() as f64 / 1000.0 - span as f64
+/// The instants of the service trends at `at`: the last hour's whole minutes, so a later
+/// refresh lands on the same instants and only asks for the minutes that appeared since
+/// (the answers are cached like the SLO trend's, see `trend_cache`).
+pub fn grid(at: DateTime<Utc>) -> TrendGrid {
+    let step = SERVICE_STEP_SECONDS as i64;
+    TrendGrid {
+        step,
+        end: at.timestamp().div_euclid(step) * step,
+        points: SERVICE_POINTS as usize,
+    }
 }
 
 /// A histogram: metric, matchers other than `le` and the batch label, and the label.
@@ -106,27 +114,46 @@ pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
         }
     }
     for &(num, total, good) in &ratios {
-        let (ShapeKind::Batched { label, .. }, ShapeKind::Batched { .. }) =
-            (&plan.shapes[num].kind, &plan.shapes[total].kind)
-        else {
+        let (Some((label, num)), Some((_, total))) = (
+            by_service(&plan.shapes[num].kind),
+            by_service(&plan.shapes[total].kind),
+        ) else {
             continue;
         };
-        let ratio = format!(
-            "{} / {}",
-            plan.shapes[num].kind.promql(SERVICE_RATE),
-            plan.shapes[total].kind.promql(SERVICE_RATE)
-        );
+        let ratio = format!("{num} / {total}");
         out.push(ServiceQuery {
             promql: if good {
                 format!("1 - ({ratio})")
             } else {
                 ratio
             },
-            label: label.clone(),
+            label: label.to_string(),
             fills: Fills::ErrorRate,
         });
     }
     out
+}
+
+/// A batched shape's rate over [`SERVICE_RATE`] summed by its batch label alone, so grouped
+/// SLOs' shapes give one series per service too; `None` for other shapes.
+fn by_service(kind: &ShapeKind) -> Option<(&str, String)> {
+    let ShapeKind::Batched {
+        metric,
+        others,
+        label,
+        values,
+        func,
+        ..
+    } = kind
+    else {
+        return None;
+    };
+    let selector = batched_selector(metric, others, label, values).render();
+    let promql = format!(
+        "sum by ({label}) ({}({selector}[{SERVICE_RATE}]))",
+        func.name()
+    );
+    Some((label.as_str(), promql))
 }
 
 /// The numerator and total shapes of an SLO when both are batched by the same label.
