@@ -23,7 +23,7 @@ pub use incidents::{IncidentKey, OncallFocus, PendingAction, PendingState};
 pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
 };
-pub use slos::{FiringAlert, SloKey, SloRow};
+pub use slos::{FiringAlert, SloKey, SloRow, SloRows};
 pub use sources::{Health, SourceStatus};
 
 use crate::model::{Incident, IncidentAction};

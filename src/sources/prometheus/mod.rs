@@ -206,14 +206,14 @@ impl PrometheusSource {
     /// The instant answers by shape and window; the first error when every query failed.
     fn collect_instants(
         &self,
-        results: Vec<(&Query, Result<Answer, SourceError>)>,
+        results: Vec<(usize, Window, Result<Answer, SourceError>)>,
         warnings: &mut Vec<String>,
     ) -> Result<Answers, SourceError> {
         let mut answers: Answers = HashMap::with_capacity(results.len());
         let mut first_error = None;
         let mut any_ok = results.is_empty();
-        for (query, result) in results {
-            let kind = &self.inner.plan.shapes[query.shape].kind;
+        for (shape, window, result) in results {
+            let kind = &self.inner.plan.shapes[shape].kind;
             let entry = match result.and_then(|answer| one_series(kind, answer)) {
                 Ok(answer) => {
                     any_ok = true;
@@ -227,7 +227,7 @@ impl PrometheusSource {
                     Err(e)
                 }
             };
-            answers.insert((query.shape, query.window), entry);
+            answers.insert((shape, window), entry);
         }
         match (any_ok, first_error) {
             (false, Some(e)) => Err(e),

@@ -12,6 +12,7 @@ use futures_util::future::join_all;
 use super::api::{Answer, RangeAnswer};
 use super::assemble::{self, Answers, assemble_groups};
 use super::breaker::Breaker;
+use super::client::off_task;
 use super::plan::{Query, QueryPlan};
 use super::rules::{self, Coverage};
 use super::services::{self, ServiceQuery};
@@ -19,9 +20,32 @@ use super::trend::{TrendAnswers, TrendGrid, TrendQuery, TrendValues, trend};
 use super::trend_cache::{Plan, RangeRequest};
 use super::{Fetched, PrometheusSource, SloIssue, warn_once};
 use crate::config::RecordingRules;
-use crate::model::{MetricsSnapshot, SloObservation};
+use crate::model::{MetricsSnapshot, ServiceMetrics, SloObservation};
 use crate::slo::Window;
 use crate::sources::SourceError;
+
+/// Every answer of a refresh, owned, for [`PrometheusSource::assemble`].
+struct Gathered {
+    /// Instant answers by shape and window.
+    instants: Vec<(usize, Window, Result<Answer, SourceError>)>,
+    /// Trend range answers by shape.
+    trends: Vec<(usize, Result<RangeAnswer, SourceError>)>,
+    /// Service trend answers by index into the source's service queries.
+    services: Vec<(usize, Result<RangeAnswer, SourceError>)>,
+    rules: Option<Result<Answer, SourceError>>,
+    coverage: Coverage,
+    grid: TrendGrid,
+    warnings: Vec<String>,
+}
+
+/// A refresh's observations before the windows it did not evaluate are carried in.
+struct Assembled {
+    slos: Vec<SloObservation>,
+    issues: Vec<SloIssue>,
+    origins: Vec<assemble::Origin>,
+    services: BTreeMap<String, ServiceMetrics>,
+    warnings: Vec<String>,
+}
 
 /// What the counting part of a refresh brought back.
 struct Counted<'a> {
@@ -85,9 +109,10 @@ impl PrometheusSource {
                 Some(Ok(answer)) => Coverage::from_values(plan, answer, &due),
                 _ => Coverage::default(),
             };
+            let raw = coverage.needed(plan);
             let mut needed: Vec<&Query> = queries
                 .iter()
-                .filter(|q| due.contains(&q.window) && coverage.needs(plan, q.shape, q.window))
+                .filter(|q| due.contains(&q.window) && raw.contains(&(q.shape, q.window)))
                 .collect();
             // Shortest windows first: they are the cheapest and fill the most columns.
             needed.sort_by_key(|q| q.window);
@@ -107,9 +132,10 @@ impl PrometheusSource {
         let trends = join_all(trend_plans.into_iter().map(|(query, plan)| async move {
             (query, self.trend_range(breaker, query, grid, plan).await)
         }));
-        let service_runs = join_all(service_plans.into_iter().map(|(query, plan)| async move {
+        let service_runs = join_all(service_plans.into_iter().map(|(index, plan)| async move {
+            let query = &inner.service_queries[index];
             (
-                query,
+                index,
                 self.service_range(breaker, query, service_grid, plan).await,
             )
         }));
@@ -126,49 +152,48 @@ impl PrometheusSource {
             warn_once(&mut warnings, format!("recording rule query failed: {e}"));
         }
         let fresh = fresh_windows(&due, &instants);
-        let all_raw_failed = self.collect_instants(instants, &mut warnings);
-        let answers = match (all_raw_failed, &rules) {
-            // Rules answered: the SLOs they cover have numbers even if every raw query failed.
-            (Err(_), Some(Ok(_))) => Answers::new(),
-            (result, _) => result?,
+        let gathered = Gathered {
+            instants: instants
+                .into_iter()
+                .map(|(q, answer)| (q.shape, q.window, answer))
+                .collect(),
+            trends: trends
+                .into_iter()
+                .map(|(q, answer)| (q.shape, answer))
+                .collect(),
+            services: service_answers,
+            rules,
+            coverage,
+            grid,
+            warnings,
         };
-        let mut trend_answers = TrendAnswers::with_capacity(trends.len());
-        for (query, result) in trends {
-            match result {
-                Ok(answer) => {
-                    let kind = &inner.plan.shapes[query.shape].kind;
-                    let values = TrendValues::from_range(kind, &answer, grid);
-                    trend_answers.insert(query.shape, values);
-                }
-                Err(e) => warn_once(&mut warnings, format!("trend query failed: {e}")),
-            }
-        }
-        let mut services = BTreeMap::new();
-        for (query, result) in service_answers {
-            match result {
-                Ok(answer) => services::fill(&mut services, query, &answer),
-                Err(e) => warn_once(&mut warnings, format!("service trend query failed: {e}")),
-            }
-        }
-        let (mut slos, mut issues, origins) = assemble_groups(plan, &answers);
-        if let Some(Ok(answer)) = &rules {
-            coverage.apply(plan, answer, &mut slos, &origins);
-        }
+        // Thousands of SLOs take milliseconds to assemble: off the task, whose thread the
+        // cockpit's loop shares.
+        let this = self.clone();
+        let dated_plan = dated.clone();
+        let assembled = off_task(move || this.assemble(dated_plan.as_ref(), gathered)).await?;
+        let Assembled {
+            mut slos,
+            mut issues,
+            origins,
+            services,
+            warnings,
+        } = assembled;
         self.explain_missing_buckets(plan, breaker, time, &mut slos, &origins, &mut issues)
             .await;
-        for (observation, origin) in slos.iter_mut().zip(&origins) {
-            let planned = &inner.plan.slos[origin.slo];
-            observation.trend = trend(planned, &origin.group, &trend_answers);
-        }
-        let evaluated = {
-            let mut memory = self.memory();
+        let this = self.clone();
+        let (slos, evaluated) = off_task(move || {
+            let mut slos = slos;
+            let mut memory = this.memory();
             memory.carry(&mut slos, &fresh, &windows, at);
-            windows
+            let evaluated: BTreeMap<Window, DateTime<Utc>> = windows
                 .iter()
                 .filter_map(|&w| memory.schedule.evaluated(w).map(|t| (w, t)))
                 .filter(|&(_, t)| t != at)
-                .collect()
-        };
+                .collect();
+            Ok((slos, evaluated))
+        })
+        .await?;
         Ok(Fetched {
             snapshot: MetricsSnapshot {
                 at,
@@ -180,6 +205,64 @@ impl PrometheusSource {
             warnings,
             sent,
             trend_requests,
+        })
+    }
+
+    /// Turns the answers of a refresh into observations with their trends, and the service
+    /// trends; fails when every raw query failed and no rule answered.
+    fn assemble(
+        &self,
+        dated: Option<&QueryPlan>,
+        gathered: Gathered,
+    ) -> Result<Assembled, SourceError> {
+        let inner = &self.inner;
+        let plan = dated.unwrap_or(&inner.plan);
+        let Gathered {
+            instants,
+            trends,
+            services: service_answers,
+            rules,
+            coverage,
+            grid,
+            mut warnings,
+        } = gathered;
+        let all_raw_failed = self.collect_instants(instants, &mut warnings);
+        let answers = match (all_raw_failed, &rules) {
+            // Rules answered: the SLOs they cover have numbers even if every raw query failed.
+            (Err(_), Some(Ok(_))) => Answers::new(),
+            (result, _) => result?,
+        };
+        let mut trend_answers = TrendAnswers::with_capacity(trends.len());
+        for (shape, result) in trends {
+            match result {
+                Ok(answer) => {
+                    let kind = &inner.plan.shapes[shape].kind;
+                    trend_answers.insert(shape, TrendValues::from_range(kind, &answer, grid));
+                }
+                Err(e) => warn_once(&mut warnings, format!("trend query failed: {e}")),
+            }
+        }
+        let mut services = BTreeMap::new();
+        for (index, result) in service_answers {
+            match result {
+                Ok(answer) => services::fill(&mut services, &inner.service_queries[index], &answer),
+                Err(e) => warn_once(&mut warnings, format!("service trend query failed: {e}")),
+            }
+        }
+        let (mut slos, issues, origins) = assemble_groups(plan, &answers);
+        if let Some(Ok(answer)) = &rules {
+            coverage.apply(plan, answer, &mut slos, &origins);
+        }
+        for (observation, origin) in slos.iter_mut().zip(&origins) {
+            let planned = &inner.plan.slos[origin.slo];
+            observation.trend = trend(planned, &origin.group, &trend_answers);
+        }
+        Ok(Assembled {
+            slos,
+            issues,
+            origins,
+            services,
+            warnings,
         })
     }
 
@@ -234,13 +317,14 @@ impl PrometheusSource {
             .collect()
     }
 
-    /// What each service trend query needs on `grid`.
-    fn plan_services(&self, grid: TrendGrid) -> Vec<(&ServiceQuery, Plan)> {
+    /// What each service trend query (by index) needs on `grid`.
+    fn plan_services(&self, grid: TrendGrid) -> Vec<(usize, Plan)> {
         let mut cache = self.service_cache();
         self.inner
             .service_queries
             .iter()
-            .map(|query| (query, cache.plan(&query.promql, grid)))
+            .enumerate()
+            .map(|(index, query)| (index, cache.plan(&query.promql, grid)))
             .collect()
     }
 

@@ -13,7 +13,7 @@
 //! The sparkline still reads the raw range query: a rule has no samples from before
 //! Prometheus started evaluating it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::api::Answer;
 use super::assemble::{Origin, counts};
@@ -79,16 +79,20 @@ impl Coverage {
         self.by_slo.get(&slo).is_some_and(|w| w.contains(&window))
     }
 
-    /// Whether the raw query of `shape` over `window` is still needed by an SLO that does not
-    /// read that window from a rule.
-    pub fn needs(&self, plan: &QueryPlan, shape: usize, window: Window) -> bool {
-        plan.slos.iter().enumerate().any(|(index, slo)| {
-            let uses = [&slo.num, &slo.total]
-                .into_iter()
-                .flatten()
-                .any(|r| r.shape == shape);
-            uses && slo.windows.contains(&window) && !self.covers(index, window)
-        })
+    /// The raw queries, by shape and window, still needed by an SLO that does not read that
+    /// window from a rule.
+    pub fn needed(&self, plan: &QueryPlan) -> HashSet<(usize, Window)> {
+        let mut needed = HashSet::new();
+        for (index, slo) in plan.slos.iter().enumerate() {
+            for side in [&slo.num, &slo.total].into_iter().flatten() {
+                for &window in &slo.windows {
+                    if !self.covers(index, window) {
+                        needed.insert((side.shape, window));
+                    }
+                }
+            }
+        }
+        needed
     }
 
     /// Puts the rule values into the observations of the SLOs that read them: a NaN value is

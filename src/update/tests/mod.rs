@@ -1,6 +1,7 @@
 //! Behaviour of `update` as a responder relies on it. The fixtures here serve the
 //! submodules too.
 
+mod ingest;
 mod writes;
 
 use std::collections::BTreeMap;
