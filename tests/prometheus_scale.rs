@@ -221,3 +221,126 @@ async fn a_grouped_slo_gives_one_error_trend_per_service_not_per_group() {
         );
     }
 }
+
+fn route_slo(route: &str) -> SloConfig {
+    let selector = format!(r#"service="shop",route="{route}""#);
+    SloConfig {
+        name: format!("availability-{}", route.trim_start_matches('/')),
+        sli: SloSliConfig::BadRatio {
+            bad: format!(r#"http_requests_total{{{selector},code=~"5.."}}"#),
+            total: format!("http_requests_total{{{selector}}}"),
+        },
+        ..errors_slo("shop")
+    }
+}
+
+#[tokio::test]
+async fn slos_written_one_per_route_share_one_query_per_window_with_the_same_numbers() {
+    let url = &support::server().url;
+    let slos: Vec<SloConfig> = support::ROUTES.iter().map(|r| route_slo(r)).collect();
+    let batched = source_at(url, slos.clone());
+    // Bad and total: two shapes for every route, not two per route.
+    assert_eq!(
+        batched.plan().shapes.len(),
+        2,
+        "{:?}",
+        batched.plan().shapes
+    );
+    let when = at(support::END);
+    let fetched = batched.fetch(when).await.unwrap();
+    let raw: Vec<&String> = fetched
+        .sent
+        .iter()
+        .filter(|q| q.contains("http_requests_total"))
+        .collect();
+    assert_eq!(raw.len(), 2 * (STANDARD_WINDOWS.len() + 1), "{raw:?}");
+    assert!(
+        raw.iter()
+            .all(|q| q.starts_with("sum by (service, route) (")),
+        "{raw:?}"
+    );
+    for (slo, observation) in slos.iter().zip(&fetched.snapshot.slos) {
+        assert_eq!(observation.spec.name, slo.name);
+        // The SLO alone is planned as its own query; both must give the same counts.
+        let alone = source_at(url, vec![slo.clone()]).fetch(when).await.unwrap();
+        assert_eq!(
+            observation.counts, alone.snapshot.slos[0].counts,
+            "{}",
+            slo.name
+        );
+        let report = evaluate(&observation.spec, &observation.counts, &default_tiers());
+        let SloSliConfig::BadRatio { bad, total } = &slo.sli else {
+            unreachable!()
+        };
+        for w in STANDARD_WINDOWS {
+            let promql =
+                format!("(sum(rate({bad}[{w}])) / sum(rate({total}[{w}]))) / (1 - {OBJECTIVE})");
+            let expected = prometheus_says_at(&promql, support::END).await;
+            assert_same(
+                &format!("{} burn {w}", slo.name),
+                report.burn_rates[&w],
+                expected,
+            );
+        }
+    }
+    let pay = &fetched.snapshot.slos[1];
+    let report = evaluate(&pay.spec, &pay.counts, &default_tiers());
+    assert!(
+        report.current_burn().unwrap() > 14.4,
+        "the /pay burst shows"
+    );
+}
+
+/// An SLO counting only the `code` answers of `service` as bad.
+fn code_slo(service: &str, code: &str) -> SloConfig {
+    SloConfig {
+        name: format!("errors-{code}"),
+        sli: SloSliConfig::BadRatio {
+            bad: format!(r#"http_requests_total{{service="{service}",code="{code}"}}"#),
+            total: format!(r#"http_requests_total{{service="{service}"}}"#),
+        },
+        ..errors_slo(service)
+    }
+}
+
+#[tokio::test]
+async fn a_combination_no_slo_watches_is_summed_apart_and_never_read() {
+    // `checkout` answers 500 and 503, `search` 500: the shared bad query narrows `service`
+    // to checkout|search and `code` to 500|503, so it also selects checkout's 500s, which no
+    // SLO here counts. Each SLO must still get exactly its own query's numbers.
+    let url = &support::server().url;
+    let slos = vec![code_slo("checkout", "503"), code_slo("search", "500")];
+    let prom = source_at(url, slos.clone());
+    assert_eq!(prom.plan().shapes.len(), 2, "{:?}", prom.plan().shapes);
+    let fetched = prom.fetch(at(support::END)).await.unwrap();
+    let bad_queries: Vec<&String> = fetched
+        .sent
+        .iter()
+        .filter(|q| q.starts_with("sum by (service, code) ("))
+        .collect();
+    assert_eq!(
+        bad_queries.len(),
+        STANDARD_WINDOWS.len() + 1,
+        "{:?}",
+        fetched.sent
+    );
+    assert_eq!(fetched.snapshot.slos.len(), slos.len());
+    for (slo, observation) in slos.iter().zip(&fetched.snapshot.slos) {
+        assert_eq!(observation.spec.name, slo.name);
+        let report = evaluate(&observation.spec, &observation.counts, &default_tiers());
+        let SloSliConfig::BadRatio { bad, total } = &slo.sli else {
+            unreachable!()
+        };
+        for w in STANDARD_WINDOWS {
+            let promql =
+                format!("(sum(rate({bad}[{w}])) / sum(rate({total}[{w}]))) / (1 - {OBJECTIVE})");
+            let expected = prometheus_says_at(&promql, support::END).await;
+            assert!(expected.is_some_and(|v| v > 0.0), "{promql}: {expected:?}");
+            assert_same(
+                &format!("{} {} burn {w}", slo.service, slo.name),
+                report.burn_rates[&w],
+                expected,
+            );
+        }
+    }
+}

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod assemble;
+pub mod batch;
 mod breaker;
 pub mod cadence;
 mod carry;

@@ -63,14 +63,15 @@ pub fn grid(at: DateTime<Utc>) -> TrendGrid {
     }
 }
 
-/// A histogram: metric, matchers other than `le` and the batch label, and the label.
-type HistogramKey = (String, Vec<Matcher>, String);
+/// A histogram: metric, matchers other than `le` and the key labels, and the key labels but
+/// `le` (the service's first).
+type HistogramKey = (String, Vec<Matcher>, Vec<String>);
 
 /// The service trend requests of a refresh.
 pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
     let mut latency_done: BTreeSet<&str> = BTreeSet::new();
     let mut errors_done: BTreeSet<&str> = BTreeSet::new();
-    let mut histograms: BTreeMap<HistogramKey, BTreeSet<String>> = BTreeMap::new();
+    let mut histograms: BTreeMap<HistogramKey, BTreeSet<Vec<String>>> = BTreeMap::new();
     let mut ratios: BTreeSet<(usize, usize, bool)> = BTreeSet::new();
     for slo in &plan.slos {
         let service = slo.spec.service.as_str();
@@ -79,19 +80,26 @@ pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
         };
         match slo.spec.sli {
             SliKind::Latency { .. } if latency_done.insert(service) => {
-                if let ShapeKind::Batched {
-                    metric,
-                    others,
-                    label,
-                    ..
-                } = &plan.shapes[num].kind
+                if let (
+                    ShapeKind::Batched {
+                        metric,
+                        others,
+                        labels,
+                        ..
+                    },
+                    Some(side),
+                ) = (&plan.shapes[num].kind, &slo.num)
                 {
                     let others = others.iter().filter(|m| m.label != "le").cloned();
-                    let key = (metric.clone(), others.collect(), label.clone());
-                    histograms
-                        .entry(key)
-                        .or_default()
-                        .insert(service.to_string());
+                    let keep = |(l, _): &(&String, &String)| *l != "le";
+                    let (labels, tuple): (Vec<String>, Vec<String>) = labels
+                        .iter()
+                        .zip(&side.key)
+                        .filter(keep)
+                        .map(|(l, v)| (l.clone(), v.clone()))
+                        .unzip();
+                    let key = (metric.clone(), others.collect(), labels);
+                    histograms.entry(key).or_default().insert(tuple);
                 }
             }
             SliKind::Availability if errors_done.insert(service) => {
@@ -101,8 +109,9 @@ pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
         }
     }
     let mut out = Vec::new();
-    for ((metric, others, label), services) in &histograms {
-        let selector = batched_selector(metric, others, label, services).render();
+    for ((metric, others, labels), tuples) in &histograms {
+        let label = &labels[0];
+        let selector = batched_selector(metric, others, labels, tuples).render();
         for (i, q) in QUANTILES.iter().enumerate() {
             out.push(ServiceQuery {
                 promql: format!(
@@ -134,21 +143,23 @@ pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
     out
 }
 
-/// A batched shape's rate over [`SERVICE_RATE`] summed by its batch label alone, so grouped
+/// A batched shape's rate over [`SERVICE_RATE`] summed by its service label alone, so grouped
 /// SLOs' shapes give one series per service too; `None` for other shapes.
 fn by_service(kind: &ShapeKind) -> Option<(&str, String)> {
     let ShapeKind::Batched {
         metric,
         others,
-        label,
+        labels,
         values,
         func,
+        by_service: true,
         ..
     } = kind
     else {
         return None;
     };
-    let selector = batched_selector(metric, others, label, values).render();
+    let label = &labels[0];
+    let selector = batched_selector(metric, others, labels, values).render();
     let promql = format!(
         "sum by ({label}) ({}({selector}[{SERVICE_RATE}]))",
         func.name()
@@ -160,7 +171,11 @@ fn by_service(kind: &ShapeKind) -> Option<(&str, String)> {
 fn batched(plan: &QueryPlan, slo: &PlannedSlo) -> Option<(usize, usize)> {
     let (num, total) = (slo.num.as_ref()?, slo.total.as_ref()?);
     let label = |shape: usize| match &plan.shapes[shape].kind {
-        ShapeKind::Batched { label, .. } => Some(label.as_str()),
+        ShapeKind::Batched {
+            labels,
+            by_service: true,
+            ..
+        } => labels.first().map(String::as_str),
         _ => None,
     };
     let same = label(num.shape)? == label(total.shape)?;
