@@ -204,12 +204,13 @@ impl PrometheusSource {
         lock(&self.inner.memory)
     }
 
-    /// The instant answers by shape and window; the first error when every query failed.
+    /// The instant answers by shape and window, and the first error when every query
+    /// failed.
     fn collect_instants(
         &self,
         results: Vec<(usize, Window, Result<Answer, SourceError>)>,
         warnings: &mut Vec<String>,
-    ) -> Result<Answers, SourceError> {
+    ) -> (Answers, Option<SourceError>) {
         let mut answers: Answers = HashMap::with_capacity(results.len());
         let mut first_error = None;
         let mut any_ok = results.is_empty();
@@ -230,10 +231,7 @@ impl PrometheusSource {
             };
             answers.insert((shape, window), entry);
         }
-        match (any_ok, first_error) {
-            (false, Some(e)) => Err(e),
-            _ => Ok(answers),
-        }
+        (answers, first_error.filter(|_| !any_ok))
     }
 }
 

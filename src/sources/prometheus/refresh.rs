@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 
 use super::api::{Answer, RangeAnswer};
-use super::assemble::{self, Answers, assemble_groups};
+use super::assemble::{self, assemble_groups};
 use super::breaker::Breaker;
 use super::client::off_task;
 use super::plan::{Query, QueryPlan};
@@ -226,12 +226,15 @@ impl PrometheusSource {
             grid,
             mut warnings,
         } = gathered;
-        let all_raw_failed = self.collect_instants(instants, &mut warnings);
-        let answers = match (all_raw_failed, &rules) {
-            // Rules answered: the SLOs they cover have numbers even if every raw query failed.
-            (Err(_), Some(Ok(_))) => Answers::new(),
-            (result, _) => result?,
-        };
+        let (answers, all_raw_failed) = self.collect_instants(instants, &mut warnings);
+        // Rules that cover an SLO give it numbers even if every raw query failed; the raw
+        // failures stay in the answers and become issues of the SLOs they leave empty. An
+        // answer with no rule in it covers nothing: the source then failed.
+        if let Some(error) = all_raw_failed
+            && (coverage.is_empty() || !matches!(rules, Some(Ok(_))))
+        {
+            return Err(error);
+        }
         let mut trend_answers = TrendAnswers::with_capacity(trends.len());
         for (shape, result) in trends {
             match result {

@@ -74,6 +74,11 @@ impl Coverage {
         Self { by_slo }
     }
 
+    /// Whether no SLO window reads a rule.
+    pub fn is_empty(&self) -> bool {
+        self.by_slo.is_empty()
+    }
+
     /// Whether planned SLO `slo` reads `window` from its rule.
     pub fn covers(&self, slo: usize, window: Window) -> bool {
         self.by_slo.get(&slo).is_some_and(|w| w.contains(&window))
