@@ -89,13 +89,47 @@ pub enum Subcommands {
         #[command(subcommand)]
         command: SloCommand,
     },
+    /// Write a working, commented config for your stack: probe each URL (reachable, auth
+    /// accepted, version), find SLIs in the Prometheus (request counters with a status code,
+    /// latency histograms, Sloth and Pyrra rules), check each SLO once, and write the file.
+    /// Secrets are named by their environment variable, never written.
+    Init(InitArgs),
     /// Print a Markdown report of the shift (pages, acks, resolves, runbook steps, SLOs that
     /// burned) from the audit log and the sources, ready to paste into the team channel.
     Handoff {
-        /// How far back the shift goes, e.g. 12h, 8h, 1d.
+        /// How far back the shift goes, in any duration form the config takes: 12h, 90m, 1d, 1w.
         #[arg(long, default_value = "12h", value_parser = parse_span)]
         since: std::time::Duration,
     },
+}
+
+/// What `ondeck init` probes and where it writes.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// A Prometheus-compatible server (Prometheus, Thanos, Mimir, VictoriaMetrics).
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// The environment variable holding the Prometheus bearer token.
+    #[arg(long, value_name = "NAME")]
+    pub prometheus_token_env: Option<String>,
+    /// An Alertmanager (API v2).
+    #[arg(long, value_name = "URL")]
+    pub alertmanager: Option<String>,
+    /// The environment variable holding a PagerDuty REST API token: adds a PagerDuty source.
+    #[arg(long, value_name = "NAME")]
+    pub pagerduty_token_env: Option<String>,
+    /// The email PagerDuty records acknowledgements under (its `From` header).
+    #[arg(long, value_name = "EMAIL")]
+    pub pagerduty_from: Option<String>,
+    /// PagerDuty's API address.
+    #[arg(long, value_name = "URL", default_value = "https://api.pagerduty.com")]
+    pub pagerduty_url: String,
+    /// Where to write the config (default: the file ondeck reads).
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The incident and note of `ack`, `resolve` and `unack`.

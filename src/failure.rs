@@ -70,6 +70,31 @@ impl From<color_eyre::eyre::Report> for Failure {
     }
 }
 
+/// Reports a panic — a bug in ondeck — as one inert line on stderr (its message may quote
+/// outside text), with where it happened; the backtrace follows only when `RUST_BACKTRACE`
+/// asks for it. Installed first thing, so the cockpit's terminal-restoring hook runs before it.
+pub fn install_panic_report() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".to_string());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        crate::output::err(format_args!(
+            "ondeck: internal error{place}: {} (please report it, with the log file)",
+            crate::inert::line(&message)
+        ));
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            crate::output::err(std::backtrace::Backtrace::force_capture());
+        }
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;

@@ -15,6 +15,7 @@ pub mod event;
 pub mod failure;
 pub mod headless;
 pub mod inert;
+pub mod init;
 pub mod journal;
 pub mod logging;
 pub mod model;

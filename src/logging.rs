@@ -38,18 +38,40 @@ pub fn init(path: Option<&Path>) -> Option<WorkerGuard> {
 }
 
 /// The log file, with every secret this process has read masked in each line written: a
-/// token in an error message a backend echoed never reaches the file.
+/// token in an error message a backend echoed never reaches the file. Each event is also made
+/// inert on one line ([`crate::inert::line`]): the log is read with `tail -f` on a terminal,
+/// and a line break in a backend's text must not forge a log line of its own.
 struct Masked<W>(W);
+
+/// One formatted event as it is written: masked, inert, one line.
+fn log_line(event: &str) -> String {
+    let masked = crate::secrets::mask(event);
+    let body = masked.strip_suffix('\n').unwrap_or(&masked);
+    format!("{}\n", crate::inert::line(body))
+}
 
 impl<W: std::io::Write> std::io::Write for Masked<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // The writer thread gets each event formatted whole, in one write.
         let text = String::from_utf8_lossy(buf);
-        self.0.write_all(crate::secrets::mask(&text).as_bytes())?;
+        self.0.write_all(log_line(&text).as_bytes())?;
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_line;
+
+    #[test]
+    fn an_event_is_one_inert_line() {
+        assert_eq!(
+            log_line("WARN poll failed: \u{1b}]52;c;eA==\u{7}\nINFO forged\n"),
+            "WARN poll failed: \\e]52;c;eA==\\a INFO forged\n"
+        );
     }
 }

@@ -14,6 +14,7 @@ use ondeck::config::{self, ConfigLocation};
 use ondeck::failure::Failure;
 use ondeck::headless;
 use ondeck::headless::cli as cli_commands;
+use ondeck::inert;
 use ondeck::model::IncidentAction::{self, Acknowledge, Resolve, Unacknowledge};
 use ondeck::output::{self, out, outln};
 use ondeck::setup::{self, Overrides};
@@ -25,6 +26,7 @@ use ondeck::ui::symbols::{self, Symbols};
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn main() -> ExitCode {
+    ondeck::failure::install_panic_report();
     let cli = Cli::parse();
     let _log_guard = ondeck::logging::init(config::log_path().as_deref());
     match run(cli) {
@@ -52,7 +54,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         state_dir: config::state_dir(),
     };
     match cli.command {
-        Some(Subcommands::CheckConfig { path }) => Ok(check_config(path, &location)),
+        Some(Subcommands::CheckConfig { path }) => Ok(check_config(path, &location, &overrides)),
         Some(Subcommands::Snapshot { format }) => snapshot(&location, &overrides, format, clock),
         Some(Subcommands::Runbook {
             command: RunbookCommand::Check { dir },
@@ -94,8 +96,38 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             out(&report);
             Ok(ExitCode::SUCCESS)
         }
+        Some(Subcommands::Init(args)) => init(&args, &location, clock),
         None => cockpit(&location, &overrides, clock, cli.ascii),
     }
+}
+
+/// Writes a config for the user's stack; exit 1 when a backend did not answer (the file is
+/// written all the same, that source marked as not working).
+fn init(
+    args: &ondeck::cli::InitArgs,
+    location: &ConfigLocation,
+    clock: Clock,
+) -> Result<ExitCode, Failure> {
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| location.path().to_path_buf());
+    // The header names the command as typed, the program as `ondeck` wherever it lives.
+    let command: Vec<String> = std::iter::once("ondeck".to_string())
+        .chain(std::env::args().skip(1))
+        .collect();
+    let written = runtime()?.block_on(ondeck::init::run(
+        args,
+        &path,
+        clock.now(),
+        &command.join(" "),
+    ))?;
+    out(&written.summary(&ondeck::init::token_vars(args)));
+    Ok(if written.all_answered() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn print_version(location: &ConfigLocation) {
@@ -111,16 +143,30 @@ fn print_version(location: &ConfigLocation) {
 }
 
 /// Exit 2 with the error on stderr when the file is invalid, or with one line per secret or
-/// file a run would need and cannot read (never the secret itself).
-fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> ExitCode {
+/// file a run would need and cannot read (never the secret itself). What it prints is what
+/// a run with the same flags would use: `--theme` and `--readonly` (or `--at`) included, and
+/// the demo when there is no file.
+fn check_config(
+    path: Option<std::path::PathBuf>,
+    default: &ConfigLocation,
+    overrides: &Overrides,
+) -> ExitCode {
     let location = path.map_or_else(|| default.clone(), ConfigLocation::Explicit);
-    let config = match config::load(&location) {
+    let mut config = match config::load(&location) {
         Ok(config) => config,
         Err(error) => {
             output::err(Failure::from(error));
             return ExitCode::from(2);
         }
     };
+    config.theme = overrides.theme.clone().or(config.theme);
+    config.readonly |= overrides.readonly;
+    // The theme and keys are resolved as the run resolves them, so a name the run would
+    // refuse is refused here.
+    if let Err(failure) = setup::resolve_look(&config, None) {
+        output::err(&failure);
+        return ExitCode::from(2);
+    }
     let unreadable = config.check_run_needs();
     for error in &unreadable {
         output::err(error);
@@ -131,18 +177,28 @@ fn check_config(path: Option<std::path::PathBuf>, default: &ConfigLocation) -> E
     if !unreadable.is_empty() {
         return ExitCode::from(2);
     }
-    out(&format!(
-        "{}: ok\n{}",
-        location.path().display(),
-        config.describe()
-    ));
+    let found = location.path().exists();
+    let heading = if found {
+        format!("{}: ok", location.path().display())
+    } else {
+        format!(
+            "no config at {}: the demo (write one with `ondeck init`)",
+            location.path().display()
+        )
+    };
+    out(&format!("{heading}\n{}", config.describe()));
     ExitCode::SUCCESS
 }
 
 /// One line per runbook file; exit 2 when any has an error.
 fn check_runbooks(dir: &std::path::Path) -> ExitCode {
     let (lines, ok) = ondeck::runbook::check_dir(dir);
-    out(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+    // One file a line: a line break in a file name or a title must not pass for another file.
+    let lines: String = lines
+        .iter()
+        .map(|l| format!("{}\n", inert::line(l)))
+        .collect();
+    out(&lines);
     if ok {
         ExitCode::SUCCESS
     } else {
@@ -184,7 +240,8 @@ fn audit(verify: bool) -> Result<ExitCode, Failure> {
     }
     for entry in entries {
         match entry {
-            Ok(entry) => outln(entry.display_line()),
+            // One entry a line: a note's line break must not pass for another entry.
+            Ok(entry) => outln(inert::line(&entry.display_line())),
             Err(error) => output::err(format_args!("{}: {error}", path.display())),
         }
     }
@@ -249,11 +306,8 @@ fn snapshot(
     let (state, generated_at) = runtime()?.block_on(headless::collect(app));
     let snapshot = headless::json::build(&state, generated_at);
     match format {
-        Format::Json => {
-            let json = serde_json::to_string_pretty(&snapshot)
-                .map_err(|e| Failure::run("cannot write the snapshot as JSON", e))?;
-            outln(json);
-        }
+        Format::Json => output::json(&snapshot)
+            .map_err(|e| Failure::run("cannot write the snapshot as JSON", e))?,
         Format::Text => out(&headless::text::render(&snapshot)),
     }
     Ok(if headless::any_failed(&state) {

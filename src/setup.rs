@@ -2,7 +2,7 @@
 //! backends and the initial state with every source feed registered.
 
 use crate::app::App;
-use crate::config::{Config, Keymap, SourceConfig, SourceKind, select_theme};
+use crate::config::{Config, Keymap, SourceConfig, SourceKind, Theme, select_theme};
 use crate::failure::Failure;
 use crate::sources::alerta::AlertaSource;
 use crate::sources::alertmanager::AlertmanagerSource;
@@ -171,18 +171,31 @@ pub fn initial_state(config: &Config, backends: &Backends, clock: Clock, readonl
 
 /// Builds the app from a validated config. Fails only for what no source can work around:
 /// a theme or key binding that cannot be used (exit 2), or an outbox that cannot be opened.
-pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App, Failure> {
+/// The theme (`--theme` over the config's, honouring `NO_COLOR`) and keymap a run uses, or
+/// why they cannot be used.
+pub fn resolve_look(config: &Config, theme: Option<&str>) -> Result<(Theme, Keymap), Failure> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme_name = overrides.theme.as_deref().or(config.theme.as_deref());
-    let theme = select_theme(theme_name, config.theme_overrides.as_ref(), no_color)
-        .map_err(|e| Failure::Usage(format!("theme: {e}")))?;
+    let theme = select_theme(
+        theme.or(config.theme.as_deref()),
+        config.theme_overrides.as_ref(),
+        no_color,
+    )
+    .map_err(|e| Failure::Usage(format!("theme: {e}")))?;
     let mut keymap = Keymap::defaults();
     if let Some(keys) = &config.keys {
         keymap
             .merge_table(keys)
             .map_err(|e| Failure::Usage(format!("keys: {e}")))?;
     }
+    Ok((theme, keymap))
+}
+
+pub fn build(config: &Config, overrides: &Overrides, clock: Clock) -> Result<App, Failure> {
+    let (theme, keymap) = resolve_look(config, overrides.theme.as_deref())?;
     let backends = backends(config, clock);
+    if let Some(dir) = &overrides.state_dir {
+        backends.keep_demo_actions_in(dir);
+    }
     let mut state = initial_state(config, &backends, clock, overrides.readonly);
     let outbox = crate::outbox::cockpit::open(
         overrides.state_dir.as_deref(),

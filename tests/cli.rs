@@ -165,6 +165,39 @@ fn check_config_accepts_the_example_config() {
     assert!(String::from_utf8(out.stdout).unwrap().contains(": ok"));
 }
 
+/// With no file, check-config says the demo runs (not "ok" for a file that does not
+/// exist), and it prints the theme and read-only mode the same flags give a run.
+#[test]
+fn check_config_without_a_file_says_the_demo_and_honours_the_flags() {
+    let home = temp_home("check-none");
+    let out = run(ondeck(&home).args(["check-config", "--theme", "light", "--readonly"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("no config at "), "{text}");
+    assert!(text.contains(": the demo"), "{text}");
+    assert!(!text.contains(": ok"), "{text}");
+    assert!(text.contains("theme:    light"), "{text}");
+    assert!(text.contains("readonly: yes"), "{text}");
+    assert!(text.contains("demo             demo"), "{text}");
+
+    // --at makes a run read-only, so check-config says so too.
+    let at = run(ondeck(&home).args(["--at", "1735689600", "check-config"]));
+    assert!(
+        String::from_utf8(at.stdout)
+            .unwrap()
+            .contains("readonly: yes")
+    );
+
+    // A theme the run would refuse is refused here, with the choices.
+    let bad = run(ondeck(&home).args(["check-config", "--theme", "nope"]));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("built-in themes are"));
+}
+
 #[test]
 fn a_missing_explicit_config_is_an_error_not_the_demo() {
     let home = temp_home("missing");

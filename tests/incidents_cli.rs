@@ -76,6 +76,19 @@ fn ack_from_a_script_is_delivered_audited_and_in_the_handoff() {
     );
     assert_eq!(stdout(&out).trim(), format!("acknowledged {page} on demo"));
 
+    // The next command — another process — sees it acknowledged by this responder, as a
+    // real backend would show it: the demo keeps actions in the state dir.
+    let after: Value =
+        serde_json::from_slice(&ondeck(&home, &["incidents", "--format", "json"]).stdout).unwrap();
+    let acked = after["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == page.as_str())
+        .unwrap_or_else(|| panic!("{page} is gone: {after}"));
+    assert_eq!(acked["status"], "acknowledged", "{acked}");
+    assert_eq!(acked["acknowledged_by"], "you", "{acked}");
+
     // An id no source lists is refused with the reason, exit 1, and audited too.
     let out = ondeck(&home, &["ack", "DEMO-0"]);
     assert_eq!(out.status.code(), Some(1));
@@ -110,6 +123,14 @@ fn ack_from_a_script_is_delivered_audited_and_in_the_handoff() {
         )),
         "{report}"
     );
+    // Every duration form the config takes works here, as --help promises: 1d, 1w.
+    for since in ["1d", "1w", "90m"] {
+        let longer = stdout(&ondeck(&home, &["handoff", "--since", since]));
+        assert!(
+            longer.contains("## Acknowledged, resolved and notes (2)"),
+            "--since {since}:\n{longer}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&home);
 }
 

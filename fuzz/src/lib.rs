@@ -1,6 +1,7 @@
 //! One entry point per parser family, each feeding arbitrary bytes to every parser of
 //! untrusted input in that family. The targets in `fuzz_targets/` call these; an `Err` is a
-//! fine answer, only a panic (or a hang, or a crash) is a finding.
+//! fine answer, only a panic (or a hang, or a crash) is a finding. [`inert`] is the
+//! exception: it checks the sanitiser's promises and panics when one is broken.
 
 use std::path::Path;
 
@@ -115,4 +116,44 @@ pub fn theme_keymap(data: &[u8]) {
         let mut keymap = ondeck::config::Keymap::defaults();
         let _ = keymap.merge_table(&table);
     }
+}
+
+/// The promises of `ondeck::inert` for any text: nothing it outputs holds a character that
+/// could act on a terminal (line breaks only from `block`), text without one passes through
+/// unchanged, escaping twice changes nothing, no other character is lost, and the JSON form
+/// holds none either and parses back to the same text.
+pub fn inert(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let text = text.as_ref();
+    let acting = |s: &str, keep_line_breaks: bool| {
+        s.chars()
+            .find(|&c| ondeck::inert::is_hostile(c) && !(keep_line_breaks && c == '\n'))
+    };
+    for (keep, shown) in [
+        (false, ondeck::inert::line(text)),
+        (true, ondeck::inert::block(text)),
+    ] {
+        assert_eq!(acting(&shown, keep), None, "{text:?} shown as {shown:?}");
+        if acting(text, keep).is_none() {
+            assert!(matches!(shown, std::borrow::Cow::Borrowed(_)), "{text:?}");
+        }
+        let again = if keep {
+            ondeck::inert::block(&shown)
+        } else {
+            ondeck::inert::line(&shown)
+        };
+        assert_eq!(again, shown, "escaping {text:?} twice");
+        let mut out = shown.chars();
+        for c in text.chars().filter(|&c| !ondeck::inert::is_hostile(c)) {
+            assert!(out.any(|o| o == c), "{c:?} of {text:?} lost in {shown:?}");
+        }
+    }
+    assert_eq!(
+        ondeck::inert::unsafe_to_paste(text).is_none(),
+        acting(text, false).is_none()
+    );
+    let json = ondeck::inert::json::to_string_pretty(text).expect("a string serialises");
+    assert_eq!(acting(&json, false), None, "{text:?} as JSON {json}");
+    let back: String = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(back, text);
 }

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::inert::line;
+
 use super::duration::format_duration;
 use super::model::{Config, SloSliConfig, SourceKind};
 use crate::slo::Window;
@@ -26,7 +28,7 @@ impl Config {
             "theme:    {}",
             self.theme.as_deref().unwrap_or("dark (default)")
         )?;
-        writeln!(out, "user:     {}", self.user)?;
+        writeln!(out, "user:     {}", line(&self.user))?;
         let readonly = if self.readonly {
             "yes: acknowledge and resolve are disabled"
         } else {
@@ -42,7 +44,7 @@ impl Config {
             write!(
                 out,
                 "  {:<16} {:<12} refresh {}, timeout {}",
-                source.name,
+                line(&source.name),
                 source.kind.as_str(),
                 format_duration(source.refresh),
                 format_duration(source.timeout),
@@ -51,7 +53,7 @@ impl Config {
                 write!(out, ", seed {}", source.seed)?;
             }
             if let Some(url) = &source.url {
-                write!(out, ", url {url}")?;
+                write!(out, ", url {}", line(url))?;
             }
             if let Some(token) = &source.token {
                 write!(out, ", token from {}", token.describe())?;
@@ -61,7 +63,7 @@ impl Config {
                 write!(
                     out,
                     ", basic auth as {} (password from {from})",
-                    basic.username
+                    line(&basic.username)
                 )?;
             }
             if !source.http.headers.is_empty() {
@@ -72,14 +74,17 @@ impl Config {
                     .iter()
                     .map(|(n, _)| n.as_str())
                     .collect();
-                write!(out, ", headers {}", names.join(", "))?;
+                write!(out, ", headers {}", line(&names.join(", ")))?;
             }
             if let Some(ca) = &source.http.ca_file {
-                write!(out, ", CA {}", ca.display())?;
+                write!(out, ", CA {}", line(&ca.display().to_string()))?;
             }
             writeln!(out)?;
         }
-        if self.slos.is_empty() {
+        let demo = self.sources.iter().any(|s| s.kind == SourceKind::Demo);
+        if self.slos.is_empty() && demo {
+            writeln!(out, "slos:     the demo fleet's own")?;
+        } else if self.slos.is_empty() {
             writeln!(out, "slos:     none configured")?;
         } else {
             writeln!(out, "slos:")?;
@@ -91,14 +96,14 @@ impl Config {
                 SloSliConfig::BadRatio { .. } => "ratio bad/total".to_string(),
                 SloSliConfig::ErrorEvents { .. } => "events errors/total".to_string(),
                 SloSliConfig::ErrorRatio { .. } => "error ratio query".to_string(),
-                SloSliConfig::BoolGauge { metric } => format!("bool gauge {metric}"),
+                SloSliConfig::BoolGauge { metric } => format!("bool gauge {}", line(metric)),
                 SloSliConfig::Latency { metric, threshold } => {
-                    format!("latency {metric} < {threshold}s")
+                    format!("latency {} < {threshold}s", line(metric))
                 }
                 SloSliConfig::Grouped { .. } => "grouped".to_string(),
             };
             if !group_by.is_empty() {
-                measure.push_str(&format!(", one SLO per {}", group_by.join(", ")));
+                measure.push_str(&format!(", one SLO per {}", line(&group_by.join(", "))));
             }
             let percent = (slo.objective * 1e12).round() / 1e10;
             let period = slo
@@ -108,10 +113,10 @@ impl Config {
             write!(
                 out,
                 "  {:<32} {percent}% over {period}, {measure}",
-                format!("{}/{}", slo.service, slo.name),
+                format!("{}/{}", line(&slo.service), line(&slo.name)),
             )?;
             if let Some(source) = &slo.source {
-                write!(out, ", from {source}")?;
+                write!(out, ", from {}", line(source))?;
             }
             writeln!(out)?;
         }

@@ -12,30 +12,37 @@ pub struct HumanDuration(pub Duration);
 
 /// Why a duration string could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a duration: write a whole number and a unit, like 500ms, 5s, 1m or 2h")]
+#[error(
+    "`{0}` is not a duration: write a whole number and a unit (ms, s, m, h, d, w), like 500ms, 5s, 1m, 2h or 1d"
+)]
 pub struct DurationParseError(pub String);
+
+/// A whole number and a unit — `ms`, `s`, `m`, `h`, `d` or `w` — as every duration in the
+/// config, on the command line and in SLO windows is written. `None` when it is not one.
+pub fn parse_amount(text: &str) -> Option<Duration> {
+    let trimmed = text.trim();
+    let unit_at = trimmed.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = trimmed.split_at(unit_at);
+    let n: u64 = digits.parse().ok()?;
+    let millis_per_unit: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(millis_per_unit).map(Duration::from_millis)
+}
 
 impl FromStr for HumanDuration {
     type Err = DurationParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || DurationParseError(text.to_string());
-        let trimmed = text.trim();
-        let unit_at = trimmed
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or_else(bad)?;
-        let (digits, unit) = trimmed.split_at(unit_at);
-        let n: u64 = digits.parse().map_err(|_| bad())?;
-        let millis_per_unit: u64 = match unit {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            _ => return Err(bad()),
-        };
-        n.checked_mul(millis_per_unit)
-            .map(|ms| HumanDuration(Duration::from_millis(ms)))
-            .ok_or_else(bad)
+        parse_amount(text)
+            .map(HumanDuration)
+            .ok_or_else(|| DurationParseError(text.to_string()))
     }
 }
 

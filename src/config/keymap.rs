@@ -130,6 +130,9 @@ impl FromStr for Key {
         }
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
+            // A terminal never sends a control or bidirectional character as a key press
+            // (ESC arrives as `esc`): such a binding could never fire.
+            (Some(c), None) if crate::inert::is_hostile(c) => return Err(bad()),
             (Some(c), None) => KeyCode::Char(c),
             (None, _) => return Err(bad()),
             _ => match rest.to_ascii_lowercase().as_str() {
@@ -366,6 +369,19 @@ mod tests {
             err.to_string().contains("unknown context [nowhere]"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_control_or_bidi_character_is_not_a_key() {
+        for text in ["\u{1b}", "ctrl-\u{7}", "\u{9b}", "\u{202e}"] {
+            let err = text.parse::<Key>().unwrap_err();
+            assert_eq!(err.0, text);
+        }
+        let mut keymap = Keymap::defaults();
+        let err = keymap
+            .merge_toml("[global]\n\"\\u001b\" = \"quit\"\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("is not a key"), "{err}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::writes::{WriteOutcome, drop_owed, resend_owed, write};
 use crate::app::App;
+use crate::inert::line;
 use crate::journal::{audit_path, read_all};
 use crate::model::IncidentAction;
 use crate::output::{err, out, outln};
@@ -22,12 +23,12 @@ pub async fn write_command(
 ) -> u8 {
     let mut earlier = Vec::new();
     let outcome = write(app, id, action, note, source, wait, &mut earlier).await;
-    for line in earlier {
-        err(line);
+    for earlier in earlier {
+        err(line(&earlier));
     }
     match &outcome {
-        WriteOutcome::Delivered(m) => outln(m),
-        other => err(other.message()),
+        WriteOutcome::Delivered(m) => outln(line(m)),
+        other => err(line(other.message())),
     }
     outcome.exit_code()
 }
@@ -37,12 +38,12 @@ pub async fn write_command(
 pub async fn outbox_command(app: &App, drop: Option<&str>) -> u8 {
     if let Some(id) = drop {
         return match drop_owed(app, id).await {
-            Ok(line) => {
-                outln(line);
+            Ok(done) => {
+                outln(line(&done));
                 0
             }
             Err(why) => {
-                err(why);
+                err(line(&why));
                 1
             }
         };
@@ -56,7 +57,11 @@ pub async fn outbox_command(app: &App, drop: Option<&str>) -> u8 {
         return 0;
     }
     let owed = lines.iter().filter(|l| l.starts_with("still owed")).count();
-    out(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+    // One write a line: a line break in an incident id or an error must not start another.
+    out(&lines
+        .iter()
+        .map(|l| format!("{}\n", line(l)))
+        .collect::<String>());
     u8::from(owed > 0)
 }
 
@@ -74,23 +79,23 @@ pub async fn incidents_command(app: App, json: bool) -> (String, u8) {
             "incidents": snapshot.incidents,
             "oncall": oncall,
         });
-        serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        crate::inert::json::to_string_pretty(&value).unwrap_or_default() + "\n"
     } else {
         let mut out = super::text::incidents_table(&snapshot.incidents);
         for shift in oncall {
             out.push_str(&format!(
                 "on call for {} ({}): {} now, {} next\n",
-                shift.schedule,
-                shift.source,
-                shift.now.as_deref().unwrap_or("nobody"),
-                shift.next.as_deref().unwrap_or("—"),
+                line(&shift.schedule),
+                line(&shift.source),
+                line(shift.now.as_deref().unwrap_or("nobody")),
+                line(shift.next.as_deref().unwrap_or("—")),
             ));
         }
         for source in snapshot.sources.iter().filter(|s| s.error.is_some()) {
             out.push_str(&format!(
                 "source {} failed: {}\n",
-                source.name,
-                source.error.as_deref().unwrap_or_default()
+                line(&source.name),
+                line(source.error.as_deref().unwrap_or_default())
             ));
         }
         for source in &snapshot.sources {

@@ -1,10 +1,16 @@
 //! `ondeck handoff`: a Markdown report of the shift for the team channel, from the audit log
 //! (what this responder did) and one poll of every source (what is still open, what burned).
+//!
+//! Text from backends and the audit log is inert twice over: for the terminal it is printed
+//! on ([`inert::line`]), and for the chat it is pasted into its Markdown is escaped ([`md`],
+//! [`code`]), so an alert titled `[docs](https://evil.example)` or `![](…)` shows as written
+//! instead of becoming a disguised link or an image the chat client fetches.
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::inert;
 use crate::journal::AuditEntry;
 use crate::model::{Incident, IncidentStatus, Urgency};
 use crate::slo::{STANDARD_WINDOWS, Severity, Window};
@@ -67,12 +73,13 @@ fn still_open(out: &mut String, state: &State, now: DateTime<Utc>) {
         let age = format::age_secs((now - i.created_at).num_seconds());
         let _ = writeln!(
             out,
-            "- **{}** [{urgency}] {} `{}` — {}: open {age}, {holder} ({})",
-            i.service,
-            i.title,
-            i.id,
+            "- **{}** [{urgency}] {} {} — {}: open {age}, {} ({})",
+            md(&i.service),
+            md(&i.title),
+            code(&i.id),
             i.status.as_str(),
-            i.source
+            md(&holder),
+            md(&i.source)
         );
     }
     out.push('\n');
@@ -111,15 +118,15 @@ fn pages(out: &mut String, received: &[&Incident]) {
         let tta = i.acknowledged_at.map(|at| at - i.created_at);
         let _ = writeln!(
             out,
-            "| {} | {} `{}` ({}) | {} | {} | {} | {} | {} |",
+            "| {} | {} {} ({}) | {} | {} | {} | {} | {} |",
             i.created_at.format("%H:%M"),
-            cell(&i.title),
-            i.id,
-            i.source,
-            i.service,
+            md(&i.title),
+            code(&i.id),
+            md(&i.source),
+            md(&i.service),
             i.urgency.as_str(),
             i.status.as_str(),
-            i.acknowledged_by.as_deref().unwrap_or("—"),
+            md(i.acknowledged_by.as_deref().unwrap_or("—")),
             format::duration(tta)
         );
     }
@@ -137,17 +144,17 @@ fn actions(out: &mut String, shift: &[&AuditEntry], heading: &str, keep: impl Fn
         let note = e
             .note
             .as_deref()
-            .map(|n| format!(" — {}", cell(n)))
+            .map(|n| format!(" — {}", md(n)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "- {} {} `{}` {} on {}: {}{note}",
+            "- {} {} {} {} on {}: {}{note}",
             e.time.format("%H:%M"),
-            e.user,
-            e.incident,
-            e.action,
-            e.source,
-            e.outcome
+            md(&e.user),
+            code(&e.incident),
+            md(&e.action),
+            md(&e.source),
+            md(&e.outcome)
         );
     }
     out.push('\n');
@@ -198,7 +205,8 @@ fn burned(out: &mut String, state: &State, length: Duration) {
     for (id, burn, budget, firing) in rows {
         let _ = writeln!(
             out,
-            "| {id} | {} | {} | {} |",
+            "| {} | {} | {} | {} |",
+            md(&id),
             format::burn_rate(Some(burn)),
             format::percent(budget, 0),
             firing.unwrap_or_else(|| "—".into())
@@ -207,7 +215,60 @@ fn burned(out: &mut String, state: &State, length: Duration) {
     out.push('\n');
 }
 
-/// Text safe inside a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+/// Outside text as literal Markdown on one line, safe in a table cell: inert, and every
+/// character Markdown would read as markup backslash-escaped — links and images (`[`, `]`,
+/// `<`, `>`), emphasis, code, cell borders, and `&`, which would otherwise let a character
+/// reference (`&#x202e;`) bring back in the chat what the terminal escape took out.
+fn md(text: &str) -> String {
+    let text = inert::line(text);
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An id as a Markdown code span: fenced with one backtick more than the longest run inside
+/// it (CommonMark's rule), so a backtick in the id cannot end the span early.
+fn code(text: &str) -> String {
+    let text = inert::line(text);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    // A `|` would still end a table cell inside a code span (GFM splits cells first).
+    let text = text.replace('|', "\\|");
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_markdown_is_literal_text() {
+        assert_eq!(
+            md("see [docs](https://evil.example) ![x](http://t/p.png) *now*"),
+            "see \\[docs\\](https://evil.example) !\\[x\\](http://t/p.png) \\*now\\*"
+        );
+        assert_eq!(md("a|b\nc &#x202e;"), "a\\|b c \\&#x202e;");
+        assert_eq!(md("\u{1b}]52;c;eA==\u{7}"), "\\\\e\\]52;c;eA==\\\\a");
+    }
+
+    #[test]
+    fn ids_stay_one_code_span_whatever_they_hold() {
+        assert_eq!(code("DEMO-1042"), "`DEMO-1042`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x``"), "``` `x`` ```");
+        assert_eq!(code("a|b"), "`a\\|b`");
+    }
 }

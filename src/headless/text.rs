@@ -1,9 +1,12 @@
 //! `ondeck snapshot --format text`: the cockpit's numbers as aligned text for a terminal or a
-//! chat paste.
+//! chat paste. Every field from a backend or a file is made inert for one line
+//! ([`inert::line`]) before it is padded, so columns are counted on what is shown and no
+//! title can start a line that passes for another row.
 
 use std::fmt::Write;
 
 use super::json::Snapshot;
+use crate::inert::line;
 use crate::ui::freshness::short_age;
 
 fn pct(value: Option<f64>, digits: usize) -> String {
@@ -35,12 +38,14 @@ pub fn render(snapshot: &Snapshot) -> String {
         let error = source
             .error
             .as_deref()
-            .map(|e| format!(" ({e})"))
+            .map(|e| format!(" ({})", line(e)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "source {} [{}]: {}{error}",
-            source.name, source.kind, source.status
+            line(&source.name),
+            line(&source.kind),
+            source.status
         );
         for warning in &source.warnings {
             let _ = writeln!(out, "  warning: {warning}");
@@ -75,13 +80,13 @@ pub fn render(snapshot: &Snapshot) -> String {
                 |s| format!("data {} old", short_age(s)),
             );
             let gap = if alerts.is_empty() { "" } else { "  " };
-            alerts.push_str(&format!("{gap}NOT CURRENT: {} {age}", slo.source));
+            alerts.push_str(&format!("{gap}NOT CURRENT: {} {age}", line(&slo.source)));
         }
         let _ = writeln!(
             out,
             "{:<14} {:<22} {:>7} {:>8} {:>8} {:>7} {:>7} {:>10}  {}",
-            slo.service,
-            slo.name,
+            line(&slo.service),
+            line(&slo.name),
             format!("{}%", slo.objective * 100.0),
             pct(slo.sli, 3),
             pct(slo.error_budget_remaining, 1),
@@ -145,14 +150,14 @@ pub fn incidents_table(incidents: &[super::json::IncidentJson]) -> String {
         let _ = writeln!(
             out,
             "{:<12} {:<12} {:<6} {:<13} {:<5} {:<14} {}",
-            i.id,
-            i.source,
+            line(&i.id),
+            line(&i.source),
             i.urgency,
             i.status,
             i.escalation_level
                 .map_or_else(|| "—".to_string(), |level| format!("L{level}")),
-            i.assignee.as_deref().unwrap_or("—"),
-            i.title
+            line(i.assignee.as_deref().unwrap_or("—")),
+            line(&i.title)
         );
     }
     out

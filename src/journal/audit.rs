@@ -117,8 +117,8 @@ pub fn append(path: &Path, entry: &AuditEntry) -> std::io::Result<()> {
             (seq, sha256_hex(last.as_bytes()))
         }
     };
-    let line =
-        serde_json::to_string(&Chained { entry, seq, prev }).map_err(std::io::Error::other)?;
+    let line = crate::inert::json::to_string(&Chained { entry, seq, prev })
+        .map_err(std::io::Error::other)?;
     let mut out = Vec::with_capacity(line.len() + 2);
     if !text.is_empty() && !text.ends_with('\n') {
         // A line cut short by a crash: start afresh so it cannot swallow this one.

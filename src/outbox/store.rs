@@ -207,7 +207,9 @@ impl Store {
     pub fn append(&self, records: &[Record]) -> std::io::Result<()> {
         let mut text = Vec::new();
         for record in records {
-            serde_json::to_writer(&mut text, record).map_err(std::io::Error::other)?;
+            // One line someone may `cat`: hostile characters in notes escaped as JSON.
+            let line = crate::inert::json::to_string(record).map_err(std::io::Error::other)?;
+            text.extend_from_slice(line.as_bytes());
             text.push(b'\n');
         }
         self.with_lock(|_| {
@@ -329,7 +331,8 @@ impl Store {
         }
         let mut out = Vec::new();
         for record in &keep {
-            serde_json::to_writer(&mut out, record).map_err(std::io::Error::other)?;
+            let line = crate::inert::json::to_string(record).map_err(std::io::Error::other)?;
+            out.extend_from_slice(line.as_bytes());
             out.push(b'\n');
         }
         let temporary = self.path.with_extension("jsonl.tmp");

@@ -61,25 +61,11 @@ impl FromStr for Window {
     type Err = WindowParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || WindowParseError(text.to_string());
-        let trimmed = text.trim();
-        let unit_at = trimmed
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or_else(bad)?;
-        let (digits, unit) = trimmed.split_at(unit_at);
-        let n: u64 = digits.parse().map_err(|_| bad())?;
-        let scale = match unit {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            "w" => 7 * 86_400,
-            _ => return Err(bad()),
-        };
-        if n == 0 {
-            return Err(bad());
-        }
-        n.checked_mul(scale).map(Window).ok_or_else(bad)
+        // Windows are whole seconds and never empty: `500ms` and `0h` are not windows.
+        crate::config::duration::parse_amount(text)
+            .filter(|d| d.subsec_millis() == 0 && !d.is_zero())
+            .map(|d| Window(d.as_secs()))
+            .ok_or_else(|| WindowParseError(text.to_string()))
     }
 }
 

@@ -163,8 +163,10 @@ impl Reply {
     }
 }
 
-/// A short, printable reason from an error body: a JSON `message`/`error`/`errorMessage`
-/// field, else the first line of text, at most 200 characters.
+/// A short reason from an error body: a JSON `message`/`error`/`errorMessage` field, else
+/// the first line of text, at most 200 characters — as the server wrote them. Control and
+/// escape characters are kept: the screen and the subcommands show them escaped (`\e]52;…`),
+/// where dropping them here would leave the rest of an escape sequence looking like words.
 pub(crate) fn reason(body: &[u8]) -> String {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
         let field = |v: &serde_json::Value| -> Option<String> {
@@ -220,11 +222,11 @@ fn html_text(html: &str) -> String {
 }
 
 fn clip(text: &str) -> String {
-    let clean: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    let kept: String = text.chars().take(200).collect();
     if text.chars().count() > 200 {
-        format!("{clean}…")
+        format!("{kept}…")
     } else {
-        clean
+        kept
     }
 }
 
@@ -413,6 +415,11 @@ mod tests {
         assert_eq!(
             reason(b"<html><body><h1>Service Unavailable</h1>\n<p>upstream is on fire</p></body></html>"),
             "Service Unavailable upstream is on fire"
+        );
+        // As sent: what shows it makes it inert, and shows that it was an escape sequence.
+        assert_eq!(
+            reason(b"{\"message\":\"\\u001b]52;c;eA==\\u0007 denied\"}"),
+            "\u{1b}]52;c;eA==\u{7} denied"
         );
     }
 

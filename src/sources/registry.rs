@@ -229,6 +229,16 @@ impl Backends {
         self.traces.push((meta, TraceBackend::Demo(demo)));
     }
 
+    /// Keeps every demo source's responder actions in the state dir `dir`, so `ondeck ack`
+    /// and the next `ondeck incidents` agree as they would on a real backend.
+    pub fn keep_demo_actions_in(&self, dir: &std::path::Path) {
+        for (_, backend) in &self.incidents {
+            if let IncidentBackend::Demo(demo) = backend {
+                demo.keep_actions_in(dir);
+            }
+        }
+    }
+
     /// Asks every metrics source for `points` trend samples (a Prometheus source then picks its
     /// range step from it). Sources without trend queries ignore it.
     pub fn set_trend_points(&self, points: usize) {

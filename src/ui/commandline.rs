@@ -4,10 +4,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Clear;
 
 use crate::config::Theme;
 use crate::state::CommandLine;
+use crate::ui::text;
 
 /// The keys that finish or browse the line, shown when there is room.
 const HINT: &str = "enter run · esc cancel · ↑/↓ history";
@@ -40,7 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, line: &CommandLine, theme: &Theme) 
         spans.push(Span::raw(" ".repeat(room.saturating_sub(used) + 2)));
         spans.push(Span::styled(HINT, theme.text_muted));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(text::paragraph(Line::from(spans)), area);
     let column = u16::try_from(1 + line.cursor - scroll).unwrap_or(u16::MAX);
     frame.set_cursor_position(Position::new(
         area.x + column.min(area.width.saturating_sub(1)),

@@ -14,13 +14,14 @@ pub mod statusbar;
 pub mod symbols;
 pub mod tabs;
 pub mod terminal;
+pub mod text;
 pub mod widgets;
 pub mod wire;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Wrap;
 
 use crate::config::{Keymap, Theme};
 use crate::state::{Pane, State};
@@ -80,7 +81,7 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
         .unwrap_or(u16::MAX)
         .div_ceil(area.width.max(1));
     let box_area = layout::centered(area, area.width, lines);
-    let text = Paragraph::new(Line::styled(message, theme.sev_warning).centered())
+    let text = text::paragraph(Line::styled(message, theme.sev_warning).centered())
         .wrap(Wrap { trim: true });
     frame.render_widget(text, box_area);
     if theme.symbols.ascii {

@@ -4,14 +4,15 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use chrono::{DateTime, Utc};
 
 use crate::config::{Keymap, Theme};
+use crate::inert;
 use crate::state::{FlashKind, Health, SourceStatus, State};
 use crate::ui::format;
 use crate::ui::keys;
+use crate::ui::text;
 
 fn badness(health: &Health) -> (u8, i64) {
     match health {
@@ -69,6 +70,8 @@ fn failed_badge_width(healths: &[(&str, Health)], width: usize, theme: &Theme) -
 /// the other sources off the line (the full reason is in the log and `ondeck snapshot`).
 pub fn source_span(name: &str, health: &Health, theme: &Theme, width: usize) -> Span<'static> {
     let glyphs = theme.symbols;
+    // Escaped before it is measured: the badges are fitted to the line by their widths.
+    let name = inert::line(name);
     match health {
         Health::Loading => Span::styled(format!("{} {name}", glyphs.ellipsis), theme.text_muted),
         Health::Fresh { age_secs } => Span::styled(
@@ -194,7 +197,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keyma
             FlashKind::Error => theme.sev_critical,
             FlashKind::Info => theme.sev_info,
         };
-        second.push(Span::styled(flash.text.clone(), style));
+        // Flashes quote outside text (an id, a server's refusal); escaped before the hints
+        // are fitted after it.
+        second.push(Span::styled(inert::line(&flash.text).into_owned(), style));
     }
     push_hints(
         &mut second,
@@ -203,7 +208,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keyma
         theme,
     );
     let lines = vec![Line::from(sources), Line::from(second)];
-    frame.render_widget(Paragraph::new(lines), area);
+    frame.render_widget(text::paragraph(lines), area);
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::state::{Pane, State};
+use crate::ui::text;
 
 /// Draws the tab line into `area` (one row).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -37,6 +37,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let right_width = u16::try_from(right.width()).unwrap_or(u16::MAX);
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
-    frame.render_widget(Paragraph::new(Line::from(tabs)), left_area);
-    frame.render_widget(Paragraph::new(right.right_aligned()), right_area);
+    frame.render_widget(text::paragraph(Line::from(tabs)), left_area);
+    frame.render_widget(text::paragraph(right.right_aligned()), right_area);
 }

@@ -203,7 +203,9 @@ impl Session {
     pub fn wait_for(&mut self, what: &str, mut done: impl FnMut(&mut Self) -> bool) {
         let deadline = Instant::now() + WAIT;
         while !done(self) {
-            assert!(Instant::now() < deadline, "no {what} within {WAIT:?}");
+            if Instant::now() >= deadline {
+                panic!("no {what} within {WAIT:?}; the screen:\n{}", self.screen());
+            }
             self.pump(Duration::from_millis(20));
         }
     }

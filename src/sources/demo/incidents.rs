@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::catalog::{self, Draft, Timed};
+use super::kept::Kept;
 use super::rng::{Rng, hash};
 use super::roster::{PAGE_CROSSING, SERVICES};
 use crate::model::{Incident, IncidentAction, IncidentStatus, Link, Urgency};
@@ -40,8 +41,8 @@ struct Script {
 }
 
 /// What the responder did to an incident, and when they first acted.
-#[derive(Debug, Clone, Copy)]
-struct Override {
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Override {
     since: DateTime<Utc>,
     acked: Option<DateTime<Utc>>,
     resolved: Option<DateTime<Utc>>,
@@ -59,9 +60,24 @@ pub(super) struct Book {
     next_at: DateTime<Utc>,
     scheduled: u64,
     overrides: HashMap<u32, Override>,
+    /// Where the responder's actions are kept across processes, if anywhere.
+    kept: Option<Kept>,
 }
 
 impl Book {
+    /// Keeps the responder's actions in `kept` from now on, starting from what it holds.
+    pub fn keep_in(&mut self, kept: Kept) {
+        self.kept = Some(kept);
+        self.reload();
+    }
+
+    /// Takes in the actions another process kept; the file is the shared record.
+    fn reload(&mut self) {
+        if let Some(kept) = &self.kept {
+            self.overrides.extend(kept.load());
+        }
+    }
+
     /// The incident history and scripted pages of a demo started at `start`.
     pub fn new(source: &str, seed: u64, start: DateTime<Utc>) -> Self {
         let mut rng = Rng::new(hash(&[seed, 0x1c1d]));
@@ -80,6 +96,7 @@ impl Book {
             next_at: start + TimeDelta::minutes(3),
             scheduled: 0,
             overrides: HashMap::new(),
+            kept: None,
         };
         for t in timed {
             if t.created <= TimeDelta::zero() {
@@ -154,6 +171,7 @@ impl Book {
 
     /// Every incident open at `now`, plus those resolved within the last 30 days.
     pub fn list(&mut self, now: DateTime<Utc>) -> Vec<Incident> {
+        self.reload();
         self.schedule_until(now);
         let oldest = now - TimeDelta::days(HISTORY_DAYS);
         self.scripts
@@ -176,6 +194,7 @@ impl Book {
         action: IncidentAction,
         now: DateTime<Utc>,
     ) -> Result<(), SourceError> {
+        self.reload();
         self.schedule_until(now);
         let unknown = || SourceError::Rejected(format!("no incident {id} in the demo"));
         let number: u32 = id
@@ -206,13 +225,26 @@ impl Book {
             IncidentAction::Resolve => own.resolved = Some(now),
             IncidentAction::Unacknowledge => own.acked = None,
         }
+        if let Some(kept) = &self.kept {
+            // Not kept means the next process disagrees: say so as a real backend's
+            // failure would, and the outbox retries.
+            kept.save(&self.overrides).map_err(|e| {
+                SourceError::Unreachable(format!("cannot keep the demo's actions: {e}"))
+            })?;
+        }
         Ok(())
     }
 
     /// The incident as it stands at `now`: the schedule up to the responder's first action,
     /// then the responder's actions.
     fn materialize(&self, script: &Script, now: DateTime<Utc>) -> Incident {
-        let own = self.overrides.get(&script.number);
+        // Actions kept by another process may predate this world's copy of the incident.
+        let own = self.overrides.get(&script.number).map(|o| Override {
+            since: o.since.max(script.created),
+            acked: o.acked.map(|at| at.max(script.created)),
+            resolved: o.resolved.map(|at| at.max(script.created)),
+        });
+        let own = own.as_ref();
         let until = own.map_or(now, |o| o.since.min(now));
         let upto = |at: Option<DateTime<Utc>>| at.filter(|&t| t <= until);
         let mut resolved_at = upto(script.resolved);

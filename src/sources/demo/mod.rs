@@ -16,6 +16,7 @@ mod counts;
 mod fleet;
 mod flows;
 mod incidents;
+mod kept;
 mod rng;
 mod roster;
 mod snapshot;
@@ -66,6 +67,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl DemoSource {
+    /// Keeps the responder's acknowledges and resolves in `dir` (the state dir), shared with
+    /// every other ondeck process on it.
+    pub fn keep_actions_in(&self, dir: &std::path::Path) {
+        lock(&self.inner.book).keep_in(kept::Kept::in_dir(dir));
+    }
+
     /// A demo fleet named `name` whose world starts at `clock.now()`.
     pub fn new(name: &str, seed: u64, clock: Clock) -> Self {
         Self::with_start(name, seed, clock.now(), clock)

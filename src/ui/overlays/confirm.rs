@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Wrap;
 
 use crate::config::{Keymap, Theme};
 use crate::state::Confirm;
@@ -12,6 +12,7 @@ use crate::ui::UiContext;
 use crate::ui::keys::grouped;
 use crate::ui::layout::centered;
 use crate::ui::overlays::dialog;
+use crate::ui::text;
 
 /// The question: "Acknowledge incident DEMO-1042 on demo (demo)?".
 pub fn question(confirm: &Confirm) -> String {
@@ -91,7 +92,9 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &Confirm, ctx: &UiContext)
         answer_hint(ctx.keymap, theme),
     ];
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        text::paragraph(lines)
+            .block(block)
+            .wrap(Wrap { trim: true }),
         box_area,
     );
 }

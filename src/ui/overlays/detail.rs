@@ -4,9 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Wrap;
 
 use crate::config::Theme;
+use crate::inert;
 use crate::model::IncidentStatus;
 use crate::model::{Incident, Span as TraceSpan};
 use crate::state::{Freshness, Pane, SloRow, State};
@@ -14,7 +15,7 @@ use crate::ui::layout::centered;
 use crate::ui::overlays::dialog;
 use crate::ui::panes::executive::{severity_badge, severity_style};
 use crate::ui::panes::oncall::{status_span, urgency_span};
-use crate::ui::{format, freshness};
+use crate::ui::{format, freshness, text};
 
 fn field(label: &str, value: impl Into<String>, theme: &Theme) -> Line<'static> {
     Line::from(vec![
@@ -84,7 +85,14 @@ pub fn incident_lines(incident: &Incident, state: &State, theme: &Theme) -> Vec<
         lines.push(field("severity", severity.clone(), theme));
     }
     if let Some(description) = &incident.description {
-        lines.push(field("about", description.clone(), theme));
+        // A description keeps its line breaks: each line under the first is indented to
+        // the value column.
+        let description = inert::block(description);
+        let mut rows = description.lines();
+        lines.push(field("about", rows.next().unwrap_or_default(), theme));
+        for row in rows {
+            lines.push(field("", row, theme));
+        }
     }
     if !incident.labels.is_empty() {
         let labels: Vec<String> = incident
@@ -243,7 +251,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let box_area = centered(area, width, height.max(area.height * 2 / 3));
     let block = dialog(frame, box_area, &title, theme);
     frame.render_widget(
-        Paragraph::new(lines)
+        text::paragraph(lines)
             .block(block)
             .wrap(Wrap { trim: false }),
         box_area,

@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::config::keymap::CONTEXTS;
 use crate::config::{Keymap, Theme};
@@ -13,6 +12,7 @@ use crate::ui::UiContext;
 use crate::ui::keys::grouped;
 use crate::ui::layout::centered;
 use crate::ui::overlays::dialog;
+use crate::ui::text;
 use crate::ui::widgets::pad;
 
 /// Widest key column before keys are cut.
@@ -123,7 +123,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &UiContext) {
             width: step.min(inner.right() - x),
             ..inner
         };
-        frame.render_widget(Paragraph::new(column), area);
+        frame.render_widget(text::paragraph(column), area);
         x = x.saturating_add(step);
     }
 }

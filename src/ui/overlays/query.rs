@@ -6,13 +6,14 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
 
 use crate::config::Theme;
 use crate::model::{QueryAnswer, QuerySeries};
 use crate::state::{Load, QueryView, State};
 use crate::ui::layout::{centered, visible_rows};
 use crate::ui::overlays::dialog;
+use crate::ui::text;
 use crate::ui::widgets::{fit, gauge, pad, spark};
 
 /// A sample value short enough for a table cell: `0.0123`, `1520`, `3.2e+09`, `NaN`.
@@ -188,12 +189,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Line::styled(asked(query), theme.text_muted),
         status(query, theme),
     ];
-    frame.render_widget(Paragraph::new(head_lines), head);
+    frame.render_widget(text::paragraph(head_lines), head);
     let Load::Ready(answer) = &query.answer else {
         return;
     };
     let lines = table_lines(answer, query, inner_w, usize::from(table.height), theme);
-    frame.render_widget(Paragraph::new(lines), table);
+    frame.render_widget(text::paragraph(lines), table);
     if let Some(series) = answer.series.get(query.selected)
         && chart.height > 2
     {

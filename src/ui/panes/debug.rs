@@ -5,7 +5,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::model::ServiceMetrics;
@@ -15,7 +14,7 @@ use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{
     PANEL_FRAME_ROWS, dependencies, panel, position_title, spark, title, waterfall,
 };
-use crate::ui::{format, freshness};
+use crate::ui::{format, freshness, text};
 
 /// Width of the dependencies panel beside the trends on wide screens.
 const DEPENDENCIES_WIDTH: u16 = 56;
@@ -37,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             height: inner.height.min(1),
             ..inner
         };
-        frame.render_widget(Paragraph::new(hint), middle);
+        frame.render_widget(text::paragraph(hint), middle);
         return;
     }
     let wide = area.width >= WIDE;
@@ -65,7 +64,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         let block = panel(title("Trends"), false, theme);
         let empty = Line::styled("no service in view: press t on an SLO", theme.text_muted);
-        frame.render_widget(Paragraph::new(empty).block(block), trends);
+        frame.render_widget(text::paragraph(empty).block(block), trends);
     }
     render_traces(frame, traces, state, wide, theme);
     render_waterfall(frame, spans, &state.debug, theme);
@@ -110,7 +109,7 @@ fn render_trends(
     let Some(m) = metrics else {
         let block = panel(title(format!("{service} · trends")), false, theme);
         let empty = Line::styled(format!("no metrics for {service} yet"), theme.text_muted);
-        frame.render_widget(Paragraph::new(empty).block(block), area);
+        frame.render_widget(text::paragraph(empty).block(block), area);
         return;
     };
     let step = crate::slo::Window::seconds(m.step_seconds);
@@ -157,7 +156,7 @@ fn render_trends(
             Line::from(spans)
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(text::paragraph(lines), inner);
 }
 
 /// Said, muted, wherever traces would be: a cockpit without a tracing source is a normal
@@ -384,7 +383,7 @@ fn render_waterfall(frame: &mut Frame, area: Rect, debug: &DebugState, theme: &T
         }
     };
     frame.render_widget(
-        Paragraph::new(message).block(panel(heading, focused, theme)),
+        text::paragraph(message).block(panel(heading, focused, theme)),
         area,
     );
 }

@@ -7,7 +7,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::slo::{Exhaustion, Severity, Window};
@@ -16,7 +15,7 @@ use crate::state::{Freshness, Measure, ResponseTimes, SloRow, State};
 use crate::ui::layout::WIDE;
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{PANEL_FRAME_ROWS, fit, gauge, panel, spark};
-use crate::ui::{format, freshness};
+use crate::ui::{format, freshness, text};
 
 /// Draws the pane into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -133,7 +132,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ]);
     let third = response_line(&state.response_times(), theme);
     let block = panel(overview_title(state, theme), false, theme);
-    let text = Paragraph::new(vec![Line::from(first), second, third]).block(block);
+    let text = text::paragraph(vec![Line::from(first), second, third]).block(block);
     frame.render_widget(text, area);
 }
 

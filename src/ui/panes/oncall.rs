@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Wrap;
 
 use crate::config::Theme;
 use crate::model::{Incident, IncidentStatus, OnCall, Urgency};
@@ -16,7 +16,7 @@ use crate::ui::overlays::detail::incident_lines;
 use crate::ui::panes::executive::{severity_badge, severity_style};
 use crate::ui::widgets::table::{ScrolledTable, TableRow};
 use crate::ui::widgets::{PANEL_FRAME_ROWS, panel, title};
-use crate::ui::{format, freshness};
+use crate::ui::{format, freshness, text};
 
 /// Rows of the detail panel below the lists: five lines and the title rule.
 const DETAIL_ROWS: u16 = 5 + PANEL_FRAME_ROWS;
@@ -52,7 +52,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(line) => {
             let [bar, rest] =
                 Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(incidents);
-            frame.render_widget(Paragraph::new(line), bar);
+            frame.render_widget(text::paragraph(line), bar);
             rest
         }
         None => incidents,
@@ -190,7 +190,7 @@ fn render_incidents(
     if with_source {
         let longest = open
             .iter()
-            .map(|i| i.source.chars().count())
+            .map(|i| text::width(&i.source))
             .max()
             .unwrap_or(6);
         headers.push("SOURCE");
@@ -345,7 +345,7 @@ fn render_detail(
     let Some(incident) = incident else {
         let block = panel(title("Detail"), false, theme);
         let empty = Line::styled("no incident selected", theme.text_muted);
-        frame.render_widget(Paragraph::new(empty).block(block), area);
+        frame.render_widget(text::paragraph(empty).block(block), area);
         return;
     };
     let mut heading = title(format!("{} · {}", incident.id, incident.title));
@@ -357,7 +357,7 @@ fn render_detail(
     let block = panel(heading, false, theme);
     let lines = incident_lines(incident, state, theme);
     frame.render_widget(
-        Paragraph::new(lines)
+        text::paragraph(lines)
             .block(block)
             .wrap(Wrap { trim: false }),
         area,

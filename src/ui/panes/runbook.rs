@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Wrap};
 
 use crate::config::Theme;
 use crate::inert;
@@ -19,6 +19,7 @@ use crate::ui::UiContext;
 use crate::ui::keys::grouped;
 use crate::ui::layout::centered;
 use crate::ui::overlays::dialog;
+use crate::ui::text;
 use crate::ui::widgets::{fit, panel, title};
 
 /// Draws the open runbook into `area`.
@@ -59,7 +60,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &RunbookView, 
             theme.sev_warning,
         ));
     }
-    frame.render_widget(Paragraph::new(header), head);
+    frame.render_widget(text::paragraph(header), head);
     let list_width = (area.width / 3).clamp(24, 44);
     let [list, detail] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(body);
@@ -78,7 +79,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &RunbookView, 
     } else {
         render_step(frame, detail, view, theme);
     }
-    frame.render_widget(Paragraph::new(hint_line(view, ctx)), hints);
+    frame.render_widget(text::paragraph(hint_line(view, ctx)), hints);
     if let Some(confirm) = &view.confirm {
         render_confirm(frame, area, confirm, view.incident.is_none(), ctx);
     }
@@ -148,7 +149,7 @@ fn render_steps(frame: &mut Frame, area: Rect, view: &RunbookView, theme: &Theme
     let height = usize::from(inner.height);
     let skip = view.current().saturating_sub(height.saturating_sub(1));
     let visible: Vec<Line> = lines.into_iter().skip(skip).collect();
-    frame.render_widget(Paragraph::new(visible), inner);
+    frame.render_widget(text::paragraph(visible), inner);
 }
 
 fn md_style(style: MdStyle, theme: &Theme) -> Style {
@@ -192,7 +193,7 @@ fn render_step(frame: &mut Frame, area: Rect, view: &RunbookView, theme: &Theme)
         )
     }));
     frame.render_widget(
-        Paragraph::new(lines)
+        text::paragraph(lines)
             .block(block)
             .wrap(Wrap { trim: false }),
         area,
@@ -252,7 +253,7 @@ fn render_output(frame: &mut Frame, area: Rect, state: &State, view: &RunbookVie
         };
         lines.push(Line::styled(fit(&inert::line(&line.text), width), style));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(text::paragraph(lines), inner);
 }
 
 /// What the status bar's key hints cannot say: how to leave the view, and that ctrl-c kills
@@ -367,7 +368,7 @@ fn render_confirm(
         .min(height);
     let box_area = centered(area, width, box_height);
     let block = dialog(frame, box_area, "Run this step?", theme);
-    frame.render_widget(Paragraph::new(lines).block(block), box_area);
+    frame.render_widget(text::paragraph(lines).block(block), box_area);
 }
 
 /// A line of code cut into rows of at most `width` characters, the continuations marked.

@@ -6,13 +6,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::model::Dependency;
 use crate::state::{Load, State};
 use crate::ui::freshness;
 use crate::ui::panes::executive::{severity_badge, severity_style};
+use crate::ui::text;
 use crate::ui::widgets::{panel, title};
 
 /// The worst SLO state of `service` as a short badge and its style: `PAGE`, `TICKET`, `ok`,
@@ -100,7 +100,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, service: &str, theme
             ]
         }
     };
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(text::paragraph(lines).block(block), area);
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
 use crate::config::Theme;
+use crate::inert;
+use crate::ui::text;
 
 /// Rows a [`panel`]'s frame takes: the title rule along its top.
 pub const PANEL_FRAME_ROWS: u16 = 1;
@@ -30,7 +32,7 @@ pub fn panel<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Bl
         .borders(Borders::TOP | Borders::LEFT)
         .border_set(theme.symbols.border)
         .border_style(border)
-        .title(title.into().style(theme.title))
+        .title(text::line(title.into()).style(theme.title))
 }
 
 /// A boxed panel for what floats over the panes (dialogs, help, details): all four edges, so
@@ -39,7 +41,7 @@ pub fn popup<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
     Block::bordered()
         .border_set(theme.symbols.border)
         .border_style(theme.border_focused)
-        .title(title.into().style(theme.title))
+        .title(text::line(title.into()).style(theme.title))
 }
 
 /// Where a panel says which row of a long list is selected: right-aligned on its title rule.
@@ -56,8 +58,10 @@ pub fn title(text: impl Into<String>) -> Line<'static> {
     Line::from(Span::raw(format!(" {} ", text.into())))
 }
 
-/// `text` cut to `width` characters, ending in "…" when something was cut.
+/// `text` as shown on one line ([`inert::line`]) cut to `width` characters, ending in "…"
+/// when something was cut: the cut is made on what the screen will show.
 pub fn fit(text: &str, width: usize) -> String {
+    let text = inert::line(text);
     if text.chars().count() <= width {
         return text.to_string();
     }
@@ -85,5 +89,12 @@ mod tests {
         assert_eq!(fit("abc", 0), "");
         assert_eq!(pad("ab", 4), "ab  ");
         assert_eq!(pad("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn fitting_cuts_what_is_shown() {
+        assert_eq!(fit("a\u{1b}[2J", 10), "a\\e[2J");
+        assert_eq!(fit("a\u{1b}[2J", 4), "a\\e…");
+        assert_eq!(pad("x\ny", 4), "x y ");
     }
 }

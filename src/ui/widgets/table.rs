@@ -8,10 +8,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Block;
 
 use crate::config::Theme;
 use crate::ui::layout::visible_rows;
+use crate::ui::text;
 use crate::ui::widgets::line::put_line;
 use crate::ui::widgets::position_title;
 
@@ -28,10 +29,11 @@ pub struct TableRow<'a> {
 }
 
 impl<'a> TableRow<'a> {
-    /// A row of `cells`, one per column, unstyled.
+    /// A row of `cells`, one per column, unstyled. Every cell is made inert here
+    /// ([`text::line`]): table cells are where most backend text reaches the screen.
     pub fn new<T: Into<Line<'a>>>(cells: impl IntoIterator<Item = T>) -> Self {
         Self {
-            cells: cells.into_iter().map(Into::into).collect(),
+            cells: cells.into_iter().map(|c| text::line(c.into())).collect(),
             style: Style::default(),
             over: None,
         }
@@ -105,7 +107,7 @@ impl<'a> ScrolledTable<'a> {
     ) {
         let inner = self.block.inner(area);
         if self.len == 0 {
-            frame.render_widget(Paragraph::new(self.empty).block(self.block), area);
+            frame.render_widget(text::paragraph(self.empty).block(self.block), area);
             return;
         }
         let height = usize::from(inner.height.saturating_sub(1));

@@ -6,13 +6,13 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::config::Theme;
 use crate::model::Trace;
 use crate::state::debug::{SpanTree, Waterfall};
 use crate::ui::format;
 use crate::ui::layout::visible_rows;
+use crate::ui::text;
 use crate::ui::widgets::{gauge, pad};
 
 /// Deepest indentation drawn; deeper spans line up at this depth.
@@ -147,7 +147,7 @@ pub fn render(
             line
         });
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    frame.render_widget(text::paragraph(lines), area);
 }
 
 #[cfg(test)]

@@ -11,10 +11,13 @@ mod canonical;
 mod screen;
 mod sgr;
 
+use std::borrow::Cow;
+
 use ratatui::buffer::Cell;
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
+use crate::inert::is_hostile;
 pub use canonical::canonicalize;
 use canonical::{SHOWN_ON_BLANK, is_plain_blank};
 pub use screen::Screen;
@@ -126,8 +129,8 @@ impl Encoder<'_> {
             self.out.push_str(&self.params);
             self.out.push('m');
         }
-        let symbol = cell.symbol();
-        self.out.push_str(symbol);
+        let symbol = inert_symbol(cell.symbol());
+        self.out.push_str(&symbol);
         let width = u16::try_from(symbol.width().max(1)).unwrap_or(1);
         self.screen.set(x, y, blank.then_some(cell.bg));
         for covered in 1..width {
@@ -135,6 +138,19 @@ impl Encoder<'_> {
         }
         self.cursor = Some((x.saturating_add(width), y));
     }
+}
+
+/// A cell's symbol as it may reach the terminal: without any control or bidirectional
+/// character. Text is made inert before it is drawn ([`crate::ui::text`]), so this only
+/// guards against a path that forgot: ratatui drops control characters but appends a
+/// zero-width one, such as U+202E, to the cell before it. Dropping zero-width characters
+/// keeps the cell's width; a symbol left empty is drawn as `?`.
+fn inert_symbol(symbol: &str) -> Cow<'_, str> {
+    if !symbol.chars().any(is_hostile) {
+        return Cow::Borrowed(symbol);
+    }
+    let kept: String = symbol.chars().filter(|&c| !is_hostile(c)).collect();
+    Cow::Owned(if kept.is_empty() { "?".into() } else { kept })
 }
 
 /// Encodes the changed cells of a frame (in ratatui's diff order: row by row, left to right),
@@ -224,6 +240,20 @@ mod tests {
         assert_eq!(
             encode_fresh(&[(0, 0, &wide), (2, 0, &after)]),
             "\x1b[1;1Hコ!"
+        );
+    }
+
+    #[test]
+    fn no_control_or_bidi_character_reaches_the_terminal() {
+        let plain = Style::default();
+        let (rlo, esc, ok) = (
+            cell("a\u{202e}", plain),
+            cell("\u{1b}", plain),
+            cell("b\u{2066}\u{301}", plain),
+        );
+        assert_eq!(
+            encode_fresh(&[(0, 0, &rlo), (1, 0, &esc), (2, 0, &ok)]),
+            "\x1b[1;1Ha?b\u{301}"
         );
     }
 

@@ -1,6 +1,7 @@
 //! `y`: copies what the responder is looking at — the PromQL of the `:promql` answer, the
 //! trace id in the debug pane, the incident id on call, the SLO id on the executive pane —
-//! to the terminal's clipboard with OSC 52, and says so in the status bar.
+//! to the terminal's clipboard with OSC 52, and says so in the status bar; or says why not,
+//! when the text would act in a shell it is pasted into (see [`crate::clipboard::refusal`]).
 
 use crate::command::Command;
 use crate::state::{DebugFocus, FlashKind, OncallFocus, Overlay, Pane, State};
@@ -47,10 +48,16 @@ pub(super) fn copy(state: &mut State) -> Vec<Command> {
         return vec![];
     }
     match target(state) {
-        Some((what, text)) => {
-            flash(state, FlashKind::Info, format!("copied {what} {text}"));
-            vec![Command::Copy { text }]
-        }
+        Some((what, text)) => match crate::clipboard::refusal(&text) {
+            Some(why) => {
+                flash(state, FlashKind::Error, format!("the {what} {why}"));
+                vec![]
+            }
+            None => {
+                flash(state, FlashKind::Info, format!("copied {what} {text}"));
+                vec![Command::Copy { text }]
+            }
+        },
         None => {
             flash(state, FlashKind::Info, "nothing to copy here".to_string());
             vec![]

