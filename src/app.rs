@@ -4,7 +4,8 @@
 //! changed. It also owns the terminal's life outside drawing: SIGTERM/SIGHUP end the loop
 //! like quit, and Ctrl-Z hands the terminal back to the shell until `fg`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::Result;
@@ -19,12 +20,13 @@ use crate::event::{CommandResult, Event, RunbookResult};
 use crate::outbox::OutboxSetup;
 use crate::outbox::cockpit::Courier;
 use crate::runbook::perform as runbook_perform;
+use crate::slo::{TierSpec, Window};
 use crate::sources::history::HistoryCache;
 use crate::sources::poller::spawn_poller;
 use crate::sources::{
     Backends, Clock, Feed, IncidentSource, MetricsSource, SourceError, SourcePayload, TraceSource,
 };
-use crate::state::State;
+use crate::state::{SloRows, State};
 use crate::ui::terminal::{self, Tty};
 use crate::ui::{self, UiContext};
 use crate::update::update;
@@ -106,7 +108,8 @@ impl App {
         // The clock lives in the loop, not in a task of its own: one wake-up per second, not
         // two (the task's, then the loop's).
         let mut ticks = crate::ticker::Ticker::start();
-        spawn_pollers(&self.backends, self.clock, &tx, &refresh_rx);
+        let tiers = Arc::new((self.state.tiers.clone(), self.state.period_tiers.clone()));
+        spawn_pollers_preparing(&self.backends, self.clock, &tx, &refresh_rx, Some(tiers));
         let mut signals = spawn_signals();
         let mut runs = RunningSteps::new();
         let courier = crate::outbox::cockpit::start(&self.outbox, tx.clone());
@@ -469,14 +472,32 @@ fn suspend_to_shell(terminal: &mut Tty, mouse: bool) -> Result<()> {
 }
 
 /// One poller per metrics feed and per incident feed. Trace backends are queried on demand.
+/// Metrics polls arrive as snapshots ([`SourcePayload::Metrics`]).
 pub fn spawn_pollers(
     backends: &Backends,
     clock: Clock,
     tx: &mpsc::Sender<Event>,
     refresh: &watch::Receiver<u64>,
 ) {
+    spawn_pollers_preparing(backends, clock, tx, refresh, None);
+}
+
+/// The alert tiers SLO rows are evaluated with: the default tiers and those per period.
+pub type Tiers = Arc<(Vec<TierSpec>, BTreeMap<Window, Vec<TierSpec>>)>;
+
+/// Like [`spawn_pollers`]; with `tiers`, each metrics poll is made into rows on a blocking
+/// thread ([`SourcePayload::SloRows`]) so the loop only swaps them in: evaluating and sorting
+/// thousands of SLOs there would hold back the keys read on the same thread.
+pub fn spawn_pollers_preparing(
+    backends: &Backends,
+    clock: Clock,
+    tx: &mpsc::Sender<Event>,
+    refresh: &watch::Receiver<u64>,
+    tiers: Option<Tiers>,
+) {
     for (meta, backend) in &backends.metrics {
         let backend = backend.clone();
+        let (name, tiers) = (meta.name.clone(), tiers.clone());
         spawn_poller(
             meta.clone(),
             Feed::Metrics,
@@ -484,11 +505,18 @@ pub fn spawn_pollers(
             refresh.clone(),
             move || {
                 let backend = backend.clone();
+                let (name, tiers) = (name.clone(), tiers.clone());
                 async move {
-                    backend
-                        .fetch_metrics(clock.now())
-                        .await
-                        .map(SourcePayload::Metrics)
+                    let snapshot = backend.fetch_metrics(clock.now()).await?;
+                    let Some(tiers) = tiers else {
+                        return Ok(SourcePayload::Metrics(snapshot));
+                    };
+                    let rows = tokio::task::spawn_blocking(move || {
+                        SloRows::prepare(&name, snapshot, &tiers.0, &tiers.1)
+                    })
+                    .await
+                    .map_err(|e| SourceError::Malformed(format!("preparing the rows: {e}")))?;
+                    Ok(SourcePayload::SloRows(Box::new(rows)))
                 }
             },
         );

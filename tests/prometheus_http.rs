@@ -212,3 +212,59 @@ async fn a_private_ca_file_is_loaded_and_a_bad_one_is_refused_by_name() {
     assert!(missing.to_string().contains("absent.pem"), "{missing}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Answers every request with `body` gzip-compressed (`Content-Encoding: gzip`), whatever
+/// it asked for, as a misbehaving proxy might.
+fn gzip_stub(body: Vec<u8>) -> String {
+    use flate2::{Compression, write::GzEncoder};
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(&body).unwrap();
+    let compressed = encoder.finish().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(n) = line.to_ascii_lowercase().strip_prefix("content-length: ") {
+                    length = n.trim().parse().unwrap();
+                }
+            }
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                compressed.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&compressed);
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_compressed_answer_is_capped_at_its_decompressed_size() {
+    let dir = temp_dir("gzip");
+    // 17 MiB of JSON whitespace compress to a few kilobytes: the cap must count what ondeck
+    // would hold in memory, not what crossed the wire.
+    let mut body = vec![b' '; 17 * 1024 * 1024];
+    body.extend_from_slice(br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#);
+    let url = gzip_stub(body);
+    let error = fetch_all(&config(&dir, &url, "")).await.unwrap_err();
+    assert!(
+        error.to_string().contains("response larger than 16 MiB"),
+        "{error}"
+    );
+    // The same answer within the cap is read through the compression.
+    let url =
+        gzip_stub(br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#.to_vec());
+    fetch_all(&config(&dir, &url, "")).await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

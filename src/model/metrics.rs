@@ -41,8 +41,13 @@ pub struct ServiceMetrics {
 /// Everything one metrics source reports for one evaluation instant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricsSnapshot {
-    /// The evaluation instant every number refers to.
+    /// The instant of this refresh: every number refers to it, except the windows in
+    /// `evaluated`.
     pub at: DateTime<Utc>,
+    /// Windows whose counts were evaluated at an earlier refresh, with that instant: a source
+    /// re-evaluates long windows less often than short ones (see
+    /// `sources::prometheus::cadence`). Empty when every window is as of `at`.
+    pub evaluated: BTreeMap<Window, DateTime<Utc>>,
     /// One entry per SLO the source measures.
     pub slos: Vec<SloObservation>,
     /// Trends per service for the debug pane.

@@ -72,6 +72,9 @@ impl Feed {
 pub enum SourcePayload {
     /// A metrics snapshot.
     Metrics(MetricsSnapshot),
+    /// A metrics snapshot already made into rows off the loop's task (see
+    /// [`crate::app::spawn_pollers_preparing`]).
+    SloRows(Box<crate::state::SloRows>),
     /// Every incident the source currently reports, with who is on call and active
     /// silences where the backend has them.
     Incidents(IncidentSnapshot),

@@ -3,10 +3,13 @@
 //! the last tick, so every pane, the overview's counts and `snapshot` ask the one question
 //! the same way and a failed poll can never leave an old number looking current.
 
+use chrono::{DateTime, Utc};
+
 use crate::model::{Incident, OnCall, ServiceMetrics, Silence};
 use crate::sources::Feed;
+use crate::sources::prometheus::cadence::current_for;
 
-use super::sources::{Health, SourceStatus};
+use super::sources::{Health, STALE_AFTER_INTERVALS, SourceStatus};
 use super::{FiringAlert, SloRow, State};
 
 /// How current the data of one feed is.
@@ -33,6 +36,30 @@ impl Freshness {
     /// Whether data from the feed can be shown as current.
     pub fn is_current(self) -> bool {
         self == Freshness::Current
+    }
+
+    /// The freshness of `status`'s data at `now`: its health, and for a metrics feed also its
+    /// windows evaluated at an earlier refresh — each is current for its cadence plus the
+    /// intervals a feed is given (see `sources::prometheus::cadence::current_for`); a window
+    /// older than that makes the feed's data old by that window's age.
+    pub fn of_status(status: &SourceStatus, now: DateTime<Utc>) -> Self {
+        let health = Freshness::of(&status.health(now));
+        let overdue = status
+            .evaluated
+            .iter()
+            .filter_map(|(&window, &at)| {
+                let age = (now - at).to_std().unwrap_or_default();
+                let current = current_for(window, status.refresh, STALE_AFTER_INTERVALS);
+                (age > current).then(|| (now - at).num_seconds())
+            })
+            .max();
+        match overdue {
+            Some(age_secs) => health.worst(Freshness::Old {
+                age_secs,
+                failed: false,
+            }),
+            None => health,
+        }
     }
 
     /// The freshness of a feed in `health`.
@@ -133,7 +160,7 @@ impl State {
     pub fn freshness(&self, source: &str, feed: Feed) -> Freshness {
         self.feed_status(source, feed)
             .map_or(Freshness::Missing { failed: false }, |s| {
-                Freshness::of(&s.health(self.now))
+                Freshness::of_status(s, self.now)
             })
     }
 
@@ -156,7 +183,7 @@ impl State {
         self.sources
             .iter()
             .filter(|s| s.feed == feed)
-            .map(|s| (s.name.as_str(), Freshness::of(&s.health(self.now))))
+            .map(|s| (s.name.as_str(), Freshness::of_status(s, self.now)))
             .filter(|(_, f)| !f.is_current())
             .collect()
     }
@@ -268,5 +295,42 @@ mod tests {
             at: state.now,
         };
         assert!(state.freshness_of(&trends).is_current());
+    }
+
+    #[test]
+    fn a_window_kept_past_its_cadence_makes_the_metrics_old_by_its_age() {
+        use crate::slo::Window;
+        let mut state = state();
+        let now = state.now;
+        let prom = SourceStatus {
+            last_ok: Some(now - chrono::Duration::seconds(5)),
+            ..SourceStatus::new("vm", "prometheus", Feed::Metrics, Duration::from_secs(30))
+        };
+        state.sources.push(prom);
+        let status = state.sources.last_mut().unwrap();
+        // The 30d window waits 10 minutes between evaluations; with a 30 s refresh it counts
+        // as current for 10 minutes and three refreshes more.
+        status
+            .evaluated
+            .insert(Window::days(30), now - chrono::Duration::seconds(690));
+        status
+            .evaluated
+            .insert(Window::hours(6), now - chrono::Duration::seconds(60));
+        assert_eq!(state.freshness("vm", Feed::Metrics), Freshness::Current);
+        state.now = now + chrono::Duration::seconds(1);
+        assert_eq!(
+            state.freshness("vm", Feed::Metrics),
+            Freshness::Old {
+                age_secs: 691,
+                failed: false
+            },
+            "the 30d values are older than 10 minutes and three refreshes"
+        );
+        assert!(
+            state
+                .not_current(Feed::Metrics)
+                .iter()
+                .any(|(name, _)| *name == "vm")
+        );
     }
 }

@@ -29,7 +29,7 @@ pub use runbook::{
     ExecConfirm, PendingFetch, RunbookSettings, RunbookState, RunbookView, RunningStep,
 };
 pub use silence::{SilenceDialog, SilenceField, SilenceOp, SilencePreview, TextField};
-pub use slos::{FiringAlert, SloKey, SloRow};
+pub use slos::{FiringAlert, SloKey, SloRow, SloRows};
 pub use sources::{Health, SourceStatus};
 
 use crate::model::{Incident, IncidentAction};

@@ -1,8 +1,14 @@
-//! SLO rows for the executive pane and the firing tiers for the on-call pane.
+//! SLO rows for the executive pane and the firing tiers for the on-call pane, and a metrics
+//! poll made into rows ([`SloRows`]) — off the loop's task in the cockpit, so thousands of
+//! SLOs never hold a key back.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
-use crate::slo::{Severity, SloReport, TierState};
+use chrono::{DateTime, Utc};
+
+use crate::model::{MetricsSnapshot, ServiceMetrics};
+use crate::slo::{Severity, SloReport, TierSpec, TierState, Window, evaluate, tiers_for};
 
 use super::State;
 
@@ -37,6 +43,76 @@ impl SloRow {
             id: self.report.spec.id.clone(),
         }
     }
+}
+
+/// One metrics poll as rows: each SLO evaluated, in [`risk_order`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloRows {
+    /// The rows, most at risk first.
+    pub rows: Vec<SloRow>,
+    /// Trends per service.
+    pub services: Vec<ServiceMetrics>,
+    /// Windows evaluated at an earlier refresh, with that instant
+    /// ([`MetricsSnapshot::evaluated`]).
+    pub evaluated: BTreeMap<Window, DateTime<Utc>>,
+    /// The poll's evaluation instant, which the service trends' newest sample is for.
+    pub at: DateTime<Utc>,
+}
+
+impl SloRows {
+    /// Evaluates every observation of `source`'s `snapshot` against its tiers (`tiers`, or
+    /// `by_period`'s for its period) and orders the rows by risk.
+    pub fn prepare(
+        source: &str,
+        snapshot: MetricsSnapshot,
+        tiers: &[TierSpec],
+        by_period: &BTreeMap<Window, Vec<TierSpec>>,
+    ) -> Self {
+        let mut rows: Vec<SloRow> = snapshot
+            .slos
+            .into_iter()
+            .map(|observation| SloRow {
+                source: source.to_string(),
+                report: evaluate(
+                    &observation.spec,
+                    &observation.counts,
+                    tiers_for(tiers, by_period, observation.spec.period),
+                ),
+                trend: observation.trend,
+                issues: observation.issues,
+            })
+            .collect();
+        rows.sort_by(risk_order);
+        Self {
+            rows,
+            services: snapshot.services,
+            evaluated: snapshot.evaluated,
+            at: snapshot.at,
+        }
+    }
+}
+
+/// `ours` and `theirs`, each in [`risk_order`], merged into one list in that order.
+pub fn merge_in_risk_order(ours: Vec<SloRow>, theirs: Vec<SloRow>) -> Vec<SloRow> {
+    if ours.is_empty() {
+        return theirs;
+    }
+    if theirs.is_empty() {
+        return ours;
+    }
+    let mut merged = Vec::with_capacity(ours.len() + theirs.len());
+    let (mut a, mut b) = (ours.into_iter().peekable(), theirs.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let next = if risk_order(x, y) == Ordering::Greater {
+            b.next()
+        } else {
+            a.next()
+        };
+        merged.extend(next);
+    }
+    merged.extend(a);
+    merged.extend(b);
+    merged
 }
 
 /// A firing tier with the SLO it belongs to.

@@ -1,9 +1,11 @@
 //! Each source feed's health, so a failing backend shows as such while its last good data stays.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::slo::Window;
 use crate::sources::Feed;
 
 /// A source that has not answered for this many refresh intervals is stale.
@@ -26,6 +28,10 @@ pub struct SourceStatus {
     pub failure: Option<Failure>,
     /// Parts of the last good poll that failed (on-call lookup, silences), in plain words.
     pub warnings: Vec<String>,
+    /// For a metrics feed, the windows whose values in the last good poll were evaluated at
+    /// an earlier refresh, with that instant (long windows are evaluated less often; see
+    /// [`crate::state::Freshness`] for when they count as old).
+    pub evaluated: BTreeMap<Window, DateTime<Utc>>,
 }
 
 /// Why a source's latest poll failed.
@@ -76,6 +82,7 @@ impl SourceStatus {
             last_ok: None,
             failure: None,
             warnings: Vec::new(),
+            evaluated: BTreeMap::new(),
         }
     }
 

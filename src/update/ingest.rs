@@ -4,13 +4,12 @@ use crate::command::Command;
 use crate::event::CommandResult;
 use crate::model::{IncidentAction, TraceKind};
 use crate::outbox::{Delivery, DeliveryState, OutboxEntry};
-use crate::slo::evaluate;
 use crate::sources::{SourcePayload, SourceUpdate};
-use crate::state::slos::risk_order;
+use crate::state::slos::merge_in_risk_order;
 use crate::state::sources::Failure;
 use crate::state::{
-    FlashKind, IncidentKey, Load, PendingAction, PendingState, ServiceTrends, SloRow, SourceStatus,
-    State,
+    FlashKind, IncidentKey, Load, PendingAction, PendingState, ServiceTrends, SloRow, SloRows,
+    SourceStatus, State,
 };
 
 use super::navigate::fetch_trace;
@@ -53,7 +52,12 @@ pub(super) fn ingest(state: &mut State, update: SourceUpdate) {
             status.last_ok = Some(at);
             status.failure = None;
             match payload {
-                SourcePayload::Metrics(snapshot) => ingest_metrics(state, &source, snapshot),
+                SourcePayload::Metrics(snapshot) => {
+                    let rows =
+                        SloRows::prepare(&source, snapshot, &state.tiers, &state.period_tiers);
+                    ingest_rows(state, &source, rows);
+                }
+                SourcePayload::SloRows(rows) => ingest_rows(state, &source, *rows),
                 SourcePayload::Incidents(snapshot) => {
                     status.warnings = snapshot.warnings;
                     if let Some(history) = snapshot.history {
@@ -77,27 +81,30 @@ pub(super) fn ingest(state: &mut State, update: SourceUpdate) {
     }
 }
 
-fn ingest_metrics(state: &mut State, source: &str, snapshot: crate::model::MetricsSnapshot) {
-    state.slos.retain(|row| row.source != source);
-    let (tiers, by_period) = (&state.tiers, &state.period_tiers);
-    state
-        .slos
-        .extend(snapshot.slos.into_iter().map(|observation| SloRow {
-            source: source.to_string(),
-            report: evaluate(
-                &observation.spec,
-                &observation.counts,
-                crate::slo::tiers_for(tiers, by_period, observation.spec.period),
-            ),
-            trend: observation.trend,
-            issues: observation.issues,
-        }));
-    state.slos.sort_by(risk_order);
-    for metrics in snapshot.services {
+/// Puts a metrics poll's rows in place of the source's previous ones: a merge of two lists in
+/// risk order, so thousands of rows cost a pass, not a sort.
+fn ingest_rows(state: &mut State, source: &str, rows: SloRows) {
+    let SloRows {
+        rows,
+        services,
+        evaluated,
+        at,
+    } = rows;
+    if let Some(status) = state
+        .sources
+        .iter_mut()
+        .find(|s| s.name == source && s.feed == crate::sources::Feed::Metrics)
+    {
+        status.evaluated = evaluated;
+    }
+    let mut others = std::mem::take(&mut state.slos);
+    others.retain(|row| row.source != source);
+    state.slos = merge_in_risk_order(others, rows);
+    for metrics in services {
         let trends = ServiceTrends {
             source: source.to_string(),
             metrics,
-            at: snapshot.at,
+            at,
         };
         state
             .services

@@ -189,14 +189,22 @@ async fn generated_rules_equal_the_cockpit_and_alert_exactly_when_its_tiers_fire
             r#"{{__name__=~"slo:sli_error:ratio_rate.*",sloth_service="{}",sloth_slo="{}"}}"#,
             slo.service, slo.name
         );
-        let recorded = samples(&server.url, &selector).await;
-        assert!(!recorded.is_empty(), "{}: no rule series", slo.spec().id);
-        // One evaluation of the group wrote every window: ask the cockpit at that instant.
+        // One evaluation of the group writes every window: ask the cockpit at that instant.
+        // A read that lands while the group is being written sees two instants; read again.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let recorded = loop {
+            let recorded = samples(&server.url, &selector).await;
+            assert!(!recorded.is_empty(), "{}: no rule series", slo.spec().id);
+            if recorded.iter().all(|r| r.1 == recorded[0].1) {
+                break recorded;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "one group, one instant: {recorded:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
         let stamp = recorded[0].1;
-        assert!(
-            recorded.iter().all(|r| r.1 == stamp),
-            "one group, one instant"
-        );
         let at: DateTime<Utc> = Utc
             .timestamp_millis_opt((stamp * 1000.0).round() as i64)
             .unwrap();

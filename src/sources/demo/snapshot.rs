@@ -37,7 +37,12 @@ pub(super) fn snapshot(fleet: &Fleet, counter: &mut Counter, at: DateTime<Utc>) 
     let services = (0..SERVICES.len())
         .map(|i| service_trends(fleet, counter, i, t))
         .collect();
-    MetricsSnapshot { at, slos, services }
+    MetricsSnapshot {
+        at,
+        evaluated: Default::default(),
+        slos,
+        services,
+    }
 }
 
 /// Window counts and burn trend of SLO `s` at `t`.

@@ -1,5 +1,5 @@
 //! Turns the answers of one refresh back into per-SLO window counts, following the plan:
-//! batched answers are matched by their batch label, failed queries become issues against
+//! batched answers are matched by their key labels, failed queries become issues against
 //! exactly the SLOs that needed them.
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,21 +12,22 @@ use crate::slo::{Counts, Window};
 use crate::sources::SourceError;
 
 /// The values of one shape over one window, by sample key (see `group::sample_key`): the
-/// batch label's value and the `group_by` labels' values; the empty key for a single query.
+/// key labels' values and the `group_by` labels' values; the empty key for a single query.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Values {
     by_key: HashMap<Vec<String>, f64>,
 }
 
 impl Values {
-    /// Picks the samples a shape asked for out of an answer. Without key labels the first
-    /// sample is the value.
+    /// Picks the samples a shape asked for out of an answer (see `ShapeKind::asks_for`).
+    /// Without key labels the first sample is the value.
     pub fn from_answer(kind: &ShapeKind, answer: &Answer) -> Self {
         let mut by_key = HashMap::with_capacity(answer.samples.len());
         for sample in &answer.samples {
-            by_key
-                .entry(sample_key(kind, &sample.labels))
-                .or_insert(sample.value);
+            let key = sample_key(kind, &sample.labels);
+            if kind.asks_for(&key) {
+                by_key.entry(key).or_insert(sample.value);
+            }
         }
         Self { by_key }
     }

@@ -67,7 +67,9 @@ impl Api {
             .await
     }
 
-    async fn post<T>(
+    /// Sends `request` and parses the reply off the async task: an answer for thousands of
+    /// SLOs takes milliseconds to parse, and the cockpit's loop shares the task's thread.
+    async fn post<T: Send + 'static>(
         &self,
         request: reqwest::RequestBuilder,
         parse: fn(u16, &[u8]) -> Result<T, SourceError>,
@@ -76,6 +78,18 @@ impl Api {
         if reply.status == 429 || (300..400).contains(&reply.status) {
             return Err(reply.error());
         }
-        parse(reply.status, &reply.body)
+        off_task(move || parse(reply.status, &reply.body)).await
     }
+}
+
+/// Runs CPU-bound work on the runtime's blocking threads, so the task's thread (the
+/// cockpit's loop, in the cockpit) stays free for keys.
+pub async fn off_task<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SourceError> + Send + 'static,
+) -> Result<T, SourceError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        Err(SourceError::Malformed(format!(
+            "the parse did not finish: {e}"
+        )))
+    })
 }

@@ -144,13 +144,20 @@ pub fn latency_selector(plan: &QueryPlan, service: &str) -> Option<String> {
                 ShapeKind::Batched {
                     metric,
                     others,
-                    label,
+                    labels,
                     ..
                 } => {
                     let others: Vec<_> =
                         others.iter().filter(|m| m.label != "le").cloned().collect();
-                    let only = BTreeSet::from([service.to_string()]);
-                    Some(batched_selector(metric, &others, label, &only).render())
+                    // This SLO's own values of the key labels, but any bucket.
+                    let (labels, values): (Vec<String>, Vec<String>) = labels
+                        .iter()
+                        .zip(&num.key)
+                        .filter(|(l, _)| *l != "le")
+                        .map(|(l, v)| (l.clone(), v.clone()))
+                        .unzip();
+                    let only = BTreeSet::from([values]);
+                    Some(batched_selector(metric, &others, &labels, &only).render())
                 }
                 ShapeKind::Single { expr, .. } => {
                     let mut selector = Selector::parse(expr)?;

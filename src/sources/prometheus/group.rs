@@ -1,6 +1,6 @@
 //! How samples are keyed and grouped SLOs named: a sample's key is the values of its shape's
-//! key labels (the batch label, then the `group_by` labels), and each group of a grouped SLO
-//! is shown as `name{route="/cart"}`.
+//! key labels (a batched shape's own, then the `group_by` labels), and each group of a
+//! grouped SLO is shown as `name{route="/cart"}`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,7 +18,7 @@ pub fn sample_key(kind: &ShapeKind, labels: &BTreeMap<String, String>) -> Vec<St
         .collect()
 }
 
-/// The full key of one side of an SLO for one group: its batch value, then the group's.
+/// The full key of one side of an SLO for one group: its key label values, then the group's.
 pub fn lookup_key(series: &SeriesRef, group: &[String]) -> Vec<String> {
     series
         .key
@@ -38,14 +38,14 @@ pub fn groups_of(slo: &PlannedSlo, answers: &Answers) -> Vec<Vec<String>> {
     let Some(total) = &slo.total else {
         return Vec::new();
     };
-    let prefix: Vec<String> = total.key.iter().cloned().collect();
+    let prefix = total.key.as_slice();
     let mut groups = BTreeSet::new();
     for &window in &slo.windows {
         if let Some(Ok(values)) = answers.get(&(total.shape, window)) {
             groups.extend(
                 values
                     .keys()
-                    .filter(|k| k.starts_with(&prefix))
+                    .filter(|k| k.starts_with(prefix))
                     .map(|k| k[prefix.len()..].to_vec())
                     .filter(|g| g.iter().any(|v| !v.is_empty())),
             );

@@ -4,13 +4,17 @@
 //! Submodules: `selector` (the selector form ondeck parses), `plan` (the query plan and its
 //! documentation), `api` (HTTP and JSON), `assemble` (answers back to SLOs).
 //!
-//! Each refresh fills `counts` per window, the 1h burn-rate `trend` (see `trend`, cached
-//! between refreshes by `trend_cache`) and the per-service latency and error trends of the
-//! debug pane (see `services`).
+//! Each refresh (see `refresh`) fills `counts` for the windows that are due (see `cadence`;
+//! the others keep their last values, see `carry`), the 1h burn-rate `trend` (see `trend`,
+//! cached between refreshes by `trend_cache`) and the per-service latency and error trends
+//! of the debug pane (see `services`).
 
 pub mod api;
 pub mod assemble;
+pub mod batch;
 mod breaker;
+pub mod cadence;
+mod carry;
 pub mod client;
 mod dated;
 pub mod explore;
@@ -19,6 +23,7 @@ pub mod group;
 pub mod latency;
 pub mod plan;
 mod promql;
+mod refresh;
 pub mod rulefile;
 pub mod rules;
 pub mod selector;
@@ -29,32 +34,30 @@ pub mod trend_cache;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use chrono::{DateTime, Utc};
-use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 
 use super::SourceError;
 use crate::config::{RecordingRules, SloConfig, SourceConfig};
 use crate::model::MetricsSnapshot;
 use crate::slo::Window;
-use api::{Answer, RangeAnswer};
-use assemble::{Answers, Values, assemble_groups};
+use api::Answer;
+use assemble::{Answers, Values};
 pub use assemble::{Cause, SloIssue};
 use breaker::Breaker;
+use carry::Memory;
 use client::{Api, options_for};
 pub use feed::slos_for;
 pub use plan::QueryPlan;
 use plan::{Query, ShapeKind};
-use rules::{Coverage, PROBE};
-use services::{SERVICE_STEP_SECONDS, ServiceQuery, service_queries, services_start};
+use services::{ServiceQuery, service_queries};
 pub use trend::TrendWidth;
-use trend::{TrendAnswers, TrendGrid, TrendQuery, TrendValues, trend, trend_queries};
-use trend_cache::{Plan, RangeRequest, TrendCache};
+use trend::{TrendQuery, trend_queries};
+use trend_cache::{RangeRequest, TrendCache};
 
 /// How many queries one source has in flight at once, so a refresh of many shapes does not
 /// hit the backend with a burst of concurrent queries.
@@ -78,8 +81,10 @@ struct Inner {
     limit: Semaphore,
     requests: AtomicU64,
     trend_width: TrendWidth,
-    // Shared by all clones through `inner`; locked only between awaits.
+    // Shared by all clones through `inner`; each locked only between awaits.
     trend_cache: Mutex<TrendCache>,
+    service_cache: Mutex<TrendCache>,
+    memory: Mutex<Memory>,
 }
 
 /// One refresh: the snapshot, plus what kept some SLO windows empty.
@@ -139,6 +144,8 @@ impl PrometheusSource {
                 requests: AtomicU64::new(0),
                 trend_width: TrendWidth::default(),
                 trend_cache: Mutex::new(TrendCache::default()),
+                service_cache: Mutex::new(TrendCache::default()),
+                memory: Mutex::new(Memory::default()),
             }),
         })
     }
@@ -157,230 +164,6 @@ impl PrometheusSource {
     /// and the next refresh picks the step (and refetches the trends) to match.
     pub fn trend_width(&self) -> TrendWidth {
         self.inner.trend_width.clone()
-    }
-
-    /// Runs every query of the plan at `at`, the trend's range queries for the instants not
-    /// cached yet, the service trends' range queries ending at `at`, and assembles counts
-    /// and trends. Fails only when every instant query failed; otherwise failed queries
-    /// become [`SloIssue`]s and leave their SLOs' windows empty ("no data"), and failed
-    /// range queries become warnings.
-    pub async fn fetch(&self, at: DateTime<Utc>) -> Result<Fetched, SourceError> {
-        let inner = &self.inner;
-        // Dated periods (calendar months…) add their windows at this instant.
-        let dated = inner.plan.has_dated().then(|| inner.plan.at(at));
-        let plan = dated.as_ref().unwrap_or(&inner.plan);
-        let dated_queries = dated.as_ref().map(QueryPlan::queries);
-        let queries = dated_queries.as_deref().unwrap_or(&inner.queries);
-        let time = format!("{:.3}", at.timestamp_millis() as f64 / 1000.0);
-        let services_start_text = format!("{:.3}", services_start(at));
-        let service_step = SERVICE_STEP_SECONDS.to_string();
-        let (time, service_step, services_start_text) =
-            (&time, &service_step, &services_start_text);
-        let grid = TrendGrid::at(at, inner.trend_width.step_seconds());
-        let trend_plans = self.plan_trends(grid);
-        let trend_requests = trend_plans
-            .iter()
-            .filter_map(|(_, plan)| match plan {
-                Plan::Fetch(request) => Some(*request),
-                Plan::Cached(_) => None,
-            })
-            .collect();
-        let mut warnings: Vec<String> = Vec::new();
-        let breaker = &Breaker::default();
-        let coverage = self.probe_rules(plan, breaker, time, &mut warnings).await;
-        let rules_query = coverage.values_query(plan);
-        let needed: Vec<&Query> = queries
-            .iter()
-            .filter(|q| coverage.needs(plan, q.shape, q.window))
-            .collect();
-        let mut sent: Vec<String> = Vec::with_capacity(needed.len() + 2);
-        if inner.recording_rules == RecordingRules::Auto && self.may_use_rules() {
-            sent.push(PROBE.to_string());
-        }
-        sent.extend(rules_query.iter().cloned());
-        sent.extend(needed.iter().map(|q| q.promql.clone()));
-        let rules_answer = async {
-            match &rules_query {
-                Some(promql) => Some(self.guarded(breaker, inner.api.instant(promql, time)).await),
-                None => None,
-            }
-        };
-        let instants = needed.into_iter().map(|query| async move {
-            let answer = self
-                .guarded(breaker, inner.api.instant(&query.promql, time))
-                .await;
-            (query, answer)
-        });
-        let trends = trend_plans.into_iter().map(|(query, plan)| async move {
-            (query, self.trend_range(breaker, query, grid, plan).await)
-        });
-        let service_runs = inner.service_queries.iter().map(|query| async move {
-            let range = inner
-                .api
-                .range(&query.promql, services_start_text, time, service_step);
-            (query, self.guarded(breaker, range).await)
-        });
-        let (instants, trends, service_answers, rules_answer) = futures_util::future::join4(
-            join_all(instants),
-            join_all(trends),
-            join_all(service_runs),
-            rules_answer,
-        )
-        .await;
-        let all_raw_failed = self.collect_instants(instants, &mut warnings);
-        let answers = match (all_raw_failed, &rules_answer) {
-            // Rules answered: the SLOs they cover have numbers even if every raw query failed.
-            (Err(_), Some(Ok(_))) => Answers::new(),
-            (result, _) => result?,
-        };
-        let mut trend_answers = TrendAnswers::with_capacity(trends.len());
-        for (query, result) in trends {
-            match result {
-                Ok(answer) => {
-                    let kind = &inner.plan.shapes[query.shape].kind;
-                    let values = TrendValues::from_range(kind, &answer, grid);
-                    trend_answers.insert(query.shape, values);
-                }
-                Err(e) => warn_once(&mut warnings, format!("trend query failed: {e}")),
-            }
-        }
-        let mut services = BTreeMap::new();
-        for (query, result) in service_answers {
-            match result {
-                Ok(answer) => services::fill(&mut services, query, &answer),
-                Err(e) => warn_once(&mut warnings, format!("service trend query failed: {e}")),
-            }
-        }
-        let (mut slos, mut issues, origins) = assemble_groups(plan, &answers);
-        if let Some(answer) = &rules_answer {
-            coverage.apply(plan, answer, &mut slos, &origins, &mut issues);
-        }
-        self.explain_missing_buckets(plan, breaker, time, &mut slos, &origins, &mut issues)
-            .await;
-        for (observation, origin) in slos.iter_mut().zip(&origins) {
-            let planned = &inner.plan.slos[origin.slo];
-            observation.trend = trend(planned, &origin.group, &trend_answers);
-        }
-        Ok(Fetched {
-            snapshot: MetricsSnapshot {
-                at,
-                slos,
-                services: services.into_values().collect(),
-            },
-            issues,
-            warnings,
-            sent,
-            trend_requests,
-        })
-    }
-
-    /// For every latency SLO whose bucket answered nothing where its count answered, one
-    /// query for the bounds the histogram has (once per histogram), and an error on the SLO
-    /// listing them in place of its numbers.
-    async fn explain_missing_buckets(
-        &self,
-        plan: &QueryPlan,
-        breaker: &Breaker,
-        time: &str,
-        slos: &mut [crate::model::SloObservation],
-        origins: &[assemble::Origin],
-        issues: &mut Vec<SloIssue>,
-    ) {
-        let mut asked: HashMap<String, Result<Answer, String>> = HashMap::new();
-        for (observation, origin) in slos.iter_mut().zip(origins) {
-            let (Some(window), Some(histogram)) =
-                (origin.missing_bucket, &plan.slos[origin.slo].histogram)
-            else {
-                continue;
-            };
-            let promql = histogram.bounds_query(window);
-            if !asked.contains_key(&promql) {
-                let answer = self.guarded(breaker, self.inner.api.instant(&promql, time));
-                let answer = answer.await.map_err(|e| e.to_string());
-                asked.insert(promql.clone(), answer);
-            }
-            let answer = asked.get(&promql).map(|a| a.as_ref().map_err(Clone::clone));
-            let message = match answer {
-                Some(answer) => histogram.not_a_bound(answer),
-                None => continue,
-            };
-            observation.counts.clear();
-            observation.issues.push(message.clone());
-            issues.push(SloIssue {
-                slo_id: observation.spec.id.clone(),
-                windows: plan.slos[origin.slo].windows.clone(),
-                error: assemble::Cause::Definition(message),
-            });
-        }
-    }
-
-    fn trend_cache(&self) -> MutexGuard<'_, TrendCache> {
-        // The cache holds no invariant a panicking holder could break halfway.
-        self.inner
-            .trend_cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// What each trend query needs on `grid`, forgetting trends of another step.
-    fn plan_trends(&self, grid: TrendGrid) -> Vec<(&TrendQuery, Plan)> {
-        let mut cache = self.trend_cache();
-        cache.keep_step(grid.step);
-        self.inner
-            .trend_queries
-            .iter()
-            .map(|query| (query, cache.plan(&query.promql, grid)))
-            .collect()
-    }
-
-    /// The trend query's series on `grid`: from the cache, or fetched and merged into it.
-    async fn trend_range(
-        &self,
-        breaker: &Breaker,
-        query: &TrendQuery,
-        grid: TrendGrid,
-        plan: Plan,
-    ) -> Result<RangeAnswer, SourceError> {
-        let request = match plan {
-            Plan::Cached(answer) => return Ok(answer),
-            Plan::Fetch(request) => request,
-        };
-        let [start, end, step] = [request.start, request.end, request.step].map(|n| n.to_string());
-        let range = self.inner.api.range(&query.promql, &start, &end, &step);
-        let answer = self.guarded(breaker, range).await;
-        self.trend_cache()
-            .merge(&query.promql, grid, request, answer)
-    }
-
-    /// Whether any planned SLO could read a recording rule (grouped and unplannable ones
-    /// cannot), so a plan without such SLOs never sends the probe.
-    fn may_use_rules(&self) -> bool {
-        let plan = &self.inner.plan;
-        plan.slos
-            .iter()
-            .any(|s| s.group_by.is_empty() && s.problem.is_none())
-    }
-
-    /// Sends the recording-rule probe (in `auto` mode) and says which SLO windows read rules.
-    /// A failed probe is a warning: the refresh falls back to raw queries.
-    async fn probe_rules(
-        &self,
-        plan: &QueryPlan,
-        breaker: &Breaker,
-        time: &str,
-        warnings: &mut Vec<String>,
-    ) -> Coverage {
-        let inner = &self.inner;
-        if inner.recording_rules == RecordingRules::Never || !self.may_use_rules() {
-            return Coverage::default();
-        }
-        match self.guarded(breaker, inner.api.instant(PROBE, time)).await {
-            Ok(answer) => Coverage::from_probe(plan, &answer),
-            Err(e) => {
-                warn_once(warnings, format!("recording rule probe failed: {e}"));
-                Coverage::default()
-            }
-        }
     }
 
     /// Runs one request under the source's concurrency limit, counting it.
@@ -409,17 +192,30 @@ impl PrometheusSource {
         outcome
     }
 
-    /// The instant answers by shape and window; the first error when every query failed.
+    fn trend_cache(&self) -> MutexGuard<'_, TrendCache> {
+        lock(&self.inner.trend_cache)
+    }
+
+    fn service_cache(&self) -> MutexGuard<'_, TrendCache> {
+        lock(&self.inner.service_cache)
+    }
+
+    fn memory(&self) -> MutexGuard<'_, Memory> {
+        lock(&self.inner.memory)
+    }
+
+    /// The instant answers by shape and window, and the first error when every query
+    /// failed.
     fn collect_instants(
         &self,
-        results: Vec<(&Query, Result<Answer, SourceError>)>,
+        results: Vec<(usize, Window, Result<Answer, SourceError>)>,
         warnings: &mut Vec<String>,
-    ) -> Result<Answers, SourceError> {
+    ) -> (Answers, Option<SourceError>) {
         let mut answers: Answers = HashMap::with_capacity(results.len());
         let mut first_error = None;
         let mut any_ok = results.is_empty();
-        for (query, result) in results {
-            let kind = &self.inner.plan.shapes[query.shape].kind;
+        for (shape, window, result) in results {
+            let kind = &self.inner.plan.shapes[shape].kind;
             let entry = match result.and_then(|answer| one_series(kind, answer)) {
                 Ok(answer) => {
                     any_ok = true;
@@ -433,13 +229,16 @@ impl PrometheusSource {
                     Err(e)
                 }
             };
-            answers.insert((query.shape, query.window), entry);
+            answers.insert((shape, window), entry);
         }
-        match (any_ok, first_error) {
-            (false, Some(e)) => Err(e),
-            _ => Ok(answers),
-        }
+        (answers, first_error.filter(|_| !any_ok))
     }
+}
+
+/// Locks one of the source's caches. None holds an invariant a panicking holder could break
+/// halfway: the worst is a refresh that refetches.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn warn_once(warnings: &mut Vec<String>, warning: String) {

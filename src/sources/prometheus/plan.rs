@@ -14,22 +14,23 @@
 //! A bucket answer missing where the count has a series means the threshold is not a
 //! bound: the SLO then gets no numbers and an error listing the bounds (see `latency`).
 //!
-//! **Batching by shape.** An expression that is a plain selector `metric{l="v",…}` and has an
-//! exact matcher whose value is the SLO's service (`service="checkout"`, or `job=`, `app=`…;
-//! a label named `service` wins a tie) is reduced to its *shape*: the metric, that label's
-//! name, and every other matcher verbatim (regex matchers such as `code=~"5.."` included).
-//! All SLOs of one shape share ONE query per window:
+//! **Batching by shape.** Plain selectors `metric{l="v",…}` that differ only in the values of
+//! their exact matchers share a *shape* (see `batch`): the metric, the labels that tell them
+//! apart (the one carrying the SLO's service first — `service="checkout"`, or `job=`, `app=`…
+//! — then any other whose value differs, such as `route`), and every other matcher verbatim
+//! (regex matchers such as `code=~"5.."` included). All SLOs of one shape share ONE query
+//! per window:
 //!
 //! ```text
 //! sum by (service) (rate(http_requests_total{code=~"5..",service=~"checkout|search"}[1h]))
 //! ```
 //!
-//! and each SLO takes the sample whose `service` label is its own value. The `=~` list of the
-//! services asked for keeps Prometheus from summing series nobody watches. Anything else
-//! (functions, operators, selectors without a matcher on the service) is its own shape and is
-//! sent as `sum(rate(<expr>[w]))`; identical expressions are still sent once. A refresh
-//! therefore costs (windows × distinct shapes) requests, not (SLOs × windows × 2), plus one
-//! `query_range` per shape for the 24-hour trend (see `trend`).
+//! and each SLO takes the sample whose key labels hold its own values. The `=~` lists of the
+//! values asked for keep Prometheus from summing series nobody watches. Anything else
+//! (functions, operators, a lone selector without a matcher on its service) is its own shape
+//! and is sent as `sum(rate(<expr>[w]))`; identical expressions are still sent once. A
+//! refresh therefore costs (windows × distinct shapes) requests, not (SLOs × windows × 2),
+//! plus one `query_range` per shape for the 24-hour trend (see `trend`).
 //!
 //! **Gauges.** A 0/1 gauge SLI (Pyrra `bool_gauge`) is planned like a ratio of two
 //! selectors, with `sum_over_time` (good samples) and `count_over_time` (all samples) in
@@ -45,7 +46,7 @@
 //! `sum by (service, route) (…)`, or `sum by (route) (…)` for an expression — and are their
 //! own shapes, since their answers carry more series. Each group seen in the total's answers
 //! (any window) becomes one SLO, `service/name{route="/cart"}`, whose values are the samples
-//! with its batch label value and its group's label values (see `group`). Sloth queries
+//! with its key label values and its group's label values (see `group`). Sloth queries
 //! cannot be grouped: their answers must be one series.
 //!
 //! **Windows.** Every SLO is evaluated over [`STANDARD_WINDOWS`], its own period (for the
@@ -60,6 +61,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::batch::{self, Keying, Pattern};
 use super::latency::{self, Histogram};
 pub use super::promql::batched_selector;
 use super::selector::{Matcher, Selector};
@@ -78,13 +80,13 @@ pub enum Numerator {
 }
 
 /// Where one expression's value is found in the answers: a shape and, for batched shapes,
-/// the value of the batch label.
+/// the values of its key labels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeriesRef {
     /// Index into [`QueryPlan::shapes`].
     pub shape: usize,
-    /// The batch label value to pick from a `sum by` answer; `None` for a single query.
-    pub key: Option<String>,
+    /// The key label values to pick from a `sum by` answer; empty for a single query.
+    pub key: Vec<String>,
 }
 
 /// One SLO as planned.
@@ -117,17 +119,19 @@ pub struct PlannedSlo {
 /// A group of expressions answered by one query per window.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ShapeKind {
-    /// `sum by (label) (rate(metric{others…, label=~"v1|v2"}[w]))`.
+    /// `sum by (labels…) (rate(metric{others…, label=~"v1|v2", …}[w]))`.
     Batched {
         /// Metric name.
         metric: String,
-        /// Every matcher except the batch label, sorted.
+        /// Every matcher except the key labels', sorted.
         others: Vec<Matcher>,
-        /// The batch label.
-        label: String,
-        /// The label values asked for.
-        values: BTreeSet<String>,
-        /// `group_by` labels summed by besides the batch label.
+        /// The key labels: the one carrying each SLO's service first when `by_service`.
+        labels: Vec<String>,
+        /// The key label values asked for, one tuple per expression, in `labels` order.
+        values: BTreeSet<Vec<String>>,
+        /// Whether `labels[0]` carries each SLO's service.
+        by_service: bool,
+        /// `group_by` labels summed by besides the key labels.
         group: Vec<String>,
         /// The range function applied (`rate`, or `sum_over_time`/`count_over_time` for a
         /// 0/1 gauge).
@@ -204,7 +208,7 @@ pub struct QueryPlan {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum ShapeKey {
-    Batched(String, Vec<Matcher>, String, Vec<String>, RangeFn),
+    Batched(Pattern),
     Single(String, Vec<String>, RangeFn),
     Templated(String),
 }
@@ -229,7 +233,9 @@ impl QueryPlan {
     /// Plans `slos`, each over the standard windows, its period and `extra_windows`.
     pub fn build(slos: &[SloConfig], extra_windows: &[Window]) -> Self {
         let mut plan = Self::default();
-        let mut index: HashMap<ShapeKey, usize> = HashMap::new();
+        // Every expression is read before any is interned: a shape's key labels depend on
+        // all the selectors that share it.
+        let mut pending: Vec<(usize, [Pending; 2], BTreeSet<Window>)> = Vec::new();
         for slo in slos {
             // A dated period's window is only known at the evaluation instant.
             let own = slo.period.is_none().then_some(slo.window);
@@ -313,14 +319,39 @@ impl QueryPlan {
             };
             match exprs {
                 Ok((num, total)) => {
-                    let mut intern =
-                        |e| plan.intern(&mut index, e, &slo.service, group_by, &windows);
-                    planned.num = Some(intern(num));
-                    planned.total = Some(intern(total));
+                    let pend = |e| Pending::of(e, group_by);
+                    pending.push((plan.slos.len(), [pend(num), pend(total)], windows));
                 }
                 Err(problem) => planned.problem = Some(problem),
             }
             plan.slos.push(planned);
+        }
+        let keyings = batch::keyings(pending.iter().flat_map(|(slo, sides, _)| {
+            let service = slos[*slo].service.as_str();
+            sides.iter().filter_map(move |side| match side {
+                Pending::Batchable(_, pattern, values) => {
+                    Some((pattern, values.as_slice(), service))
+                }
+                Pending::Other(_) => None,
+            })
+        }));
+        let mut index: HashMap<ShapeKey, usize> = HashMap::new();
+        let mut refs = Vec::with_capacity(pending.len());
+        for (slo, sides, windows) in &pending {
+            let group = plan.slos[*slo].group_by.clone();
+            let group = group.as_slice();
+            let [num, total] = sides.each_ref().map(|side| {
+                let keying = match side {
+                    Pending::Batchable(_, pattern, _) => keyings.get(pattern).cloned().flatten(),
+                    Pending::Other(_) => None,
+                };
+                plan.intern(&mut index, side, keying, group, windows)
+            });
+            refs.push((*slo, num, total));
+        }
+        for (slo, num, total) in refs {
+            plan.slos[slo].num = Some(num);
+            plan.slos[slo].total = Some(total);
         }
         plan
     }
@@ -328,41 +359,26 @@ impl QueryPlan {
     fn intern(
         &mut self,
         index: &mut HashMap<ShapeKey, usize>,
-        expr: Expr,
-        service: &str,
+        side: &Pending,
+        keying: Option<Keying>,
         group: &[String],
         windows: &BTreeSet<Window>,
     ) -> SeriesRef {
-        let (key, kind, value) = match expr {
-            Expr::Selector(sel, func) => match batch_label(&sel, service) {
-                Some(at) => {
-                    let mut others = sel.matchers.clone();
-                    let batch = others.remove(at);
-                    others.sort();
-                    let key = ShapeKey::Batched(
-                        sel.metric.clone(),
-                        others.clone(),
-                        batch.label.clone(),
-                        group.to_vec(),
-                        func,
-                    );
-                    let kind = ShapeKind::Batched {
-                        metric: sel.metric,
-                        others,
-                        label: batch.label,
-                        values: BTreeSet::new(),
-                        group: group.to_vec(),
-                        func,
-                    };
-                    (key, kind, Some(service.to_string()))
-                }
-                None => single(sel.render(), group, func),
-            },
-            Expr::Text(expr) => single(expr, group, RangeFn::Rate),
-            Expr::Template(template) => (
+        let (key, kind, value) = match (side, keying) {
+            (Pending::Batchable(_, pattern, values), Some(keying)) => {
+                batched(pattern, values, &keying)
+            }
+            (Pending::Batchable(sel, pattern, _), None) => {
+                single(sel.render(), group, pattern.func)
+            }
+            (Pending::Other(Expr::Selector(sel, func)), _) => single(sel.render(), group, *func),
+            (Pending::Other(Expr::Text(expr)), _) => single(expr.clone(), group, RangeFn::Rate),
+            (Pending::Other(Expr::Template(template)), _) => (
                 ShapeKey::Templated(template.clone()),
-                ShapeKind::Templated { template },
-                None,
+                ShapeKind::Templated {
+                    template: template.clone(),
+                },
+                Vec::new(),
             ),
         };
         let shape = *index.entry(key).or_insert_with(|| {
@@ -374,8 +390,8 @@ impl QueryPlan {
         });
         let entry = &mut self.shapes[shape];
         entry.windows.extend(windows.iter().copied());
-        if let (ShapeKind::Batched { values, .. }, Some(v)) = (&mut entry.kind, &value) {
-            values.insert(v.clone());
+        if let ShapeKind::Batched { values, .. } = &mut entry.kind {
+            values.insert(value.clone());
         }
         SeriesRef { shape, key: value }
     }
@@ -401,23 +417,64 @@ impl QueryPlan {
     }
 }
 
-fn single(expr: String, group: &[String], func: RangeFn) -> (ShapeKey, ShapeKind, Option<String>) {
+fn single(expr: String, group: &[String], func: RangeFn) -> (ShapeKey, ShapeKind, Vec<String>) {
     let key = ShapeKey::Single(expr.clone(), group.to_vec(), func);
     let kind = ShapeKind::Single {
         expr,
         group: group.to_vec(),
         func,
     };
-    (key, kind, None)
+    (key, kind, Vec::new())
 }
 
-/// The exact matcher carrying the SLO's service, preferring a label named `service`.
-fn batch_label(sel: &Selector, service: &str) -> Option<usize> {
-    let carries = |m: &Matcher| m.op == "=" && m.value.as_deref() == Some(service);
-    sel.matchers
-        .iter()
-        .position(|m| carries(m) && m.label == "service")
-        .or_else(|| sel.matchers.iter().position(carries))
+/// The batched shape of a selector of `pattern` with these exact `values`, and its key.
+fn batched(
+    pattern: &Pattern,
+    values: &[String],
+    keying: &Keying,
+) -> (ShapeKey, ShapeKind, Vec<String>) {
+    let mut others = pattern.loose.clone();
+    others.extend(
+        (0..pattern.exact.len())
+            .filter(|i| !keying.labels.contains(i))
+            .map(|i| Matcher::exact(&pattern.exact[i], &values[i])),
+    );
+    others.sort();
+    let kind = ShapeKind::Batched {
+        metric: pattern.metric.clone(),
+        others,
+        labels: keying
+            .labels
+            .iter()
+            .map(|&i| pattern.exact[i].clone())
+            .collect(),
+        values: BTreeSet::new(),
+        by_service: keying.by_service,
+        group: pattern.group.clone(),
+        func: pattern.func,
+    };
+    let key = keying.labels.iter().map(|&i| values[i].clone()).collect();
+    (ShapeKey::Batched(pattern.clone()), kind, key)
+}
+
+/// One side of an SLO, read but not interned yet.
+enum Pending {
+    /// A selector that may share a shape: itself, its pattern and its exact values.
+    Batchable(Selector, Pattern, Vec<String>),
+    /// Anything else.
+    Other(Expr),
+}
+
+impl Pending {
+    fn of(expr: Expr, group: &[String]) -> Self {
+        match expr {
+            Expr::Selector(sel, func) => match Pattern::of(&sel, group, func) {
+                Some((pattern, values)) => Pending::Batchable(sel, pattern, values),
+                None => Pending::Other(Expr::Selector(sel, func)),
+            },
+            other => Pending::Other(other),
+        }
+    }
 }
 
 /// The total of an SLI as its author wrote it (a latency SLI's `_count` selector).

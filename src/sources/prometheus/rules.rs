@@ -2,12 +2,13 @@
 //!
 //! Sloth records each SLO's error ratio per window as `slo:sli_error:ratio_rate<w>` (5m, 30m,
 //! 1h, 2h, 6h, 1d, 3d, and the period as `…ratio_rate30d`) with `sloth_service` and
-//! `sloth_slo` labels. Each refresh first sends one probe, [`PROBE`], at the evaluation
-//! instant. An SLO whose service and name match a rule series for one of its windows — exactly
-//! one series, so the value is unambiguous — reads that window from the rule; grouped SLOs
-//! never do (rules are not grouped). All rule values come back from ONE more instant query,
-//! and a raw query is only sent when some SLO still needs it for that window. A rule's value
-//! is the error ratio, so it counts as Sloth `raw` SLIs do (bad = ratio of total = 1).
+//! `sloth_slo` labels. A refresh first sends ONE instant query for the rule series of the
+//! windows it evaluates ([`values_query`]), for every SLO that could read them; its answer is
+//! both the probe and the values. An SLO whose service and name match exactly one rule series
+//! for a window — so the value is unambiguous — reads that window from the rule; grouped
+//! SLOs never do (rules are not grouped). A raw query is then only sent when some SLO still
+//! needs it for that window. A rule's value is the error ratio, so it counts as Sloth `raw`
+//! SLIs do (bad = ratio of total = 1).
 //!
 //! The sparkline still reads the raw range query: a rule has no samples from before
 //! Prometheus started evaluating it.
@@ -15,19 +16,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::api::Answer;
-use super::assemble::{Cause, Origin, SloIssue, counts};
-use super::plan::{Numerator, QueryPlan};
+use super::assemble::{Origin, counts};
+use super::plan::{Numerator, PlannedSlo, QueryPlan};
 use super::selector::regex_escape;
 use crate::model::SloObservation;
 use crate::slo::Window;
-use crate::sources::SourceError;
 
 /// The metric name prefix of Sloth's error-ratio rules; the window follows (`…rate5m`).
 pub const RULE_PREFIX: &str = "slo:sli_error:ratio_rate";
-
-/// The probe sent once per refresh: which rule series exist, and how many per SLO and window.
-pub const PROBE: &str =
-    r#"count by (sloth_service, sloth_slo, __name__) ({__name__=~"slo:sli_error:ratio_rate.*"})"#;
 
 /// The rule series name for `window`: `slo:sli_error:ratio_rate1h`.
 pub fn rule_name(window: Window) -> String {
@@ -51,17 +47,16 @@ fn rule_key(labels: &BTreeMap<String, String>) -> Option<RuleKey> {
 }
 
 impl Coverage {
-    /// The windows each SLO can read from rules, given the probe's answer.
-    pub fn from_probe(plan: &QueryPlan, probe: &Answer) -> Self {
-        let available: HashSet<RuleKey> = probe
-            .samples
-            .iter()
-            .filter(|s| s.value == 1.0)
-            .filter_map(|s| rule_key(&s.labels))
-            .collect();
+    /// The windows of `due` each SLO reads from rules, given the answer to
+    /// [`values_query`]: those with exactly one rule series.
+    pub fn from_values(plan: &QueryPlan, answer: &Answer, due: &BTreeSet<Window>) -> Self {
+        let mut seen: HashMap<RuleKey, usize> = HashMap::new();
+        for key in answer.samples.iter().filter_map(|s| rule_key(&s.labels)) {
+            *seen.entry(key).or_default() += 1;
+        }
         let mut by_slo = BTreeMap::new();
         for (index, slo) in plan.slos.iter().enumerate() {
-            if !slo.group_by.is_empty() || slo.problem.is_some() {
+            if !reads_rules(slo) {
                 continue;
             }
             let (service, name) = (&slo.spec.service, &slo.spec.name);
@@ -69,7 +64,8 @@ impl Coverage {
                 .windows
                 .iter()
                 .copied()
-                .filter(|&w| available.contains(&(rule_name(w), service.clone(), name.clone())))
+                .filter(|w| due.contains(w))
+                .filter(|&w| seen.get(&(rule_name(w), service.clone(), name.clone())) == Some(&1))
                 .collect();
             if !windows.is_empty() {
                 by_slo.insert(index, windows);
@@ -78,65 +74,46 @@ impl Coverage {
         Self { by_slo }
     }
 
+    /// Whether no SLO window reads a rule.
+    pub fn is_empty(&self) -> bool {
+        self.by_slo.is_empty()
+    }
+
     /// Whether planned SLO `slo` reads `window` from its rule.
     pub fn covers(&self, slo: usize, window: Window) -> bool {
         self.by_slo.get(&slo).is_some_and(|w| w.contains(&window))
     }
 
-    /// Whether the raw query of `shape` over `window` is still needed by an SLO that does not
-    /// read that window from a rule.
-    pub fn needs(&self, plan: &QueryPlan, shape: usize, window: Window) -> bool {
-        plan.slos.iter().enumerate().any(|(index, slo)| {
-            let uses = [&slo.num, &slo.total]
-                .into_iter()
-                .flatten()
-                .any(|r| r.shape == shape);
-            uses && slo.windows.contains(&window) && !self.covers(index, window)
-        })
+    /// The raw queries, by shape and window, still needed by an SLO that does not read that
+    /// window from a rule.
+    pub fn needed(&self, plan: &QueryPlan) -> HashSet<(usize, Window)> {
+        let mut needed = HashSet::new();
+        for (index, slo) in plan.slos.iter().enumerate() {
+            for side in [&slo.num, &slo.total].into_iter().flatten() {
+                for &window in &slo.windows {
+                    if !self.covers(index, window) {
+                        needed.insert((side.shape, window));
+                    }
+                }
+            }
+        }
+        needed
     }
 
-    /// The one query returning every rule value needed, `None` when no SLO reads a rule.
-    pub fn values_query(&self, plan: &QueryPlan) -> Option<String> {
-        if self.by_slo.is_empty() {
-            return None;
-        }
-        let mut names = BTreeSet::new();
-        let mut services = BTreeSet::new();
-        let mut slos = BTreeSet::new();
-        for (&index, windows) in &self.by_slo {
-            let spec = &plan.slos[index].spec;
-            names.extend(windows.iter().map(|&w| regex_escape(&rule_name(w))));
-            services.insert(regex_escape(&spec.service));
-            slos.insert(regex_escape(&spec.name));
-        }
-        let join = |set: BTreeSet<String>| set.into_iter().collect::<Vec<_>>().join("|");
-        Some(format!(
-            r#"{{__name__=~"{}",sloth_service=~"{}",sloth_slo=~"{}"}}"#,
-            join(names),
-            join(services),
-            join(slos)
-        ))
-    }
-
-    /// Puts the rule values into the observations of the SLOs that read them: a missing or
-    /// NaN value is "no data"; a failed query empties those windows and is reported against
-    /// each SLO.
+    /// Puts the rule values into the observations of the SLOs that read them: a NaN value is
+    /// "no data".
     pub fn apply(
         &self,
         plan: &QueryPlan,
-        answer: &Result<Answer, SourceError>,
+        answer: &Answer,
         observations: &mut [SloObservation],
         origins: &[Origin],
-        issues: &mut Vec<SloIssue>,
     ) {
-        let values: HashMap<RuleKey, f64> = match answer {
-            Ok(answer) => answer
-                .samples
-                .iter()
-                .filter_map(|s| rule_key(&s.labels).map(|k| (k, s.value)))
-                .collect(),
-            Err(_) => HashMap::new(),
-        };
+        let values: HashMap<RuleKey, f64> = answer
+            .samples
+            .iter()
+            .filter_map(|s| rule_key(&s.labels).map(|k| (k, s.value)))
+            .collect();
         for (observation, origin) in observations.iter_mut().zip(origins) {
             let Some(windows) = self.by_slo.get(&origin.slo) else {
                 continue;
@@ -153,15 +130,39 @@ impl Coverage {
                     None => observation.counts.remove(&window),
                 };
             }
-            if let Err(error) = answer {
-                let issue = SloIssue {
-                    slo_id: spec.id.clone(),
-                    windows: windows.iter().copied().collect(),
-                    error: Cause::Query(error.clone()),
-                };
-                observation.issues.push(issue.message());
-                issues.push(issue);
-            }
         }
     }
+}
+
+/// Whether `slo` could read rules: ungrouped and plannable.
+pub fn reads_rules(slo: &PlannedSlo) -> bool {
+    slo.group_by.is_empty() && slo.problem.is_none()
+}
+
+/// The one query for the rule series of the `due` windows of every SLO that could read
+/// rules; `None` when none could. Its answer says which exist (see [`Coverage::from_values`])
+/// and holds their values.
+pub fn values_query(plan: &QueryPlan, due: &BTreeSet<Window>) -> Option<String> {
+    let mut names = BTreeSet::new();
+    let mut services = BTreeSet::new();
+    let mut slos = BTreeSet::new();
+    for slo in plan.slos.iter().filter(|s| reads_rules(s)) {
+        let mut windows = slo.windows.iter().filter(|w| due.contains(w)).peekable();
+        if windows.peek().is_none() {
+            continue;
+        }
+        names.extend(windows.map(|&w| regex_escape(&rule_name(w))));
+        services.insert(regex_escape(&slo.spec.service));
+        slos.insert(regex_escape(&slo.spec.name));
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let join = |set: BTreeSet<String>| set.into_iter().collect::<Vec<_>>().join("|");
+    Some(format!(
+        r#"{{__name__=~"{}",sloth_service=~"{}",sloth_slo=~"{}"}}"#,
+        join(names),
+        join(services),
+        join(slos)
+    ))
 }

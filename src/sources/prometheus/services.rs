@@ -9,6 +9,7 @@
 //! query per pair of shapes, `sum by (label) (rate(bad)) / sum by (label) (rate(total))` (or
 //! `1 - good / total`). SLOs that are not batched (expressions, Sloth queries) give no
 //! service trend. Instants without traffic are left out of a trend rather than drawn as 0.
+//! The instants are whole minutes ([`grid`]), so each refresh only fetches the newest.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,6 +18,7 @@ use chrono::{DateTime, Utc};
 use super::api::RangeAnswer;
 use super::plan::{Numerator, PlannedSlo, QueryPlan, ShapeKind, batched_selector};
 use super::selector::Matcher;
+use super::trend::TrendGrid;
 use crate::model::ServiceMetrics;
 use crate::slo::{SliKind, Window};
 
@@ -49,20 +51,27 @@ pub struct ServiceQuery {
     pub fills: Fills,
 }
 
-/// The first instant of the service trends ending at `at`, in unix seconds.
-pub fn services_start(at: DateTime<Utc>) -> f64 {
-    let span = SERVICE_STEP_SECONDS * (SERVICE_POINTS - 1);
-    at.timestamp_millis() as f64 / 1000.0 - span as f64
+/// The instants of the service trends at `at`: the last hour's whole minutes, so a later
+/// refresh lands on the same instants and only asks for the minutes that appeared since
+/// (the answers are cached like the SLO trend's, see `trend_cache`).
+pub fn grid(at: DateTime<Utc>) -> TrendGrid {
+    let step = SERVICE_STEP_SECONDS as i64;
+    TrendGrid {
+        step,
+        end: at.timestamp().div_euclid(step) * step,
+        points: SERVICE_POINTS as usize,
+    }
 }
 
-/// A histogram: metric, matchers other than `le` and the batch label, and the label.
-type HistogramKey = (String, Vec<Matcher>, String);
+/// A histogram: metric, matchers other than `le` and the key labels, and the key labels but
+/// `le` (the service's first).
+type HistogramKey = (String, Vec<Matcher>, Vec<String>);
 
 /// The service trend requests of a refresh.
 pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
     let mut latency_done: BTreeSet<&str> = BTreeSet::new();
     let mut errors_done: BTreeSet<&str> = BTreeSet::new();
-    let mut histograms: BTreeMap<HistogramKey, BTreeSet<String>> = BTreeMap::new();
+    let mut histograms: BTreeMap<HistogramKey, BTreeSet<Vec<String>>> = BTreeMap::new();
     let mut ratios: BTreeSet<(usize, usize, bool)> = BTreeSet::new();
     for slo in &plan.slos {
         let service = slo.spec.service.as_str();
@@ -71,19 +80,26 @@ pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
         };
         match slo.spec.sli {
             SliKind::Latency { .. } if latency_done.insert(service) => {
-                if let ShapeKind::Batched {
-                    metric,
-                    others,
-                    label,
-                    ..
-                } = &plan.shapes[num].kind
+                if let (
+                    ShapeKind::Batched {
+                        metric,
+                        others,
+                        labels,
+                        ..
+                    },
+                    Some(side),
+                ) = (&plan.shapes[num].kind, &slo.num)
                 {
                     let others = others.iter().filter(|m| m.label != "le").cloned();
-                    let key = (metric.clone(), others.collect(), label.clone());
-                    histograms
-                        .entry(key)
-                        .or_default()
-                        .insert(service.to_string());
+                    let keep = |(l, _): &(&String, &String)| *l != "le";
+                    let (labels, tuple): (Vec<String>, Vec<String>) = labels
+                        .iter()
+                        .zip(&side.key)
+                        .filter(keep)
+                        .map(|(l, v)| (l.clone(), v.clone()))
+                        .unzip();
+                    let key = (metric.clone(), others.collect(), labels);
+                    histograms.entry(key).or_default().insert(tuple);
                 }
             }
             SliKind::Availability if errors_done.insert(service) => {
@@ -93,8 +109,9 @@ pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
         }
     }
     let mut out = Vec::new();
-    for ((metric, others, label), services) in &histograms {
-        let selector = batched_selector(metric, others, label, services).render();
+    for ((metric, others, labels), tuples) in &histograms {
+        let label = &labels[0];
+        let selector = batched_selector(metric, others, labels, tuples).render();
         for (i, q) in QUANTILES.iter().enumerate() {
             out.push(ServiceQuery {
                 promql: format!(
@@ -106,34 +123,59 @@ pub fn service_queries(plan: &QueryPlan) -> Vec<ServiceQuery> {
         }
     }
     for &(num, total, good) in &ratios {
-        let (ShapeKind::Batched { label, .. }, ShapeKind::Batched { .. }) =
-            (&plan.shapes[num].kind, &plan.shapes[total].kind)
-        else {
+        let (Some((label, num)), Some((_, total))) = (
+            by_service(&plan.shapes[num].kind),
+            by_service(&plan.shapes[total].kind),
+        ) else {
             continue;
         };
-        let ratio = format!(
-            "{} / {}",
-            plan.shapes[num].kind.promql(SERVICE_RATE),
-            plan.shapes[total].kind.promql(SERVICE_RATE)
-        );
+        let ratio = format!("{num} / {total}");
         out.push(ServiceQuery {
             promql: if good {
                 format!("1 - ({ratio})")
             } else {
                 ratio
             },
-            label: label.clone(),
+            label: label.to_string(),
             fills: Fills::ErrorRate,
         });
     }
     out
 }
 
+/// A batched shape's rate over [`SERVICE_RATE`] summed by its service label alone, so grouped
+/// SLOs' shapes give one series per service too; `None` for other shapes.
+fn by_service(kind: &ShapeKind) -> Option<(&str, String)> {
+    let ShapeKind::Batched {
+        metric,
+        others,
+        labels,
+        values,
+        func,
+        by_service: true,
+        ..
+    } = kind
+    else {
+        return None;
+    };
+    let label = &labels[0];
+    let selector = batched_selector(metric, others, labels, values).render();
+    let promql = format!(
+        "sum by ({label}) ({}({selector}[{SERVICE_RATE}]))",
+        func.name()
+    );
+    Some((label.as_str(), promql))
+}
+
 /// The numerator and total shapes of an SLO when both are batched by the same label.
 fn batched(plan: &QueryPlan, slo: &PlannedSlo) -> Option<(usize, usize)> {
     let (num, total) = (slo.num.as_ref()?, slo.total.as_ref()?);
     let label = |shape: usize| match &plan.shapes[shape].kind {
-        ShapeKind::Batched { label, .. } => Some(label.as_str()),
+        ShapeKind::Batched {
+            labels,
+            by_service: true,
+            ..
+        } => labels.first().map(String::as_str),
         _ => None,
     };
     let same = label(num.shape)? == label(total.shape)?;

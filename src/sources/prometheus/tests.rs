@@ -313,3 +313,43 @@ fn sloth_queries_cannot_be_grouped() {
             .contains("group_by")
     );
 }
+
+/// `avail(service)` narrowed to one of its routes by a matcher.
+fn on_route(service: &str, route: &str) -> SloConfig {
+    let sel = format!(r#"service="{service}",route="{route}""#);
+    SloConfig {
+        name: format!("availability-{route}"),
+        sli: SloSliConfig::BadRatio {
+            bad: format!(r#"http_requests_total{{{sel},code=~"5.."}}"#),
+            total: format!("http_requests_total{{{sel}}}"),
+        },
+        ..avail(service)
+    }
+}
+
+#[test]
+fn slos_one_per_route_share_a_shape_and_read_only_their_own_combination() {
+    let slos = [on_route("a", "/x"), on_route("b", "/y")];
+    let plan = QueryPlan::build(&slos, &[]);
+    assert_eq!(plan.shapes.len(), 2, "{:?}", plan.shapes);
+    let total = &plan.shapes[1].kind;
+    assert_eq!(
+        total.promql(Window::hours(1)),
+        r#"sum by (service, route) (rate(http_requests_total{service=~"a|b",route=~"/x|/y"}[1h]))"#
+    );
+    // The narrowed selector also matches a's /y, which no SLO watches: it is not kept.
+    let answer = Answer {
+        samples: vec![
+            sample(&[("service", "a"), ("route", "/x")], 10.0),
+            sample(&[("service", "a"), ("route", "/y")], 1000.0),
+            sample(&[("service", "b"), ("route", "/y")], 20.0),
+        ],
+        warnings: Vec::new(),
+    };
+    let values = Values::from_answer(total, &answer);
+    assert_eq!(values.keys().count(), 2);
+    let key = |s: &str, r: &str| [s.to_string(), r.to_string()];
+    assert_eq!(values.get(&key("a", "/x")), Some(10.0));
+    assert_eq!(values.get(&key("a", "/y")), None);
+    assert_eq!(values.get(&key("b", "/y")), Some(20.0));
+}

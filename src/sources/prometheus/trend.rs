@@ -140,7 +140,7 @@ pub struct TrendValues {
 
 impl TrendValues {
     /// Places the answer's points on the instants of `grid`; points between or outside its
-    /// instants are left out.
+    /// instants, and series no SLO asked for (see `ShapeKind::asks_for`), are left out.
     pub fn from_range(kind: &ShapeKind, answer: &RangeAnswer, grid: TrendGrid) -> Self {
         let (start, step) = (grid.start() as f64, grid.step as f64);
         let place = |points: &[(f64, f64)]| {
@@ -155,9 +155,10 @@ impl TrendValues {
         };
         let mut by_key = HashMap::with_capacity(answer.series.len());
         for series in &answer.series {
-            by_key
-                .entry(sample_key(kind, &series.labels))
-                .or_insert_with(|| place(&series.points));
+            let key = sample_key(kind, &series.labels);
+            if kind.asks_for(&key) {
+                by_key.entry(key).or_insert_with(|| place(&series.points));
+            }
         }
         Self {
             by_key,

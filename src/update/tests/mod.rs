@@ -1,6 +1,7 @@
 //! Behaviour of `update` as a responder relies on it. The fixtures here serve the
 //! submodules too.
 
+mod ingest;
 mod silence;
 mod writes;
 
@@ -83,6 +84,7 @@ fn metrics_update(at: DateTime<Utc>) -> SourceUpdate {
         at,
         outcome: Ok(SourcePayload::Metrics(MetricsSnapshot {
             at,
+            evaluated: Default::default(),
             // search is healthy, checkout burns 25x in the last hour with 60% budget spent.
             slos: vec![
                 observation("search", 6.0, 100.0),
