@@ -48,9 +48,11 @@ impl RawIncidentFields {
     }
 }
 
-/// Rejects `field` unless the source's kind is one of `kinds`.
-fn only_for<T>(
-    value: &Option<Spanned<T>>,
+/// Rejects `field` unless the source's kind is one of `kinds` ("`index` applies only to
+/// elasticsearch sources, not loki"). Every kind-specific option of every source is checked
+/// here, so the refusal reads the same for all.
+pub(crate) fn only_for<T>(
+    value: Option<&Spanned<T>>,
     field: &str,
     kind: SourceKind,
     kinds: &[SourceKind],
@@ -59,11 +61,14 @@ fn only_for<T>(
     match value {
         Some(value) if !kinds.contains(&kind) => {
             let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            let names = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => names.join(""),
+            };
             Err(at.at(
                 Some(value.span()),
                 format!(
-                    "`{field}` applies only to {} sources, not {}",
-                    names.join(" and "),
+                    "`{field}` applies only to {names} sources, not {}",
                     kind.as_str()
                 ),
             ))
@@ -97,39 +102,45 @@ pub(crate) fn validate_incident(
     at: &Locator<'_>,
 ) -> Checked<(IncidentOptions, Option<String>)> {
     use SourceKind::{Alertmanager, Opsgenie, Pagerduty};
-    only_for(&raw.from_email, "from_email", kind, &[Pagerduty], at)?;
     only_for(
-        &raw.silence_duration,
+        raw.from_email.as_ref(),
+        "from_email",
+        kind,
+        &[Pagerduty],
+        at,
+    )?;
+    only_for(
+        raw.silence_duration.as_ref(),
         "silence_duration",
         kind,
         &[Alertmanager],
         at,
     )?;
-    only_for(&raw.group_by, "group_by", kind, &[Alertmanager], at)?;
-    only_for(&raw.services, "services", kind, &[Pagerduty], at)?;
-    only_for(&raw.teams, "teams", kind, &[Pagerduty], at)?;
+    only_for(raw.group_by.as_ref(), "group_by", kind, &[Alertmanager], at)?;
+    only_for(raw.services.as_ref(), "services", kind, &[Pagerduty], at)?;
+    only_for(raw.teams.as_ref(), "teams", kind, &[Pagerduty], at)?;
     only_for(
-        &raw.assigned_to_me,
+        raw.assigned_to_me.as_ref(),
         "assigned_to_me",
         kind,
         &[Pagerduty],
         at,
     )?;
     only_for(
-        &raw.schedules,
+        raw.schedules.as_ref(),
         "schedules",
         kind,
         &[Pagerduty, Opsgenie],
         at,
     )?;
     only_for(
-        &raw.escalation_policies,
+        raw.escalation_policies.as_ref(),
         "escalation_policies",
         kind,
         &[Pagerduty],
         at,
     )?;
-    only_for(&raw.region, "region", kind, &[Opsgenie], at)?;
+    only_for(raw.region.as_ref(), "region", kind, &[Opsgenie], at)?;
 
     let mut options = IncidentOptions::default();
     if let Some(email) = raw.from_email {

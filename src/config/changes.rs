@@ -9,6 +9,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::backend::only_for;
 use super::error::{ConfigError, Locator};
 use super::file::RawSource;
 use super::model::SourceKind;
@@ -154,30 +155,6 @@ impl RawChangeFields {
     }
 }
 
-/// Rejects `field` unless the source's kind is one of `kinds`.
-fn only_for<T>(
-    value: &Option<Spanned<T>>,
-    field: &str,
-    kind: SourceKind,
-    kinds: &[SourceKind],
-    at: &Locator<'_>,
-) -> Checked<()> {
-    match value {
-        Some(value) if !kinds.contains(&kind) => {
-            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-            Err(at.at(
-                Some(value.span()),
-                format!(
-                    "`{field}` applies only to {} sources, not {}",
-                    names.join(" and "),
-                    kind.as_str()
-                ),
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
 fn text(value: Spanned<String>, what: &str, at: &Locator<'_>) -> Checked<String> {
     let trimmed = value.get_ref().trim();
     if trimmed.is_empty() {
@@ -213,22 +190,28 @@ pub(crate) fn validate_changes(
     at: &Locator<'_>,
 ) -> Checked<ChangeOptions> {
     use SourceKind::{Argocd, Command, Github, Grafana, Pagerduty, Prometheus};
-    only_for(&raw.changes, "changes", kind, &[Prometheus], at)?;
-    only_for(&raw.change_events, "change_events", kind, &[Pagerduty], at)?;
-    only_for(&raw.repo, "repo", kind, &[Github], at)?;
-    only_for(&raw.environment, "environment", kind, &[Github], at)?;
-    only_for(&raw.service, "service", kind, &[Github], at)?;
-    only_for(&raw.tags, "tags", kind, &[Grafana], at)?;
-    only_for(&raw.projects, "projects", kind, &[Argocd], at)?;
+    only_for(raw.changes.as_ref(), "changes", kind, &[Prometheus], at)?;
     only_for(
-        &raw.service_label,
+        raw.change_events.as_ref(),
+        "change_events",
+        kind,
+        &[Pagerduty],
+        at,
+    )?;
+    only_for(raw.repo.as_ref(), "repo", kind, &[Github], at)?;
+    only_for(raw.environment.as_ref(), "environment", kind, &[Github], at)?;
+    only_for(raw.service.as_ref(), "service", kind, &[Github], at)?;
+    only_for(raw.tags.as_ref(), "tags", kind, &[Grafana], at)?;
+    only_for(raw.projects.as_ref(), "projects", kind, &[Argocd], at)?;
+    only_for(
+        raw.service_label.as_ref(),
         "service_label",
         kind,
         &[Grafana, Argocd],
         at,
     )?;
-    only_for(&raw.command, "command", kind, &[Command], at)?;
-    only_for(&raw.env, "env", kind, &[Command], at)?;
+    only_for(raw.command.as_ref(), "command", kind, &[Command], at)?;
+    only_for(raw.env.as_ref(), "env", kind, &[Command], at)?;
 
     let mut options = ChangeOptions {
         change_events: raw.change_events.is_some_and(|c| c.into_inner()),

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::config::backend::only_for;
+
 use super::{DEFAULT_MAX_LINES, LogOptions, SERVICE_PLACEHOLDER};
 use crate::config::error::{ConfigError, Locator};
 use crate::config::file::RawSource;
@@ -88,30 +90,6 @@ impl RawLogFields {
             max_lines: raw.max_lines.take(),
             max_bytes: raw.max_bytes.take(),
         }
-    }
-}
-
-/// Rejects `field` unless the source's kind is one of `kinds`.
-fn only_for<T>(
-    value: Option<&Spanned<T>>,
-    field: &str,
-    kind: SourceKind,
-    kinds: &[SourceKind],
-    at: &Locator<'_>,
-) -> Checked<()> {
-    match value {
-        Some(value) if !kinds.contains(&kind) => {
-            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-            Err(at.at(
-                Some(value.span()),
-                format!(
-                    "`{field}` applies only to {} sources, not {}",
-                    names.join(", "),
-                    kind.as_str()
-                ),
-            ))
-        }
-        _ => Ok(()),
     }
 }
 
