@@ -73,7 +73,7 @@ fn after_a_resize_and_ctrl_z_then_fg_the_cockpit_still_answers_keys() {
     session.shows_since(mark, "\x1b[?1049h");
     session.keys("3");
     // The debug pane's keys in the hint line.
-    session.shows("fold/unfold");
+    session.shows("longer range");
     session.keys("q");
     let status = session.exit_status();
     assert!(status.success(), "{status:?}");
