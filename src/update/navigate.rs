@@ -113,9 +113,11 @@ pub(super) fn next_focus(state: &mut State) {
             let changes = state.has_change_sources();
             state.debug.focus = match state.debug.focus {
                 DebugFocus::Traces => DebugFocus::Waterfall,
-                DebugFocus::Waterfall if changes => DebugFocus::Changes,
-                DebugFocus::Waterfall | DebugFocus::Changes if state.logs.open => DebugFocus::Logs,
-                DebugFocus::Waterfall | DebugFocus::Changes | DebugFocus::Logs => {
+                // An open logs panel comes right after the waterfall: the responder opened
+                // it, and `t` on a line leads from it to the waterfall and back.
+                DebugFocus::Waterfall if state.logs.open => DebugFocus::Logs,
+                DebugFocus::Waterfall | DebugFocus::Logs if changes => DebugFocus::Changes,
+                DebugFocus::Waterfall | DebugFocus::Logs | DebugFocus::Changes => {
                     DebugFocus::Traces
                 }
             }
