@@ -15,7 +15,10 @@ use super::breaker::Breaker;
 use super::client::off_task;
 use super::plan::{Query, QueryPlan};
 use super::rules::{self, Coverage};
-use super::services::{self, ServiceQuery};
+use std::sync::MutexGuard;
+
+use super::TrendCache;
+use super::services;
 use super::trend::{TrendAnswers, TrendGrid, TrendQuery, TrendValues, trend};
 use super::trend_cache::{Plan, RangeRequest};
 use super::{Fetched, PrometheusSource, SloIssue, warn_once};
@@ -130,13 +133,24 @@ impl PrometheusSource {
             }
         };
         let trends = join_all(trend_plans.into_iter().map(|(query, plan)| async move {
-            (query, self.trend_range(breaker, query, grid, plan).await)
+            (
+                query,
+                self.cached_range(breaker, &query.promql, grid, plan, Self::trend_cache)
+                    .await,
+            )
         }));
         let service_runs = join_all(service_plans.into_iter().map(|(index, plan)| async move {
             let query = &inner.service_queries[index];
             (
                 index,
-                self.service_range(breaker, query, service_grid, plan).await,
+                self.cached_range(
+                    breaker,
+                    &query.promql,
+                    service_grid,
+                    plan,
+                    Self::service_cache,
+                )
+                .await,
             )
         }));
         let (counted, trends, service_answers) =
@@ -331,38 +345,22 @@ impl PrometheusSource {
             .collect()
     }
 
-    /// The trend query's series on `grid`: from the cache, or fetched and merged into it.
-    async fn trend_range(
+    /// A trend or service trend query's series on `grid`: from `cache`, or fetched and
+    /// merged into it. The cache is taken only after the fetch, never across it.
+    async fn cached_range(
         &self,
         breaker: &Breaker,
-        query: &TrendQuery,
+        promql: &str,
         grid: TrendGrid,
         plan: Plan,
+        cache: fn(&Self) -> MutexGuard<'_, TrendCache>,
     ) -> Result<RangeAnswer, SourceError> {
         let request = match plan {
             Plan::Cached(answer) => return Ok(answer),
             Plan::Fetch(request) => request,
         };
-        let answer = self.range(breaker, &query.promql, request).await;
-        self.trend_cache()
-            .merge(&query.promql, grid, request, answer)
-    }
-
-    /// The service trend query's series on `grid`, like [`Self::trend_range`].
-    async fn service_range(
-        &self,
-        breaker: &Breaker,
-        query: &ServiceQuery,
-        grid: TrendGrid,
-        plan: Plan,
-    ) -> Result<RangeAnswer, SourceError> {
-        let request = match plan {
-            Plan::Cached(answer) => return Ok(answer),
-            Plan::Fetch(request) => request,
-        };
-        let answer = self.range(breaker, &query.promql, request).await;
-        self.service_cache()
-            .merge(&query.promql, grid, request, answer)
+        let answer = self.range(breaker, promql, request).await;
+        cache(self).merge(promql, grid, request, answer)
     }
 
     async fn range(
